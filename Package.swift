@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// The agstate engine: Swift modules behind one C ABI (include/agstate.h).
+// Module layering and conventions: ../shared/DESIGN.md.
+import PackageDescription
+
+let packageRoot = Context.packageDirectory
+
+let package = Package(
+    name: "agstate",
+    products: [
+        // libagstate.so: only the ags_* functions of include/agstate.h are exported.
+        .library(name: "agstate", type: .dynamic, targets: ["agstate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "AGJSON",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .target(name: "AGState", dependencies: ["AGJSON"]),
+        .target(
+            name: "agstate",
+            dependencies: ["AGJSON", "AGState"],
+            exclude: ["agstate.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-use-ld=lld",
+                    "-Xlinker", "-soname=libagstate.so.0",
+                    "-Xlinker", "--version-script=\(packageRoot)/Sources/agstate/agstate.map",
+                ]),
+            ]
+        ),
+        .testTarget(name: "AGJSONTests", dependencies: ["AGJSON"]),
+        .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
+    ]
+)

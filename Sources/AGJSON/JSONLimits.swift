@@ -1,0 +1,35 @@
+/// Bounds that keep hostile or accidental input from exhausting the stack or memory.
+public struct JSONLimits: Sendable, Equatable {
+    /// Deepest nesting of arrays and objects accepted, in any document and in any result of a change.
+    /// Every recursive algorithm of the engine relies on this bound.
+    public var maxDepth: Int
+    /// Largest input text accepted, in bytes.
+    public var maxInputBytes: Int
+
+    /// The hard ceiling for `maxDepth`: deeper values would risk the stack of small threads.
+    public static let depthCeiling = 10_000
+    public static let defaultMaxDepth = 512
+    public static let defaultMaxInputBytes = 1 << 30
+
+    public init(maxDepth: Int = JSONLimits.defaultMaxDepth, maxInputBytes: Int = JSONLimits.defaultMaxInputBytes) {
+        self.maxDepth = maxDepth
+        self.maxInputBytes = maxInputBytes
+    }
+
+    public static let `default` = JSONLimits()
+}
+
+/// How the parser treats input that strict RFC 8259 / I-JSON reading would reject.
+public struct ParseOptions: Sendable, Equatable {
+    public var limits: JSONLimits
+    /// Accept duplicate member names, the last one winning (what JavaScript's JSON.parse does).
+    /// Off by default: I-JSON (RFC 7493) forbids them, and RFC 6902 A.13 relies on seeing them.
+    public var allowDuplicateKeys: Bool
+
+    public init(limits: JSONLimits = .default, allowDuplicateKeys: Bool = false) {
+        self.limits = limits
+        self.allowDuplicateKeys = allowDuplicateKeys
+    }
+
+    public static let strict = ParseOptions()
+}

@@ -1,0 +1,387 @@
+/// A strict RFC 8259 parser over raw UTF-8 bytes.
+///
+/// Rejects what RFC 8259 and I-JSON (RFC 7493) reject: invalid UTF-8, lone surrogate escapes, control
+/// characters in strings, trailing commas, comments, NaN/Infinity, leading zeros, duplicate member
+/// names (unless allowed by name), numbers outside the range of a double, and nesting deeper than the
+/// limit. Every error names the byte offset where it was found.
+public struct JSONParser {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws(AGError) -> JSONValue {
+        guard bytes.count <= options.limits.maxInputBytes else {
+            throw AGError(.limitExceeded, "input of \(bytes.count) bytes exceeds the limit of \(options.limits.maxInputBytes) bytes")
+        }
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), options: options)
+        return try parser.parseDocument()
+    }
+
+    public static func parse(_ text: String, options: ParseOptions = .strict) throws(AGError) -> JSONValue {
+        var text = text
+        do {
+            return try text.withUTF8 { utf8 in try parse(UnsafeRawBufferPointer(utf8), options: options) }
+        } catch let error as AGError {
+            throw error
+        } catch {
+            throw AGError(.internal, "\(error)")
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], options: ParseOptions = .strict) throws(AGError) -> JSONValue {
+        do {
+            return try bytes.withUnsafeBytes { raw in try parse(raw, options: options) }
+        } catch let error as AGError {
+            throw error
+        } catch {
+            throw AGError(.internal, "\(error)")
+        }
+    }
+
+    private let input: UnsafeBufferPointer<UInt8>
+    private let maxDepth: Int
+    private let allowDuplicateKeys: Bool
+    private var position = 0
+    private var depth = 0
+    private var scratch: [UInt8] = []
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
+        input = bytes
+        maxDepth = min(options.limits.maxDepth, JSONLimits.depthCeiling)
+        allowDuplicateKeys = options.allowDuplicateKeys
+    }
+
+    private mutating func parseDocument() throws(AGError) -> JSONValue {
+        skipWhitespace()
+        if position == input.count { throw fail(input.isEmpty ? "empty input" : "no value, only whitespace") }
+        let value = try parseValue()
+        skipWhitespace()
+        if position != input.count { throw fail("unexpected \(describeByte()) after the value") }
+        return value
+    }
+
+    private func fail(_ message: String, at offset: Int? = nil) -> AGError {
+        let where_ = offset ?? position
+        return AGError(.invalidJSON, "invalid JSON at byte \(where_): \(message)", offset: where_)
+    }
+
+    private func describeByte() -> String {
+        guard position < input.count else { return "end of input" }
+        let b = input[position]
+        if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x" + String(b, radix: 16)
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while position < input.count {
+            switch input[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(AGError) -> JSONValue {
+        guard position < input.count else { throw fail("unexpected end of input, a value was expected") }
+        switch input[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default:
+            throw fail("unexpected \(describeByte()), a value was expected")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(AGError) {
+        let count = literal.utf8CodeUnitCount
+        let start = position
+        guard input.count - position >= count else { throw fail("invalid literal", at: start) }
+        let base = literal.utf8Start
+        for i in 0..<count where input[position + i] != base[i] {
+            throw fail("invalid literal", at: start)
+        }
+        position += count
+    }
+
+    private mutating func enterContainer() throws(AGError) {
+        depth += 1
+        if depth > maxDepth {
+            throw AGError(.limitExceeded, "nesting deeper than the limit of \(maxDepth) at byte \(position)", offset: position)
+        }
+    }
+
+    private mutating func parseArray() throws(AGError) -> JSONValue {
+        try enterContainer()
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < input.count && input[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return .array(JSONArray())
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < input.count else { throw fail("unterminated array") }
+            let b = input[position]
+            position += 1
+            if b == UInt8(ascii: ",") {
+                skipWhitespace()
+                if position < input.count && input[position] == UInt8(ascii: "]") { throw fail("trailing comma in array") }
+                continue
+            }
+            if b == UInt8(ascii: "]") { break }
+            position -= 1
+            throw fail("expected ',' or ']' in array, found \(describeByte())")
+        }
+        depth -= 1
+        return .array(JSONArray(elements))
+    }
+
+    private mutating func parseObject() throws(AGError) -> JSONValue {
+        try enterContainer()
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if position < input.count && input[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard position < input.count, input[position] == UInt8(ascii: "\"") else {
+                if position < input.count && input[position] == UInt8(ascii: "}") { throw fail("trailing comma in object") }
+                throw fail("expected a member name string, found \(describeByte())")
+            }
+            let keyOffset = position
+            let key = try parseString()
+            skipWhitespace()
+            guard position < input.count, input[position] == UInt8(ascii: ":") else {
+                throw fail("expected ':' after a member name, found \(describeByte())")
+            }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue()
+            if !allowDuplicateKeys && object.contains(key) {
+                throw fail("duplicate member name \"\(key)\"", at: keyOffset)
+            }
+            object[key] = value
+            skipWhitespace()
+            guard position < input.count else { throw fail("unterminated object") }
+            let b = input[position]
+            position += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "}") { break }
+            position -= 1
+            throw fail("expected ',' or '}' in object, found \(describeByte())")
+        }
+        depth -= 1
+        return .object(object)
+    }
+
+    // MARK: strings
+
+    private mutating func parseString() throws(AGError) -> String {
+        let start = position
+        position += 1
+        // Fast path: plain ASCII with no escapes becomes a String without copying twice.
+        var i = position
+        while i < input.count {
+            let b = input[i]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: input[position..<i]), as: UTF8.self)
+                position = i + 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            i += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<i]))
+        position = i
+        while true {
+            guard position < input.count else { throw fail("unterminated string", at: start) }
+            let b = input[position]
+            switch b {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try parseEscape()
+            case 0..<0x20:
+                throw fail("unescaped control character 0x\(String(b, radix: 16)) in string")
+            case 0x80...:
+                try copyUTF8Sequence()
+            default:
+                scratch.append(b)
+                position += 1
+            }
+        }
+    }
+
+    private mutating func parseEscape() throws(AGError) {
+        let escapeStart = position
+        position += 1
+        guard position < input.count else { throw fail("unterminated escape", at: escapeStart) }
+        let e = input[position]
+        position += 1
+        switch e {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4(escapeStart)
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard input.count - position >= 6, input[position] == UInt8(ascii: "\\"),
+                      input[position + 1] == UInt8(ascii: "u") else {
+                    throw fail("lone high surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: escapeStart)
+                }
+                position += 2
+                let low = try parseHex4(escapeStart)
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw fail("high surrogate not followed by a low surrogate in string", at: escapeStart)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw fail("lone low surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: escapeStart)
+            }
+            appendUTF8(scalar)
+        default:
+            throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))' in string", at: escapeStart)
+        }
+    }
+
+    private mutating func parseHex4(_ escapeStart: Int) throws(AGError) -> UInt32 {
+        guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = input[position]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw fail("invalid hex digit in \\u escape", at: escapeStart)
+            }
+            v = v << 4 | digit
+            position += 1
+        }
+        return v
+    }
+
+    private mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | (scalar >> 6)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | (scalar >> 12)))
+            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            scratch.append(UInt8(0xF0 | (scalar >> 18)))
+            scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (Unicode Table 3-7: no overlong forms, no surrogates,
+    /// nothing above U+10FFFF) and copies it.
+    private mutating func copyUTF8Sequence() throws(AGError) {
+        let lead = input[position]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw fail("invalid UTF-8 byte 0x\(String(lead, radix: 16))")
+        }
+        guard input.count - position >= length else { throw fail("truncated UTF-8 sequence") }
+        let second = input[position + 1]
+        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence") }
+        for k in 2..<max(length, 2) where input[position + k] & 0xC0 != 0x80 {
+            throw fail("invalid UTF-8 sequence")
+        }
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
+        position += length
+    }
+
+    // MARK: numbers
+
+    private mutating func parseNumber() throws(AGError) -> JSONNumber {
+        let start = position
+        var negative = false
+        if input[position] == UInt8(ascii: "-") { negative = true; position += 1 }
+        guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
+        var integral = true
+        var nonZeroDigit = false
+        if input[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < input.count && isDigit(input[position]) { throw fail("leading zero in number", at: start) }
+        } else {
+            while position < input.count && isDigit(input[position]) { nonZeroDigit = true; position += 1 }
+        }
+        let integerEnd = position
+        if position < input.count && input[position] == UInt8(ascii: ".") {
+            integral = false
+            position += 1
+            guard position < input.count, isDigit(input[position]) else { throw fail("digit expected after '.'", at: start) }
+            while position < input.count && isDigit(input[position]) {
+                if input[position] != UInt8(ascii: "0") { nonZeroDigit = true }
+                position += 1
+            }
+        }
+        if position < input.count && (input[position] == UInt8(ascii: "e") || input[position] == UInt8(ascii: "E")) {
+            integral = false
+            position += 1
+            if position < input.count && (input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-")) { position += 1 }
+            guard position < input.count, isDigit(input[position]) else { throw fail("digit expected in exponent", at: start) }
+            while position < input.count && isDigit(input[position]) { position += 1 }
+        }
+        if integral {
+            // Accumulate negatively so that Int64.min parses exactly.
+            var value: Int64 = 0
+            var overflow = false
+            var i = negative ? start + 1 : start
+            while i < integerEnd {
+                let d = Int64(input[i] - UInt8(ascii: "0"))
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.subtractingReportingOverflow(d)
+                if o1 || o2 { overflow = true; break }
+                value = s
+                i += 1
+            }
+            if !overflow {
+                if negative { return .int(value) }
+                if value != Int64.min { return .int(-value) }
+            }
+            return .bigInteger(String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self))
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
+        guard let d = Double(text) else { throw fail("invalid number", at: start) }
+        if d.isInfinite { throw fail("number \(text) is outside the range of a double", at: start) }
+        if d == 0 && nonZeroDigit { throw fail("number \(text) is too small for a double (it would become 0)", at: start) }
+        return .double(d)
+    }
+
+    @inline(__always)
+    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+}

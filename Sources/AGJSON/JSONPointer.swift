@@ -1,0 +1,144 @@
+/// An RFC 6901 JSON Pointer: `""` is the whole document, `"/"` the member named "", `~0` is `~` and
+/// `~1` is `/` inside a reference token.
+public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
+    /// The unescaped reference tokens, outermost first.
+    public let tokens: [String]
+
+    public static let root = JSONPointer(tokens: [])
+
+    public init(tokens: [String]) { self.tokens = tokens }
+
+    /// Parses pointer text. Fails with `invalidPointer` unless the text is `""` or starts with `/` and every
+    /// `~` is followed by `0` or `1`.
+    public init(parsing text: String) throws(AGError) {
+        if text.isEmpty { tokens = []; return }
+        var utf8 = Array(text.utf8)
+        guard utf8.first == UInt8(ascii: "/") else {
+            throw AGError(.invalidPointer, "JSON Pointer \"\(text)\" must be empty or start with '/'", pointer: text)
+        }
+        var result: [String] = []
+        var current: [UInt8] = []
+        var i = 1
+        utf8.append(UInt8(ascii: "/")) // sentinel: ends the last token
+        while i < utf8.count {
+            let b = utf8[i]
+            if b == UInt8(ascii: "/") {
+                result.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            } else if b == UInt8(ascii: "~") {
+                let next = i + 1 < utf8.count - 1 ? utf8[i + 1] : 0
+                switch next {
+                case UInt8(ascii: "0"): current.append(UInt8(ascii: "~"))
+                case UInt8(ascii: "1"): current.append(UInt8(ascii: "/"))
+                default:
+                    throw AGError(.invalidPointer, "JSON Pointer \"\(text)\" has '~' not followed by '0' or '1'", pointer: text)
+                }
+                i += 1
+            } else {
+                current.append(b)
+            }
+            i += 1
+        }
+        tokens = result
+    }
+
+    /// Parses pointer text given as UTF-8 bytes, checking that they are valid UTF-8.
+    public init(parsing bytes: UnsafeRawBufferPointer) throws(AGError) {
+        guard let text = JSONPointer.validUTF8(bytes) else {
+            throw AGError(.invalidPointer, "JSON Pointer is not valid UTF-8")
+        }
+        try self.init(parsing: text)
+    }
+
+    static func validUTF8(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var scalars = String.UnicodeScalarView()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): scalars.append(s)
+            case .emptyInput: return String(scalars)
+            case .error: return nil
+            }
+        }
+    }
+
+    public var isRoot: Bool { tokens.isEmpty }
+    public var parent: JSONPointer { JSONPointer(tokens: Array(tokens.dropLast())) }
+    public var lastToken: String? { tokens.last }
+
+    public func appending(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
+
+    /// True when `self` is `other` or lies inside it.
+    public func hasPrefix(_ other: JSONPointer) -> Bool {
+        other.tokens.count <= tokens.count && zip(other.tokens, tokens).allSatisfy { $0 == $1 }
+    }
+
+    /// The pointer as RFC 6901 text.
+    public var description: String {
+        var text = ""
+        for token in tokens {
+            text += "/"
+            for ch in token.unicodeScalars {
+                switch ch {
+                case "~": text += "~0"
+                case "/": text += "~1"
+                default: text.unicodeScalars.append(ch)
+                }
+            }
+        }
+        return text
+    }
+
+    /// The array index that `token` names, per RFC 6901: `0` or digits without a leading zero.
+    /// Returns nil for anything else (including `-`).
+    public static func arrayIndex(_ token: String) -> Int? {
+        let utf8 = token.utf8
+        guard let first = utf8.first, utf8.count <= 18 else { return nil }
+        if first == UInt8(ascii: "0") { return utf8.count == 1 ? 0 : nil }
+        var value = 0
+        for b in utf8 {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(b - UInt8(ascii: "0"))
+        }
+        return value
+    }
+}
+
+extension JSONValue {
+    /// The value at `pointer`, or a `pathNotFound` error that names the first part that is missing.
+    public func value(at pointer: JSONPointer) throws(AGError) -> JSONValue {
+        var current = self
+        for (depth, token) in pointer.tokens.enumerated() {
+            switch current {
+            case .object(let object):
+                guard let next = object[token] else {
+                    throw JSONValue.notFound(pointer, depth, "has no member \"\(token)\"")
+                }
+                current = next
+            case .array(let array):
+                guard let index = JSONPointer.arrayIndex(token) else {
+                    throw JSONValue.notFound(pointer, depth, "is an array and \"\(token)\" is not an array index")
+                }
+                guard index < array.count else {
+                    throw JSONValue.notFound(pointer, depth, "has no index \(index) (its length is \(array.count))")
+                }
+                current = array[index]
+            default:
+                throw JSONValue.notFound(pointer, depth, "is a \(current.typeName), not a container")
+            }
+        }
+        return current
+    }
+
+    /// The value at `pointer`, or nil when there is none.
+    public func valueIfPresent(at pointer: JSONPointer) -> JSONValue? {
+        try? value(at: pointer)
+    }
+
+    static func notFound(_ pointer: JSONPointer, _ depth: Int, _ what: String) -> AGError {
+        let reached = JSONPointer(tokens: Array(pointer.tokens.prefix(depth)))
+        let place = reached.isRoot ? "the document" : "\"\(reached)\""
+        return AGError(.pathNotFound, "path \"\(pointer)\" not found: \(place) \(what)", pointer: pointer.description)
+    }
+}

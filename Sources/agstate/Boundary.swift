@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AGJSON
+import AGState
+
+// Conversions at the C boundary: statuses from errors, byte views of caller buffers, output buffers.
+
+public typealias CText = UnsafePointer<CChar>?
+public typealias COut = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+public typealias COutLen = UnsafeMutablePointer<Int>?
+
+/// Runs one entry point: an error becomes the thread's last error and its status code.
+@inline(__always)
+func run(_ body: () throws(AGError) -> Void) -> Int32 {
+    do {
+        try body()
+        return 0
+    } catch {
+        return recordError(error)
+    }
+}
+
+/// The caller's bytes, checked: NULL only with length 0; `AGS_NTS` (-1 as Int) means NUL-terminated.
+func bytes(_ data: CText, _ length: Int, _ what: String) throws(AGError) -> UnsafeRawBufferPointer {
+    if length == -1 {
+        guard let data else { throw AGError(.invalidArgument, "\(what) is NULL") }
+        return UnsafeRawBufferPointer(start: data, count: strlen(data))
+    }
+    guard length >= 0 else { throw AGError(.invalidArgument, "\(what) length \(UInt(bitPattern: length)) is out of range") }
+    guard let data else {
+        if length == 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        throw AGError(.invalidArgument, "\(what) is NULL but its length is \(length)")
+    }
+    return UnsafeRawBufferPointer(start: data, count: length)
+}
+
+/// Parses the caller's JSON text.
+func json(_ data: CText, _ length: Int, _ what: String, limits: JSONLimits, allowDuplicates: Bool = false) throws(AGError) -> JSONValue {
+    let raw = try bytes(data, length, what)
+    guard raw.baseAddress != nil else { throw AGError(.invalidJSON, "\(what) is empty", offset: 0) }
+    return try JSONParser.parse(raw, options: ParseOptions(limits: limits, allowDuplicateKeys: allowDuplicates))
+}
+
+/// Parses the caller's JSON Pointer; NULL with length 0 is the root.
+func pointer(_ data: CText, _ length: Int) throws(AGError) -> JSONPointer {
+    try JSONPointer(parsing: try bytes(data, length, "the pointer"))
+}
+
+/// Checks that an out-parameter is there before any work is done.
+func require<T>(_ out: UnsafeMutablePointer<T>?, _ what: String) throws(AGError) -> UnsafeMutablePointer<T> {
+    guard let out else { throw AGError(.invalidArgument, "\(what) is NULL") }
+    return out
+}
+
+let outputFlags: UInt32 = 0x01 | 0x02
+let duplicatesFlag: UInt32 = 0x100
+
+func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {
+    guard flags & ~allowed == 0 else {
+        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~allowed, radix: 16))")
+    }
+    return SerializeOptions(pretty: flags & 0x01 != 0, sortKeys: flags & 0x02 != 0)
+}
+
+/// Serializes `value` into a malloc'd, NUL-terminated buffer for the caller.
+func write(_ value: JSONValue, _ options: SerializeOptions, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+           _ outLength: COutLen) throws(AGError) {
+    let text = JSONSerializer.serialize(value, options: options)
+    guard let buffer = malloc(text.count + 1)?.assumingMemoryBound(to: CChar.self) else {
+        throw AGError(.noMemory, "cannot allocate \(text.count + 1) bytes for the output")
+    }
+    text.withUnsafeBytes { raw in
+        if let base = raw.baseAddress { memcpy(buffer, base, text.count) }
+    }
+    buffer[text.count] = 0
+    out.pointee = buffer
+    outLength?.pointee = text.count
+}
+
+func writeVersion(_ version: UInt64, _ out: UnsafeMutablePointer<UInt64>?) {
+    out?.pointee = version
+}
+
+func limitID(_ id: Int32) throws(AGError) -> LimitID {
+    guard let limit = LimitID(rawValue: id) else { throw AGError(.invalidArgument, "unknown limit id \(id)") }
+    return limit
+}

@@ -1,0 +1,107 @@
+import AGJSON
+import AGState
+
+// Stores (include/agstate.h). Handles are checked through the table; the store does the work.
+
+nonisolated(unsafe) let stores = HandleTable<Store>(kind: 0x5A, name: "store")
+
+@_cdecl("ags_store_open")
+public func ags_store_open(_ text: CText, _ length: Int, _ handle: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    run { () throws(AGError) in
+        let handle = try require(handle, "store")
+        let limits = DefaultLimits.current
+        let initial: JSONValue = (text == nil && length == 0)
+            ? .object(JSONObject()) : try json(text, length, "the initial state", limits: limits)
+        handle.pointee = try stores.insert(try Store(initial, limits: limits))
+    }
+}
+
+@_cdecl("ags_store_close")
+public func ags_store_close(_ handle: OpaquePointer?) {
+    stores.remove(handle)
+}
+
+@_cdecl("ags_store_version")
+public func ags_store_version(_ handle: OpaquePointer?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let version = try require(version, "version")
+        version.pointee = try stores.object(handle).version
+    }
+}
+
+@_cdecl("ags_store_get")
+public func ags_store_get(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ flags: UInt32,
+                          _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        let options = try serializeOptions(flags)
+        let store = try stores.object(handle)
+        try write(try store.get(try pointer(ptr, ptrLength)), options, out, outLength)
+    }
+}
+
+@_cdecl("ags_store_export")
+public func ags_store_export(_ handle: OpaquePointer?, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        let options = try serializeOptions(flags)
+        try write(try stores.object(handle).state, options, out, outLength)
+    }
+}
+
+@_cdecl("ags_store_set")
+public func ags_store_set(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ value: CText, _ valueLength: Int,
+                          _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        let path = try pointer(ptr, ptrLength)
+        writeVersion(try store.set(try json(value, valueLength, "the value", limits: store.limits), at: path), version)
+    }
+}
+
+@_cdecl("ags_store_add")
+public func ags_store_add(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ value: CText, _ valueLength: Int,
+                          _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        let path = try pointer(ptr, ptrLength)
+        writeVersion(try store.add(try json(value, valueLength, "the value", limits: store.limits), at: path), version)
+    }
+}
+
+@_cdecl("ags_store_remove")
+public func ags_store_remove(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int,
+                             _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        writeVersion(try store.remove(at: try pointer(ptr, ptrLength)), version)
+    }
+}
+
+@_cdecl("ags_store_patch")
+public func ags_store_patch(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int,
+                            _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: store.limits))
+        writeVersion(try store.apply(patch), version)
+    }
+}
+
+@_cdecl("ags_store_merge")
+public func ags_store_merge(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int,
+                            _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        writeVersion(try store.merge(try json(patchText, patchLength, "the merge patch", limits: store.limits)), version)
+    }
+}
+
+@_cdecl("ags_store_limit")
+public func ags_store_limit(_ handle: OpaquePointer?, _ id: Int32, _ newValue: Int64,
+                            _ oldValue: UnsafeMutablePointer<Int64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        oldValue?.pointee = try store.exchangeLimit(try limitID(id), newValue < 0 ? nil : newValue)
+    }
+}
