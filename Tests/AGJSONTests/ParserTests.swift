@@ -1,0 +1,107 @@
+import Testing
+import AGJSON
+
+/// Strict RFC 8259 reading, and the serializer's forms.
+@Suite struct ParserTests {
+    static func rejects(_ bytes: [UInt8], _ code: AGErrorCode = .invalidJSON, limits: JSONLimits = .default) -> Bool {
+        do { _ = try JSONParser.parse(bytes, options: ParseOptions(limits: limits)); return false } catch {
+            return error.code == code
+        }
+    }
+
+    @Test(arguments: ["", " ", "[1,]", "{\"a\":1,}", "// c\n1", "/* c */1", "NaN", "Infinity", "-Infinity",
+                      "01", "1.", ".5", "+1", "1e", "0x10", "'a'", "\"abc", "[1 2]", "{\"a\" 1}", "{a:1}",
+                      "tru", "nul", "[", "]", "{\"a\":1}x", "\"\\x\"", "\"\\u12\"", "\"\t\"",
+                      "\"\\uD800\"", "\"\\uDC00\"", "\"\\uD800\\u0041\"", "{\"a\":1,\"a\":2}"])
+    func rejectsMalformedText(text: String) {
+        #expect(Self.rejects(Array(text.utf8)), "\(text)")
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        let cases: [[UInt8]] = [[0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],
+                                [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0x80, 0x22],
+                                [0xEF, 0xBB, 0xBF, 0x31]]
+        for bytes in cases { #expect(Self.rejects(bytes), "\(bytes)") }
+    }
+
+    @Test func acceptsUnicodeAndEscapes() throws {
+        let text = #"{"k\u00e9y":"\ud83d\ude00 \u0000 é 😀 \"\\\/\b\f\n\r\t"}"#
+        let value = try JSONParser.parse(text)
+        #expect(value.objectValue?["kéy"]?.stringValue == "😀 \u{0} é 😀 \"\\/\u{8}\u{c}\n\r\t")
+        // Serialized with the short escapes, NUL as \u0000, everything else as UTF-8.
+        #expect(JSONSerializer.string(value) == #"{"kéy":"😀 \u0000 é 😀 \"\\/\b\f\n\r\t"}"#)
+    }
+
+    @Test func duplicateKeysOnlyByName() throws {
+        let text = #"{"a":1,"a":2}"#
+        #expect(Self.rejects(Array(text.utf8)))
+        #expect(try JSONParser.parse(text, options: ParseOptions(allowDuplicateKeys: true)) == ["a": 2])
+    }
+
+    @Test func depthIsBounded() throws {
+        let deep = [UInt8](repeating: UInt8(ascii: "["), count: 1_000_000)
+        #expect(Self.rejects(deep, .limitExceeded))
+        let ok = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        #expect(try JSONParser.parse(ok).height == 512)
+        let over = String(repeating: "[", count: 513) + String(repeating: "]", count: 513)
+        #expect(Self.rejects(Array(over.utf8), .limitExceeded))
+        #expect(Self.rejects(Array("[[[]]]".utf8), .limitExceeded, limits: JSONLimits(maxDepth: 2)))
+    }
+
+    @Test func inputSizeIsBounded() {
+        #expect(Self.rejects(Array("[1,2,3]".utf8), .limitExceeded, limits: JSONLimits(maxInputBytes: 4)))
+    }
+
+    @Test func errorsNameTheOffset() {
+        do { _ = try JSONParser.parse("[1, 2, x]"); Issue.record("accepted") } catch {
+            #expect(error.offset == 7)
+            #expect(error.message.contains("byte 7"))
+        }
+    }
+
+    @Test func serializerForms() throws {
+        let value = try JSONParser.parse(#"{"b":[1,{"z":null,"a":true}],"a":"x","c":{}}"#)
+        #expect(JSONSerializer.string(value) == #"{"b":[1,{"z":null,"a":true}],"a":"x","c":{}}"#)
+        #expect(JSONSerializer.string(value, options: SerializeOptions(sortKeys: true)) == #"{"a":"x","b":[1,{"a":true,"z":null}],"c":{}}"#)
+        #expect(JSONSerializer.string(try JSONParser.parse("[1,[]]"), options: SerializeOptions(pretty: true)) == "[\n  1,\n  []\n]")
+    }
+
+    @Test func memberOrderKeptEqualityIgnoresIt() throws {
+        let a = try JSONParser.parse(#"{"x":1,"y":2}"#)
+        let b = try JSONParser.parse(#"{"y":2,"x":1}"#)
+        #expect(a == b)
+        #expect(JSONSerializer.string(b) == #"{"y":2,"x":1}"#)
+    }
+
+    @Test func patchDepthIsBounded() throws {
+        let limits = JSONLimits(maxDepth: 3)
+        let doc: JSONValue = ["a": ["b": [:]]]
+        let patch = JSONPatch([.add(path: try JSONPointer(parsing: "/a/b/c"), value: [1])])
+        do { _ = try patch.apply(to: doc, limits: limits); Issue.record("accepted") } catch {
+            #expect(error.code == .limitExceeded)
+            #expect(error.operationIndex == 0)
+        }
+        let copy = JSONPatch([.copy(from: try JSONPointer(parsing: "/a"), path: try JSONPointer(parsing: "/a/b/c"))])
+        #expect(throws: AGError.self) { try copy.apply(to: doc, limits: limits) }
+    }
+
+    @Test func patchErrorsNameOperationAndPath() throws {
+        let doc: JSONValue = ["a": [1, 2]]
+        let patch = try JSONPatch(parsing: JSONParser.parse(#"[{"op":"test","path":"/a/0","value":1},{"op":"remove","path":"/a/5"}]"#))
+        do { _ = try patch.apply(to: doc); Issue.record("applied") } catch {
+            #expect(error.code == .pathNotFound)
+            #expect(error.operationIndex == 1)
+            #expect(error.pointer == "/a/5")
+        }
+        let malformed: [(String, AGErrorCode)] = [
+            (#"{}"#, .invalidPatch), (#"[1]"#, .invalidPatch), (#"[{"op":1,"path":""}]"#, .invalidPatch),
+            (#"[{"op":"add","path":1,"value":1}]"#, .invalidPatch), (#"[{"op":"add","path":"a","value":1}]"#, .invalidPointer),
+            (#"[{"op":"move","path":"/a"}]"#, .invalidPatch), (#"[{"op":"test","path":"/a"}]"#, .invalidPatch),
+        ]
+        for (text, code) in malformed {
+            do { _ = try JSONPatch(parsing: JSONParser.parse(text)); Issue.record("\(text) accepted") } catch {
+                #expect(error.code == code, "\(text)")
+            }
+        }
+    }
+}
