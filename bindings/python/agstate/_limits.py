@@ -1,0 +1,25 @@
+"""Process-wide default limits (ags_limit)."""
+from __future__ import annotations
+
+from ctypes import byref, c_int64
+from typing import Optional
+
+from . import _native
+from ._native import lib
+from .errors import check
+
+
+def _exchange(limit: int, value: Optional[int]) -> int:
+    old = c_int64()
+    check(lib.ags_limit(limit, -1 if value is None else value, byref(old)))
+    return old.value
+
+
+def max_depth(value: Optional[int] = None) -> int:
+    """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 10000). Returns the old value."""
+    return _exchange(_native.LIMIT_DEPTH, value)
+
+
+def max_input_bytes(value: Optional[int] = None) -> int:
+    """Reads, and with ``value`` sets, the default input size limit in bytes. Returns the old value."""
+    return _exchange(_native.LIMIT_INPUT_BYTES, value)

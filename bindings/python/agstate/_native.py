@@ -1,0 +1,90 @@
+"""Loads libagstate and declares the C functions of include/agstate.h."""
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _candidates():
+    env = os.environ.get("AGSTATE_LIBRARY")
+    if env:
+        yield env
+        return
+    yield os.path.join(_HERE, "libagstate.so")
+    # The build of the source tree this package sits in (bindings/python/agstate -> repository root).
+    root = os.path.normpath(os.path.join(_HERE, "..", "..", ".."))
+    yield os.path.join(root, "build", "lib", "libagstate.so.0")
+    yield os.path.join(root, ".build", "release", "libagstate.so")
+    yield os.path.join(root, ".build", "debug", "libagstate.so")
+
+
+def _load() -> ctypes.CDLL:
+    tried = []
+    for path in _candidates():
+        if os.path.isfile(path):
+            return ctypes.CDLL(path)
+        tried.append(path)
+    raise ImportError(
+        "libagstate not found; set AGSTATE_LIBRARY to its path. Looked in: " + ", ".join(tried)
+    )
+
+
+lib = _load()
+
+c_status = c_int
+c_out = POINTER(c_void_p)
+c_out_len = POINTER(c_size_t)
+
+_SIGNATURES = {
+    "ags_libversion": (c_char_p, []),  # static string: c_char_p does not leak here
+    "ags_libversion_number": (c_int, []),
+    "ags_status_name": (c_char_p, [c_status]),
+    "ags_errcode": (c_status, []),
+    "ags_errmsg": (c_void_p, []),
+    "ags_errpointer": (c_void_p, []),
+    "ags_errop": (c_int64, []),
+    "ags_erroffset": (c_int64, []),
+    "ags_errclear": (None, []),
+    "ags_free": (None, [c_void_p]),
+    "ags_limit": (c_status, [c_int, c_int64, POINTER(c_int64)]),
+    "ags_json_validate": (c_status, [c_char_p, c_size_t]),
+    "ags_json_format": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_json_equal": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_int)]),
+    "ags_pointer_get": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_patch_apply": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_merge_patch_apply": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_store_open": (c_status, [c_char_p, c_size_t, POINTER(c_void_p)]),
+    "ags_store_close": (None, [c_void_p]),
+    "ags_store_version": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_store_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_store_export": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_store_set": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_add": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_remove": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_patch": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_merge": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_limit": (c_status, [c_void_p, c_int, c_int64, POINTER(c_int64)]),
+}
+
+for _name, (_restype, _argtypes) in _SIGNATURES.items():
+    _function = getattr(lib, _name)
+    _function.restype = _restype
+    _function.argtypes = _argtypes
+
+# Flags and limits of include/agstate.h.
+JSON_PRETTY = 0x01
+JSON_SORT_KEYS = 0x02
+JSON_ALLOW_DUPLICATES = 0x100
+LIMIT_DEPTH = 0
+LIMIT_INPUT_BYTES = 1
+
+
+def take_text(out: c_void_p, length: c_size_t) -> bytes:
+    """Copies library-allocated output and releases it."""
+    try:
+        return ctypes.string_at(out.value, length.value)
+    finally:
+        lib.ags_free(out)
