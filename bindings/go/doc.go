@@ -1,0 +1,10 @@
+// Package agstate is the Go binding of agstate, the state engine for AG-UI: JSON state with versions,
+// changed by JSON Pointer (RFC 6901), JSON Patch (RFC 6902) and JSON Merge Patch (RFC 7386), strictly and
+// atomically. It is a thin layer over the C library (include/agstate.h): the same engine answers C,
+// Python and Go with the same bytes.
+//
+// Building needs the header and the library: the header is found beside this module in the source tree,
+// the library through CGO_LDFLAGS (for example -L/path/to/lib -Wl,-rpath,/path/to/lib) or a system path.
+//
+// Errors are *Error values; errors.Is(err, ErrPathNotFound) and the other Err* codes tell the cause.
+package agstate

@@ -1,0 +1,3 @@
+module agstate
+
+go 1.19

@@ -1,0 +1,54 @@
+package agstate
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../include
+#cgo LDFLAGS: -lagstate
+#include <stdlib.h>
+#include "agstate.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// call runs one C function and, when it fails, reads the last error on the same OS thread: the error is
+// kept per thread, and a goroutine could otherwise move to another thread between the two calls.
+func call(f func() C.ags_status) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if status := f(); status != C.AGS_OK {
+		return lastError(Status(status))
+	}
+	return nil
+}
+
+func lastError(status Status) error {
+	e := &Error{Code: status, Message: C.GoString(C.ags_errmsg()), OpIndex: int(C.ags_errop()), Offset: int64(C.ags_erroffset())}
+	if p := C.ags_errpointer(); p != nil {
+		e.Pointer = C.GoString(p)
+		e.HasPointer = true
+	}
+	return e
+}
+
+// text gives C a view of b. Empty input is passed as a NULL pointer with length 0.
+func text(b []byte) (*C.char, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+// take copies library-allocated output into Go memory and releases it.
+func take(out *C.char, n C.size_t) []byte {
+	defer C.ags_free(unsafe.Pointer(out))
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))...)
+}
+
+// LibVersion is the version of the linked C library, e.g. "0.1.0".
+func LibVersion() string { return C.GoString(C.ags_libversion()) }
+
+// HeaderVersion is the version of the header this package was compiled against.
+const HeaderVersion = C.AGS_VERSION

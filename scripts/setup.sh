@@ -1,0 +1,47 @@
+# Sourced by demo.sh and test.sh: installs what is missing on a fresh machine, then builds with CMake.
+# Leaves: ROOT, BUILD (the CMake build folder), VENV_PYTHON (a Python with agstate installed).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build
+cd "$ROOT"
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+command -v swift >/dev/null 2>&1 || { echo "setup: the Swift toolchain is missing (expected at /opt/swift)" >&2; exit 1; }
+
+# Debian packages: installed only when missing, so a prepared machine needs no network.
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v nm >/dev/null 2>&1 || missing+=(binutils)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The library (release, static Swift stdlib), the C examples and the C tests.
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j 2
+
+# A virtual environment with the Python package installed from this tree (it carries build/lib's library).
+VENV=$BUILD/venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv --system-site-packages "$VENV"
+fi
+VENV_PYTHON=$VENV/bin/python
+"$VENV_PYTHON" -c 'import pytest' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q pytest
+"$VENV_PYTHON" -c 'import setuptools, wheel' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q setuptools wheel
+"$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
+rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
+
+# Go: the library through CGO_LDFLAGS; no module downloads are needed.
+export CGO_LDFLAGS="-L$BUILD/lib -Wl,-rpath,$BUILD/lib"
+export GOCACHE=${GOCACHE:-$BUILD/go-cache}
+export GOFLAGS=-mod=mod GOPROXY=off

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test). Stops at the first failure.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+echo "== Swift tests"
+swift test
+echo "== C tests (ctest)"
+(cd "$BUILD" && ctest --output-on-failure)
+echo "== Python tests (pytest)"
+(cd "$ROOT/bindings/python/tests" && "$VENV_PYTHON" -m pytest -q -p no:cacheprovider .)
+echo "== Go tests"
+(cd "$ROOT/bindings/go" && go vet ./... && go test -count=1 ./...)
