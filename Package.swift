@@ -19,7 +19,10 @@ let package = Package(
             name: "AGJSON",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
-        .target(name: "AGState", dependencies: ["AGJSON"]),
+        .target(
+            name: "AGState",
+            dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .target(
             name: "agstate",
             dependencies: ["AGJSON", "AGState"],

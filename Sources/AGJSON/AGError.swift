@@ -13,6 +13,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
     case io = 10
     case noMemory = 11
     case `internal` = 12
+    case notInHistory = 13
 
     /// The name of the matching C constant, e.g. `AGS_ERR_INVALID_JSON`.
     public var constantName: String {
@@ -29,6 +30,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
         case .io: return "AGS_ERR_IO"
         case .noMemory: return "AGS_ERR_NO_MEMORY"
         case .internal: return "AGS_ERR_INTERNAL"
+        case .notInHistory: return "AGS_ERR_NOT_IN_HISTORY"
         }
     }
 }

@@ -1,29 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AGJSON
+import DequeModule
 
-/// The JSON state of one thread of conversation: read and changed by JSON Pointer, JSON Patch and
-/// JSON Merge Patch, with a version that counts committed changes.
+/// The JSON state of one conversation thread: read and changed by JSON Pointer, JSON Patch and JSON
+/// Merge Patch, with a version that counts committed changes, a bounded history of them, O(1) snapshots,
+/// transactions and subscriptions.
 ///
-/// Thread safety: writers are serialised by one lock; the state itself is an immutable value that a
-/// reader takes under a second, briefly held lock, so readers never wait for a writer's work.
+/// Thread safety: writers are serialised by one lock; the state is an immutable value that a reader takes
+/// under a second, briefly held lock, so readers never wait for a writer's work. Subscribers are told of
+/// each commit in commit order, by the committing thread, after every lock is released (see `subscribe`).
 public final class Store: @unchecked Sendable {
     private let writeLock = Lock()
     private let stateLock = Lock()
+    // Guarded by stateLock (changed only while writeLock is held too).
     private var current: JSONValue
     private var currentVersion: UInt64 = 0
     private var currentLimits: JSONLimits
+    private var history: History
+
+    // Notification state, guarded by `notify`.
+    private let notify = ConditionLock()
+    private var subscriptions: [Subscription] = []
+    private var pending: Deque<Change> = []
+    private var deliveredVersion: UInt64 = 0
+    private var drainer: pthread_t?
+    private var commitsFromCallbacks = 0
+    /// How many changes subscription callbacks may commit during one delivery run. Bounds both the queue
+    /// and a chain of callbacks that answer every change with another change.
+    public static let maxCommitsFromCallbacks = 10_000
 
     /// A store holding `initial` at version 0.
-    public init(_ initial: JSONValue = .object(JSONObject()), limits: JSONLimits = .default) throws(AGError) {
+    public init(_ initial: JSONValue = .object(JSONObject()), limits: JSONLimits = .default,
+                history: HistoryLimits = HistoryLimits()) throws(AGError) {
         guard initial.height <= limits.maxDepth else {
             throw AGError(.limitExceeded, "the initial state nests \(initial.height) levels deep, beyond the limit of \(limits.maxDepth)")
         }
         current = initial
         currentLimits = limits
+        self.history = History(limits: history)
     }
 
-    /// The state and its version, read together.
-    public var snapshot: (state: JSONValue, version: UInt64) {
-        stateLock.withLock { (current, currentVersion) }
+    // MARK: reading
+
+    /// The current state and its version, read together, in O(1).
+    public func snapshot() -> Snapshot {
+        stateLock.withLock { Snapshot(state: current, version: currentVersion) }
     }
 
     public var state: JSONValue { stateLock.withLock { current } }
@@ -34,16 +57,74 @@ public final class Store: @unchecked Sendable {
         set { writeLock.withLock { stateLock.withLock { currentLimits = newValue } } }
     }
 
+    public var historyLimits: HistoryLimits {
+        get { stateLock.withLock { history.limits } }
+        set { writeLock.withLock { stateLock.withLock { history.limits = newValue } } }
+    }
+
     /// The value at `pointer` in the current state.
     public func get(_ pointer: JSONPointer) throws(AGError) -> JSONValue {
         try state.value(at: pointer)
     }
 
-    /// Applies `patch` atomically and commits it as one new version, which it returns.
+    // MARK: history
+
+    /// The versions whose state can be rebuilt: from `oldest` to the current version.
+    public var historyRange: (oldest: UInt64, newest: UInt64) {
+        stateLock.withLock { (history.oldestVersion(current: currentVersion), currentVersion) }
+    }
+
+    /// The kept changes after `version`, oldest first.
+    public func changes(since version: UInt64) throws(AGError) -> [Change] {
+        let (changes, _, _) = try changesAndState(since: version)
+        return changes
+    }
+
+    /// The state as it was at `version`, rebuilt by undoing the later changes.
+    public func state(at version: UInt64) throws(AGError) -> JSONValue {
+        let (changes, state, limits) = try changesAndState(since: version)
+        var value = state
+        for change in changes.reversed() {
+            do {
+                value = try JSONPatch(change.inverse).apply(to: value, limits: JSONLimits(maxDepth: JSONLimits.depthCeiling,
+                                                                                          maxInputBytes: limits.maxInputBytes))
+            } catch {
+                throw AGError(.internal, "undoing version \(change.version) failed: \(error.message)")
+            }
+        }
+        return value
+    }
+
+    /// One patch that takes the state of `version` to the current state: the operations of every later
+    /// change, in order. Empty when `version` is current.
+    public func delta(since version: UInt64) throws(AGError) -> [PatchOperation] {
+        try changes(since: version).flatMap(\.operations)
+    }
+
+    private func changesAndState(since version: UInt64) throws(AGError) -> ([Change], JSONValue, JSONLimits) {
+        try stateLock.withLock { () throws(AGError) -> ([Change], JSONValue, JSONLimits) in
+            guard version <= currentVersion else {
+                throw AGError(.invalidArgument, "version \(version) is newer than the current version \(currentVersion)")
+            }
+            guard let changes = history.changes(after: version, current: currentVersion) else {
+                throw AGError(.notInHistory, "version \(version) is no longer in the history (the oldest kept is \(history.oldestVersion(current: currentVersion))); send a snapshot instead")
+            }
+            return (changes, current, currentLimits)
+        }
+    }
+
+    // MARK: changing
+
+    /// Applies `patch` atomically and commits it as one new version, which it returns. With
+    /// `expectedVersion`, commits only when the current version is that one (compare-and-set), and fails
+    /// with `conflict` otherwise.
     @discardableResult
-    public func apply(_ patch: JSONPatch) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, limits: JSONLimits) throws(AGError) in
-            try patch.apply(to: state, limits: limits)
+    public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
+        try commit { (state: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
+            if let expectedVersion, expectedVersion != version {
+                throw AGError(.conflict, "the store is at version \(version), not the expected \(expectedVersion)")
+            }
+            return try patch.applyRecording(to: state, limits: limits, options: options)
         }
     }
 
@@ -51,10 +132,10 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, limits: JSONLimits) throws(AGError) in
+        try commit { (state: JSONValue, _: UInt64, limits: JSONLimits) throws(AGError) in
             let op: PatchOperation = state.valueIfPresent(at: pointer) != nil
                 ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
-            return try JSONPatch([op]).apply(to: state, limits: limits)
+            return try JSONPatch([op]).applyRecording(to: state, limits: limits)
         }
     }
 
@@ -70,23 +151,111 @@ public final class Store: @unchecked Sendable {
         try apply(JSONPatch([.remove(path: pointer)]))
     }
 
-    /// Applies an RFC 7386 merge patch to the whole state and commits it as one new version.
+    /// Applies an RFC 7386 merge patch and commits it as one new version, recorded as the equivalent
+    /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: JSONLimits) throws(AGError) in MergePatch.apply(patch, to: state) }
+        try commit { (state: JSONValue, _: UInt64, limits: JSONLimits) throws(AGError) in
+            try JSONPatch(MergePatch.operations(patch, against: state)).applyRecording(to: state, limits: limits)
+        }
     }
 
-    /// Runs `change` on the current state under the write lock and publishes its result as the next
-    /// version. A change that throws commits nothing.
-    private func commit(_ change: (JSONValue, JSONLimits) throws(AGError) -> JSONValue) throws(AGError) -> UInt64 {
-        try writeLock.withLock { () throws(AGError) -> UInt64 in
-            let (base, limits) = stateLock.withLock { (current, currentLimits) }
-            let next = try change(base, limits)
-            return stateLock.withLock {
-                current = next
-                currentVersion += 1
-                return currentVersion
+    /// Makes `snapshot`'s state current again, as an ordinary change: a new version, recorded in history,
+    /// told to subscribers.
+    @discardableResult
+    public func restore(_ snapshot: Snapshot) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]))
+    }
+
+    /// Runs `change` on the current state under the write lock, publishes its result as the next version,
+    /// records it, and tells subscribers. A change that throws commits nothing.
+    func commit(_ change: (JSONValue, UInt64, JSONLimits) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+        let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
+            let (base, baseVersion, limits, byteLimit) = stateLock.withLock {
+                (current, currentVersion, currentLimits, history.limits.maxBytes)
             }
+            try notify.withLock { () throws(AGError) in
+                guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
+                guard commitsFromCallbacks < Store.maxCommitsFromCallbacks else {
+                    throw AGError(.limitExceeded, "subscription callbacks committed \(Store.maxCommitsFromCallbacks) changes in one delivery run; refusing more")
+                }
+                commitsFromCallbacks += 1
+            }
+            let recorded = try change(base, baseVersion, limits)
+            let record = Change(version: baseVersion + 1, recorded: recorded, byteLimit: byteLimit)
+            stateLock.withLock {
+                current = recorded.value
+                currentVersion = record.version
+                history.append(record)
+            }
+            let queued = notify.withLock { () -> Bool in
+                guard !subscriptions.isEmpty else { return false }
+                pending.append(record)
+                return true
+            }
+            return (record.version, queued)
         }
+        if queued { deliver(upTo: version) }
+        return version
+    }
+
+    // MARK: subscriptions
+
+    /// Calls `callback` after every commit that touches `pointer`: a change of the location itself, of
+    /// anything inside it, or of an ancestor (a subscriber to `/a/b` hears of a `replace` of `/a`). The
+    /// callback gets the version and the operations concerned, returns false to report that it failed
+    /// (counted in `failureCount`; the commit stands), and runs with no lock held: it may read the store
+    /// and commit changes. Those changes are delivered after the callback returns, in commit order.
+    ///
+    /// Deliveries happen on the committing thread before its commit returns; while one thread delivers,
+    /// another thread's commit waits until its own change has been delivered, so commit order is kept.
+    public func subscribe(_ pointer: JSONPointer, _ callback: @escaping (ChangeNotice) -> Bool) -> Subscription {
+        let subscription = Subscription(pointer: pointer, store: self, callback: callback)
+        notify.withLock { subscriptions.append(subscription) }
+        return subscription
+    }
+
+    func unsubscribe(_ subscription: Subscription) {
+        notify.lock()
+        defer { notify.unlock() }
+        subscription.active = false
+        subscriptions.removeAll { $0 === subscription }
+        let onDeliveringThread = drainer.map { pthread_equal($0, currentThread()) != 0 } ?? false
+        while subscription.inFlight > 0 && !onDeliveringThread { notify.wait() }
+    }
+
+    func notificationCount(of subscription: Subscription) -> UInt64 {
+        notify.withLock { subscription.failures }
+    }
+
+    /// Delivers queued changes in commit order. One thread delivers at a time; the others wait until
+    /// their change is delivered. A commit made by a callback (on the delivering thread) is queued and
+    /// delivered by the loop below once the callback returns.
+    private func deliver(upTo version: UInt64) {
+        notify.lock()
+        defer { notify.unlock() }
+        if let active = drainer {
+            if pthread_equal(active, currentThread()) != 0 { return }
+            while deliveredVersion < version && drainer != nil { notify.wait() }
+            if deliveredVersion >= version { return }
+        }
+        drainer = currentThread()
+        commitsFromCallbacks = 0
+        while let change = pending.popFirst() {
+            for subscription in subscriptions {
+                guard subscription.active, let notice = subscription.notice(for: change) else { continue }
+                subscription.inFlight += 1
+                notify.unlock()
+                let ok = subscription.callback(notice)
+                notify.lock()
+                subscription.inFlight -= 1
+                if !ok { subscription.failures += 1 }
+                notify.broadcast()
+            }
+            deliveredVersion = change.version
+            notify.broadcast()
+        }
+        drainer = nil
+        notify.broadcast()
     }
 }

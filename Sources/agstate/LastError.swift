@@ -32,7 +32,7 @@ final class ErrorSlot {
     deinit { clear() }
 }
 
-nonisolated(unsafe) private let errorKey: pthread_key_t = {
+private let errorKey: pthread_key_t = {
     var key = pthread_key_t()
     // The destructor releases a thread's slot when the thread exits.
     pthread_key_create(&key) { raw in

@@ -1,0 +1,163 @@
+/// How a patch is applied.
+public struct PatchOptions: Sendable, Equatable {
+    /// Named leniency for deltas computed against a state the receiver never had: a `replace` of a
+    /// missing path becomes an `add`, and a `remove` of a missing path does nothing. Never the default.
+    public var lenient: Bool
+
+    public init(lenient: Bool = false) { self.lenient = lenient }
+
+    public static let strict = PatchOptions()
+}
+
+/// A patch applied with everything needed to record it: the operations that took effect, the
+/// operations that undo them, and the locations they changed.
+public struct RecordedPatch: Sendable {
+    /// The resulting document.
+    public var value: JSONValue
+    /// The operations as they took effect (in lenient mode a `replace` may have become an `add`, and a
+    /// `remove` of a missing path is left out).
+    public var applied: [PatchOperation]
+    /// Operations that take `value` back to the original document, in the order to apply them.
+    public var inverse: [PatchOperation]
+    /// The locations changed. An insertion into or removal from an array changes the positions of the
+    /// elements after it, so it counts as a change of the whole array.
+    public var touched: [JSONPointer]
+    /// For each operation of `applied`, the locations it changed (empty for `test`).
+    public var touchedByOperation: [[JSONPointer]]
+
+    public init(value: JSONValue, applied: [PatchOperation], inverse: [PatchOperation], touched: [JSONPointer],
+                touchedByOperation: [[JSONPointer]]) {
+        self.value = value
+        self.applied = applied
+        self.inverse = inverse
+        self.touched = touched
+        self.touchedByOperation = touchedByOperation
+    }
+}
+
+extension JSONPatch {
+    /// Applies the patch atomically like `apply(to:limits:)`, and records it (see `RecordedPatch`).
+    public func applyRecording(to document: JSONValue, limits: JSONLimits = .default,
+                               options: PatchOptions = .strict) throws(AGError) -> RecordedPatch {
+        var recorder = PatchRecorder(value: document, limits: limits)
+        var touchedByOperation: [[JSONPointer]] = []
+        touchedByOperation.reserveCapacity(operations.count)
+        for (index, operation) in operations.enumerated() {
+            let (appliedBefore, touchedBefore) = (recorder.applied.count, recorder.touched.count)
+            do {
+                try recorder.apply(operation, lenient: options.lenient)
+            } catch {
+                throw error.inOperation(index, op: operation.name)
+            }
+            if recorder.applied.count > appliedBefore {
+                touchedByOperation.append(Array(recorder.touched[touchedBefore...]))
+            }
+        }
+        return RecordedPatch(value: recorder.value, applied: recorder.applied, inverse: recorder.inverse.reversed(),
+                             touched: recorder.touched, touchedByOperation: touchedByOperation)
+    }
+}
+
+/// Applies operations one at a time, noting before each change what it will take to undo it.
+struct PatchRecorder {
+    var value: JSONValue
+    let limits: JSONLimits
+    var applied: [PatchOperation] = []
+    /// Undo operations in the order they were noted; the caller reverses them.
+    var inverse: [PatchOperation] = []
+    var touched: [JSONPointer] = []
+
+    init(value: JSONValue, limits: JSONLimits) {
+        self.value = value
+        self.limits = limits
+    }
+
+    mutating func apply(_ operation: PatchOperation, lenient: Bool) throws(AGError) {
+        switch operation {
+        case let .add(path, newValue):
+            try add(newValue, at: path, as: operation)
+        case let .remove(path):
+            if lenient && value.valueIfPresent(at: path) == nil && !path.isRoot { return }
+            try remove(at: path, as: operation)
+        case let .replace(path, newValue):
+            if lenient && value.valueIfPresent(at: path) == nil {
+                try add(newValue, at: path, as: .add(path: path, value: newValue))
+                return
+            }
+            let old = try value.value(at: path)
+            try value.apply(operation, limits: limits)
+            inverse.append(.replace(path: path, value: old))
+            touched.append(path)
+            applied.append(operation)
+        case let .move(from, path):
+            if from == path {
+                _ = try value.value(at: from)
+                applied.append(operation)
+                return
+            }
+            if path.hasPrefix(from) {
+                throw AGError(.invalidPatch, "cannot move \"\(from)\" into its own child \"\(path)\"", pointer: path.description)
+            }
+            // A move is a remove then an add; undoing it undoes the add, then the remove.
+            let moved = try value.value(at: from)
+            try remove(at: from, as: nil)
+            try add(moved, at: path, as: nil)
+            applied.append(operation)
+        case let .copy(from, path):
+            let copied = try value.value(at: from)
+            try add(copied, at: path, as: nil)
+            applied.append(operation)
+        case let .test(path, _):
+            try value.apply(operation, limits: limits)
+            applied.append(operation)
+        }
+    }
+
+    /// `add`, noting its undo: a replace of the member it overwrote, or a remove of what it inserted.
+    private mutating func add(_ newValue: JSONValue, at path: JSONPointer, as operation: PatchOperation?) throws(AGError) {
+        guard let last = path.lastToken else {
+            let old = value
+            try value.apply(.add(path: path, value: newValue), limits: limits)
+            inverse.append(.replace(path: path, value: old))
+            touched.append(path)
+            if let operation { applied.append(operation) }
+            return
+        }
+        let parent = path.parent
+        let container = value.valueIfPresent(at: parent)
+        try value.apply(.add(path: path, value: newValue), limits: limits)
+        switch container {
+        case .array(let array)?:
+            let index = last == "-" ? array.count : (JSONPointer.arrayIndex(last) ?? array.count)
+            inverse.append(.remove(path: parent.appending(String(index))))
+            touched.append(parent)
+        case .object(let object)?:
+            if let overwritten = object[last] {
+                inverse.append(.replace(path: path, value: overwritten))
+            } else {
+                inverse.append(.remove(path: path))
+            }
+            touched.append(path)
+        default:
+            break // unreachable: the add above succeeded, so the parent is a container
+        }
+        if let operation { applied.append(operation) }
+    }
+
+    /// `remove`, noting its undo: an add of the removed value at the same place.
+    private mutating func remove(at path: JSONPointer, as operation: PatchOperation?) throws(AGError) {
+        let removed = try value.remove(at: path)
+        inverse.append(.add(path: path, value: removed))
+        let parentIsArray = value.valueIfPresent(at: path.parent)?.arrayValue != nil
+        touched.append(parentIsArray ? path.parent : path)
+        if let operation { applied.append(operation) }
+    }
+}
+
+extension JSONPointer {
+    /// True when one of the two locations contains the other (or they are the same): a change at one
+    /// may change what is at the other.
+    public func overlaps(_ other: JSONPointer) -> Bool {
+        hasPrefix(other) || other.hasPrefix(self)
+    }
+}

@@ -1,0 +1,72 @@
+import AGJSON
+
+/// One committed change: its version, the operations that took effect, and what undoes them.
+public struct Change: Sendable {
+    public let version: UInt64
+    /// The RFC 6902 operations as they took effect, in order.
+    public let operations: [PatchOperation]
+    /// Operations that take the state of `version` back to the state of `version - 1`.
+    let inverse: [PatchOperation]
+    /// The locations the change wrote (see `RecordedPatch.touched`).
+    public let touched: [JSONPointer]
+    /// For each of `operations`, the locations it wrote.
+    let touchedByOperation: [[JSONPointer]]
+    /// An estimate of the memory the recorded change holds, for the history's byte bound.
+    let bytes: Int
+
+    init(version: UInt64, recorded: RecordedPatch, byteLimit: Int) {
+        self.version = version
+        operations = recorded.applied
+        inverse = recorded.inverse
+        touched = recorded.touched
+        touchedByOperation = recorded.touchedByOperation
+        var total = 64
+        for op in recorded.applied where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
+        for op in recorded.inverse where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
+        bytes = total
+    }
+
+    /// True when the change wrote somewhere inside, around or at one of `paths`.
+    func touches<S: Sequence>(any paths: S) -> Bool where S.Element == JSONPointer {
+        paths.contains { path in touched.contains { $0.overlaps(path) } }
+    }
+}
+
+extension PatchOperation {
+    /// Approximate bytes held by the operation, counting at most `limit`.
+    func estimatedBytes(upTo limit: Int) -> Int {
+        var total = 32 + path.description.utf8.count
+        switch self {
+        case .add(_, let v), .replace(_, let v), .test(_, let v): total += v.estimatedBytes(upTo: max(0, limit - total))
+        case .move(let from, _), .copy(let from, _): total += from.description.utf8.count
+        case .remove: break
+        }
+        return total
+    }
+}
+
+extension JSONValue {
+    /// Approximate bytes held by the value, counting at most `limit`: the walk stops there, so the cost
+    /// is bounded by the limit and not by the size of a large value.
+    func estimatedBytes(upTo limit: Int) -> Int {
+        var total = 0
+        var stack: [JSONValue] = [self]
+        while let value = stack.popLast(), total <= limit {
+            switch value {
+            case .null, .bool: total += 8
+            case .number: total += 16
+            case .string(let s): total += 16 + s.utf8.count
+            case .array(let a):
+                total += 16 + 8 * a.count
+                stack.append(contentsOf: a)
+            case .object(let o):
+                total += 16 + 24 * o.count
+                for (key, member) in o.entries {
+                    total += key.utf8.count
+                    stack.append(member)
+                }
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,111 @@
+import AGJSON
+
+/// A group of changes that commits as one version, or not at all.
+///
+/// Reads see the transaction's own writes. Commit fails with `conflict` when a change committed since
+/// `begin` wrote a location the transaction read or wrote (or one inside or around it); changes elsewhere
+/// do not conflict, and the transaction's operations are then applied on top of them.
+public final class Transaction: @unchecked Sendable {
+    public let baseVersion: UInt64
+    private let store: Store
+    private let lock = Lock()
+    private var working: JSONValue
+    private var applied: [PatchOperation] = []
+    private var inverse: [PatchOperation] = []
+    private var touchedByOperation: [[JSONPointer]] = []
+    private var reads: [JSONPointer] = []
+    private var writes: [JSONPointer] = []
+    private var finished = false
+    /// Bounds the locations a transaction remembers for conflict checks.
+    public static let maxRecordedLocations = 100_000
+
+    init(store: Store) {
+        self.store = store
+        let snapshot = store.snapshot()
+        baseVersion = snapshot.version
+        working = snapshot.state
+    }
+
+    private func checkOpen() throws(AGError) {
+        if finished { throw AGError(.closed, "the transaction has already committed or rolled back") }
+    }
+
+    private func checkBound(adding count: Int) throws(AGError) {
+        if reads.count + writes.count + count > Transaction.maxRecordedLocations {
+            throw AGError(.limitExceeded, "a transaction may touch at most \(Transaction.maxRecordedLocations) locations")
+        }
+    }
+
+    /// The value at `pointer` as the transaction sees it; the location counts as read.
+    public func get(_ pointer: JSONPointer) throws(AGError) -> JSONValue {
+        try lock.withLock { () throws(AGError) -> JSONValue in
+            try checkOpen()
+            try checkBound(adding: 1)
+            reads.append(pointer)
+            return try working.value(at: pointer)
+        }
+    }
+
+    /// Applies `patch` to the transaction's state, atomically. `test` targets and `move`/`copy` sources
+    /// count as read.
+    public func apply(_ patch: JSONPatch, options: PatchOptions = .strict) throws(AGError) {
+        try lock.withLock { () throws(AGError) in
+            try checkOpen()
+            let recorded = try patch.applyRecording(to: working, limits: store.limits, options: options)
+            var read: [JSONPointer] = []
+            for op in patch.operations {
+                switch op {
+                case .test(let path, _): read.append(path)
+                case .move(let from, _), .copy(let from, _): read.append(from)
+                default: break
+                }
+            }
+            try checkBound(adding: read.count + recorded.touched.count)
+            working = recorded.value
+            applied += recorded.applied
+            inverse = recorded.inverse + inverse
+            touchedByOperation += recorded.touchedByOperation
+            writes += recorded.touched
+            reads += read
+        }
+    }
+
+    /// Commits the transaction as one version and returns it. The transaction ends either way.
+    @discardableResult
+    public func commit() throws(AGError) -> UInt64 {
+        let (ops, inv, touchedByOp, state, locations) = try lock.withLock {
+            () throws(AGError) -> ([PatchOperation], [PatchOperation], [[JSONPointer]], JSONValue, [JSONPointer]) in
+            try checkOpen()
+            finished = true
+            return (applied, inverse, touchedByOperation, working, reads + writes)
+        }
+        let base = baseVersion
+        return try store.commit { (current: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
+            if version == base {
+                return RecordedPatch(value: state, applied: ops, inverse: inv,
+                                     touched: touchedByOp.flatMap { $0 }, touchedByOperation: touchedByOp)
+            }
+            guard let later = try? store.changes(since: base) else {
+                throw AGError(.conflict, "too many changes were committed since the transaction began at version \(base)")
+            }
+            if let clash = later.first(where: { $0.touches(any: locations) }) {
+                throw AGError(.conflict, "version \(clash.version) changed a location this transaction read or wrote")
+            }
+            do throws(AGError) {
+                return try JSONPatch(ops).applyRecording(to: current, limits: limits)
+            } catch {
+                throw AGError(.conflict, "the transaction does not apply to version \(version): \(error.message)")
+            }
+        }
+    }
+
+    /// Ends the transaction without committing anything. Harmless after the end.
+    public func rollback() {
+        lock.withLock { finished = true }
+    }
+}
+
+extension Store {
+    /// Begins a transaction on the current state, in O(1).
+    public func begin() -> Transaction { Transaction(store: self) }
+}
