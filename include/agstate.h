@@ -82,6 +82,7 @@ typedef int ags_status;
 #define AGS_ERR_IO               10  /* reading or writing outside the process failed */
 #define AGS_ERR_NO_MEMORY        11  /* an allocation failed */
 #define AGS_ERR_INTERNAL         12  /* a bug in agstate: please report it with the message */
+#define AGS_ERR_NOT_IN_HISTORY   13  /* a version is no longer in the store's history: send a snapshot */
 
 /* The name of a status code as a static string, e.g. "AGS_ERR_INVALID_JSON"; "AGS_UNKNOWN" for a value
  * that is no status code. */
@@ -127,10 +128,15 @@ void ags_free(void *p);
 #define AGS_LIMIT_DEPTH        0
 /* Largest input text accepted, in bytes. Default 1 GiB (1073741824). */
 #define AGS_LIMIT_INPUT_BYTES  1
+/* How many of the latest changes a store keeps in its history. Default 1000; 0 keeps none. */
+#define AGS_LIMIT_HISTORY_VERSIONS  2
+/* How many bytes (estimated) the kept changes may hold. Default 64 MiB (67108864). The oldest changes
+ * are dropped first when either history limit is passed. */
+#define AGS_LIMIT_HISTORY_BYTES     3
 
 /* Reads and optionally sets a process-wide default limit, used by the stateless functions and taken by
  * every store opened afterwards. When new_value is negative the limit is only read; otherwise it is set
- * (it must be at least 1, and AGS_LIMIT_DEPTH at most 10000). The value in force before the call is
+ * (AGS_LIMIT_DEPTH from 1 to 10000, AGS_LIMIT_INPUT_BYTES at least 1, the history limits at least 0). The value in force before the call is
  * written to *old_value when old_value is not NULL. */
 ags_status ags_limit(int id, int64_t new_value, int64_t *old_value);
 
@@ -226,6 +232,168 @@ ags_status ags_store_merge(ags_store *store, const char *patch, size_t patch_len
  * defaults. A state that is already deeper than a lowered AGS_LIMIT_DEPTH stays as it is; changes that
  * would exceed the limit fail. */
 ags_status ags_store_limit(ags_store *store, int id, int64_t new_value, int64_t *old_value);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Changing with options: lenient deltas and compare-and-set
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Patch flag: a "replace" of a missing path becomes an "add", and a "remove" of a missing path does
+ * nothing. For deltas computed against a state the receiver never had; never the default. The change is
+ * recorded (history, subscribers, events) as the operations that took effect. */
+#define AGS_PATCH_LENIENT  0x1000u
+
+/* Passed as expected_version: commit whatever the current version is. */
+#define AGS_ANY_VERSION  UINT64_MAX
+
+/* Applies the JSON Patch patch like ags_store_patch, with flags (0 or AGS_PATCH_LENIENT), and only when
+ * the store is at expected_version (or with AGS_ANY_VERSION, always): a client that works optimistically
+ * sends the version it read, and gets AGS_ERR_CONFLICT when another change came first. */
+ags_status ags_store_patch_ex(ags_store *store, const char *patch, size_t patch_len, uint32_t flags,
+                              uint64_t expected_version, uint64_t *version);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Snapshots
+ *
+ * A snapshot is the state of a store at one version. Taking one costs O(1) whatever the size of the
+ * state; later changes to the store do not affect it. A snapshot stays readable after its store closes.
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_snapshot ags_snapshot;
+
+/* Takes a snapshot of the current state. Close it with ags_snapshot_close(). */
+ags_status ags_store_snapshot(ags_store *store, ags_snapshot **snapshot);
+
+/* Releases a snapshot. NULL, or a snapshot already closed, is ignored. */
+void ags_snapshot_close(ags_snapshot *snapshot);
+
+/* Writes the version the snapshot was taken at. */
+ags_status ags_snapshot_version(ags_snapshot *snapshot, uint64_t *version);
+
+/* Writes the value at ptr ("" or NULL/0 for the whole state) in the snapshot. Flags as ags_store_get. */
+ags_status ags_snapshot_get(ags_snapshot *snapshot, const char *ptr, size_t ptr_len, uint32_t flags,
+                            char **out, size_t *out_len);
+
+/* Makes the snapshot's state current again. This is an ordinary change: it commits a new version, is
+ * recorded in the history as a "replace" of the root, and subscribers hear of it. The snapshot may come
+ * from another store. */
+ags_status ags_store_restore(ags_store *store, ags_snapshot *snapshot, uint64_t *version);
+
+/* ---------------------------------------------------------------------------------------------------
+ * History and time travel
+ *
+ * A store keeps its latest changes as the operations applied and the operations that undo them (never
+ * copies of the state), bounded by AGS_LIMIT_HISTORY_VERSIONS and AGS_LIMIT_HISTORY_BYTES. The state of
+ * any version from the oldest kept to the current one can be rebuilt, and a client that says which version
+ * it has can be brought up to date with one patch.
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Writes the oldest version whose state can be rebuilt, and the current version. */
+ags_status ags_store_history_range(ags_store *store, uint64_t *oldest, uint64_t *newest);
+
+/* Writes the kept changes after since_version as a JSON array, oldest first:
+ * [{"version":5,"patch":[...RFC 6902 operations...]}, ...]. AGS_ERR_NOT_IN_HISTORY when some of those
+ * changes are no longer kept; AGS_ERR_INVALID_ARGUMENT when since_version is newer than the store. */
+ags_status ags_store_history(ags_store *store, uint64_t since_version, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes the state as it was at version (rebuilt from the current state by undoing later changes).
+ * AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches. */
+ags_status ags_store_state_at(ags_store *store, uint64_t version, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes one JSON Patch that takes the state of version to the current state: the operations of every
+ * later change, in order ("[]" when version is current). AGS_ERR_NOT_IN_HISTORY when the history no
+ * longer reaches back to version: send a snapshot instead. */
+ags_status ags_store_delta_since(ags_store *store, uint64_t version, uint32_t flags, char **out, size_t *out_len);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Transactions
+ *
+ * A transaction groups changes that commit as one version, or not at all. Beginning one is O(1). Reads
+ * see the transaction's own writes. Commit fails with AGS_ERR_CONFLICT when a change committed since the
+ * transaction began wrote a location the transaction read or wrote, or one inside or around it (an
+ * insertion into or removal from an array counts as a change of the whole array); changes elsewhere do not
+ * conflict, and the transaction's operations are then applied on top of them.
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_txn ags_txn;
+
+/* Begins a transaction on the current state. End it with ags_txn_commit() or ags_txn_rollback(). */
+ags_status ags_store_begin(ags_store *store, ags_txn **txn);
+
+/* Writes the value at ptr as the transaction sees it; the location counts as read. */
+ags_status ags_txn_get(ags_txn *txn, const char *ptr, size_t ptr_len, uint32_t flags, char **out, size_t *out_len);
+
+/* Applies a JSON Patch to the transaction's state, atomically (flags: 0 or AGS_PATCH_LENIENT). "test"
+ * targets and "move"/"copy" sources count as read. */
+ags_status ags_txn_patch(ags_txn *txn, const char *patch, size_t patch_len, uint32_t flags);
+
+/* Commits the transaction as one version. The transaction ends and its handle is released whatever the
+ * result: after AGS_ERR_CONFLICT, begin again. */
+ags_status ags_txn_commit(ags_txn *txn, uint64_t *version);
+
+/* Ends the transaction without committing and releases its handle. NULL, or a transaction already
+ * ended, is ignored. */
+void ags_txn_rollback(ags_txn *txn);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Subscriptions
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_subscription ags_subscription;
+
+/* Called after a commit that touches the subscribed location: a change of the location itself, of
+ * anything inside it, or of an ancestor (a subscriber to "/a/b" hears of a "replace" of "/a"; an insertion
+ * into an array reaches the subscribers of its elements). patch holds the commit's operations that concern
+ * the subscription, as a JSON Patch (NUL-terminated; valid only during the call). Return 0; any other
+ * value reports a failure, which is counted (ags_subscription_failures) while the commit stands.
+ *
+ * Threads and order: the callback runs on the thread that committed, before that commit returns, with no
+ * lock of the library held. While one thread delivers, a commit on another thread waits until its own
+ * change has been delivered, so every subscriber hears of the commits in commit order, each once. The
+ * callback may read the store and commit changes: those are delivered after the callback returns (at most
+ * 10000 such commits per delivery run; more fail with AGS_ERR_LIMIT_EXCEEDED). */
+typedef int (*ags_change_fn)(void *user_data, uint64_t version, const char *patch, size_t patch_len);
+
+/* Subscribes fn to changes at or around the JSON Pointer ptr ("" for every change). */
+ags_status ags_store_subscribe(ags_store *store, const char *ptr, size_t ptr_len, ags_change_fn fn, void *user_data,
+                               ags_subscription **subscription);
+
+/* Ends a subscription at once: when this returns, no call of its callback is running on another thread
+ * and none will start (called from inside its own callback, it returns at once). NULL, or a subscription
+ * already closed, is ignored. */
+void ags_subscription_close(ags_subscription *subscription);
+
+/* Writes how many times the subscription's callback reported a failure. */
+ags_status ags_subscription_failures(ags_subscription *subscription, uint64_t *count);
+
+/* ---------------------------------------------------------------------------------------------------
+ * AG-UI state events
+ *
+ * STATE_SNAPSHOT {"type":"STATE_SNAPSHOT","snapshot":<state>} and STATE_DELTA
+ * {"type":"STATE_DELTA","delta":[<RFC 6902 operations>]}, as compact JSON, or with AGS_EVENT_SSE as one
+ * Server-Sent Events frame "data: <json>\n\n" (the framing of the official Python SDK's EventEncoder).
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Output flag: frame the event for Server-Sent Events. */
+#define AGS_EVENT_SSE  0x200u
+
+/* Writes a STATE_SNAPSHOT event of the current state. Flags: AGS_EVENT_SSE. */
+ags_status ags_store_snapshot_event(ags_store *store, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes a STATE_DELTA event that takes a client at since_version to the current state (see
+ * ags_store_delta_since; AGS_ERR_NOT_IN_HISTORY means: send ags_store_snapshot_event instead).
+ * Flags: AGS_EVENT_SSE. */
+ags_status ags_store_delta_event(ags_store *store, uint64_t since_version, uint32_t flags, char **out, size_t *out_len);
+
+/* Wraps a JSON Patch (for example the one a subscription callback received) in a STATE_DELTA event.
+ * Flags: AGS_EVENT_SSE. */
+ags_status ags_delta_event(const char *patch, size_t patch_len, uint32_t flags, char **out, size_t *out_len);
+
+/* Applies a STATE_SNAPSHOT event (replacing the whole state) or a STATE_DELTA event (atomically) given as
+ * JSON text, as one change. Other members of the event (timestamp, rawEvent, ...) are ignored; another
+ * event type is AGS_ERR_INVALID_ARGUMENT. A delta that does not apply is rejected with the failing
+ * operation's index and path, and the state stays as it was. Flags: 0 or AGS_PATCH_LENIENT. */
+ags_status ags_store_apply_event(ags_store *store, const char *event, size_t event_len, uint32_t flags,
+                                 uint64_t *version);
 
 #ifdef __cplusplus
 }

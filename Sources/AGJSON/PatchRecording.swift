@@ -107,7 +107,7 @@ struct PatchRecorder {
             let copied = try value.value(at: from)
             try add(copied, at: path, as: nil)
             applied.append(operation)
-        case let .test(path, _):
+        case .test:
             try value.apply(operation, limits: limits)
             applied.append(operation)
         }

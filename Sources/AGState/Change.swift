@@ -70,3 +70,20 @@ extension JSONValue {
         return total
     }
 }
+
+extension Change {
+    /// `{"version":N,"patch":[...]}`
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["version"] = .number(JSONNumber.from(version))
+        o["patch"] = JSONPatch(operations).json
+        return .object(o)
+    }
+}
+
+extension JSONNumber {
+    /// An unsigned integer as a JSON number, exact whatever its size.
+    public static func from(_ value: UInt64) -> JSONNumber {
+        value <= UInt64(Int64.max) ? .int(Int64(value)) : .bigInteger(String(value))
+    }
+}

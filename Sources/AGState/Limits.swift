@@ -4,30 +4,48 @@ import AGJSON
 public enum LimitID: Int32, Sendable {
     case depth = 0
     case inputBytes = 1
+    case historyVersions = 2
+    case historyBytes = 3
 }
 
-extension JSONLimits {
+/// Every limit of a store: those of its JSON values and those of its history.
+public struct StoreLimits: Sendable, Equatable {
+    public var json = JSONLimits.default
+    public var history = HistoryLimits()
+
+    public init(json: JSONLimits = .default, history: HistoryLimits = HistoryLimits()) {
+        self.json = json
+        self.history = history
+    }
+
     /// The value of one limit.
     public func value(of id: LimitID) -> Int64 {
         switch id {
-        case .depth: return Int64(maxDepth)
-        case .inputBytes: return Int64(maxInputBytes)
+        case .depth: return Int64(json.maxDepth)
+        case .inputBytes: return Int64(json.maxInputBytes)
+        case .historyVersions: return Int64(history.maxVersions)
+        case .historyBytes: return Int64(history.maxBytes)
         }
     }
 
     /// Sets one limit after checking its range.
     public mutating func set(_ id: LimitID, to value: Int64) throws(AGError) {
+        func check(_ ok: Bool, _ rule: String) throws(AGError) {
+            if !ok { throw AGError(.invalidArgument, "\(rule), not \(value)") }
+        }
         switch id {
         case .depth:
-            guard value >= 1 && value <= Int64(JSONLimits.depthCeiling) else {
-                throw AGError(.invalidArgument, "the depth limit must be between 1 and \(JSONLimits.depthCeiling), not \(value)")
-            }
-            maxDepth = Int(value)
+            try check(value >= 1 && value <= Int64(JSONLimits.depthCeiling), "the depth limit must be between 1 and \(JSONLimits.depthCeiling)")
+            json.maxDepth = Int(value)
         case .inputBytes:
-            guard value >= 1 && value <= Int64(Int.max) else {
-                throw AGError(.invalidArgument, "the input size limit must be at least 1 byte, not \(value)")
-            }
-            maxInputBytes = Int(value)
+            try check(value >= 1, "the input size limit must be at least 1 byte")
+            json.maxInputBytes = Int(value)
+        case .historyVersions:
+            try check(value >= 0, "the history version limit must be at least 0")
+            history.maxVersions = Int(value)
+        case .historyBytes:
+            try check(value >= 0, "the history byte limit must be at least 0")
+            history.maxBytes = Int(value)
         }
     }
 }
@@ -35,9 +53,9 @@ extension JSONLimits {
 /// The process-wide default limits: used by the stateless functions and taken by every new store.
 public enum DefaultLimits {
     private static let lock = Lock()
-    nonisolated(unsafe) private static var limits = JSONLimits.default
+    nonisolated(unsafe) private static var limits = StoreLimits()
 
-    public static var current: JSONLimits { lock.withLock { limits } }
+    public static var current: StoreLimits { lock.withLock { limits } }
 
     /// Reads one limit and, when `newValue` is given, sets it. Returns the value in force before.
     public static func exchange(_ id: LimitID, _ newValue: Int64?) throws(AGError) -> Int64 {
@@ -50,13 +68,19 @@ public enum DefaultLimits {
 }
 
 extension Store {
+    /// A store with all its limits given together.
+    public convenience init(_ initial: JSONValue = .object(JSONObject()), limits: StoreLimits) throws(AGError) {
+        try self.init(initial, limits: limits.json, history: limits.history)
+    }
+
     /// Reads one limit of this store and, when `newValue` is given, sets it. Returns the value before.
     public func exchangeLimit(_ id: LimitID, _ newValue: Int64?) throws(AGError) -> Int64 {
-        var updated = limits
+        var updated = StoreLimits(json: limits, history: historyLimits)
         let old = updated.value(of: id)
         if let newValue {
             try updated.set(id, to: newValue)
-            limits = updated
+            limits = updated.json
+            historyLimits = updated.history
         }
         return old
     }

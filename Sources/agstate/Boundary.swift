@@ -55,6 +55,15 @@ func require<T>(_ out: UnsafeMutablePointer<T>?, _ what: String) throws(AGError)
 
 let outputFlags: UInt32 = 0x01 | 0x02
 let duplicatesFlag: UInt32 = 0x100
+let sseFlag: UInt32 = 0x200
+let lenientFlag: UInt32 = 0x1000
+
+func patchOptions(_ flags: UInt32) throws(AGError) -> PatchOptions {
+    guard flags & ~lenientFlag == 0 else {
+        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~lenientFlag, radix: 16))")
+    }
+    return PatchOptions(lenient: flags & lenientFlag != 0)
+}
 
 func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {
     guard flags & ~allowed == 0 else {
@@ -66,7 +75,21 @@ func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGE
 /// Serializes `value` into a malloc'd, NUL-terminated buffer for the caller.
 func write(_ value: JSONValue, _ options: SerializeOptions, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
            _ outLength: COutLen) throws(AGError) {
-    let text = JSONSerializer.serialize(value, options: options)
+    try write(bytes: JSONSerializer.serialize(value, options: options), out, outLength)
+}
+
+/// Writes an AG-UI event as compact JSON, or as an SSE frame with `AGS_EVENT_SSE`.
+func writeEvent(_ event: JSONValue, _ flags: UInt32, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+                _ outLength: COutLen) throws(AGError) {
+    guard flags & ~sseFlag == 0 else {
+        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~sseFlag, radix: 16))")
+    }
+    let bytes = flags & sseFlag != 0 ? StateEvent.sseFrame(event) : JSONSerializer.serialize(event)
+    try write(bytes: bytes, out, outLength)
+}
+
+/// Copies bytes into a malloc'd, NUL-terminated buffer for the caller.
+func write(bytes text: [UInt8], _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLength: COutLen) throws(AGError) {
     guard let buffer = malloc(text.count + 1)?.assumingMemoryBound(to: CChar.self) else {
         throw AGError(.noMemory, "cannot allocate \(text.count + 1) bytes for the output")
     }

@@ -3,7 +3,7 @@ import AGState
 
 // Stores (include/agstate.h). Handles are checked through the table; the store does the work.
 
-nonisolated(unsafe) let stores = HandleTable<Store>(kind: 0x5A, name: "store")
+let stores = HandleTable<Store>(kind: 0x5A, name: "store")
 
 @_cdecl("ags_store_open")
 public func ags_store_open(_ text: CText, _ length: Int, _ handle: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
@@ -11,7 +11,7 @@ public func ags_store_open(_ text: CText, _ length: Int, _ handle: UnsafeMutable
         let handle = try require(handle, "store")
         let limits = DefaultLimits.current
         let initial: JSONValue = (text == nil && length == 0)
-            ? .object(JSONObject()) : try json(text, length, "the initial state", limits: limits)
+            ? .object(JSONObject()) : try json(text, length, "the initial state", limits: limits.json)
         handle.pointee = try stores.insert(try Store(initial, limits: limits))
     }
 }
@@ -102,6 +102,20 @@ public func ags_store_limit(_ handle: OpaquePointer?, _ id: Int32, _ newValue: I
                             _ oldValue: UnsafeMutablePointer<Int64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        oldValue?.pointee = try store.exchangeLimit(try limitID(id), newValue < 0 ? nil : newValue)
+        // Evaluated first: an assignment through `?.` would skip the call when old_value is NULL.
+        let old = try store.exchangeLimit(try limitID(id), newValue < 0 ? nil : newValue)
+        oldValue?.pointee = old
+    }
+}
+
+@_cdecl("ags_store_patch_ex")
+public func ags_store_patch_ex(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int, _ flags: UInt32,
+                               _ expectedVersion: UInt64, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let store = try stores.object(handle)
+        let options = try patchOptions(flags)
+        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: store.limits))
+        let expected = expectedVersion == UInt64.max ? nil : expectedVersion
+        writeVersion(try store.apply(patch, options: options, expectedVersion: expected), version)
     }
 }

@@ -1,0 +1,51 @@
+import AGJSON
+import AGState
+
+// Transactions (include/agstate.h). Committing or rolling back releases the handle.
+
+let transactions = HandleTable<Transaction>(kind: 0x5C, name: "transaction")
+
+@_cdecl("ags_store_begin")
+public func ags_store_begin(_ handle: OpaquePointer?, _ txn: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    run { () throws(AGError) in
+        let txn = try require(txn, "txn")
+        txn.pointee = try transactions.insert(try stores.object(handle).begin())
+    }
+}
+
+@_cdecl("ags_txn_get")
+public func ags_txn_get(_ txn: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ flags: UInt32,
+                        _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        let options = try serializeOptions(flags)
+        let transaction = try transactions.object(txn)
+        try write(try transaction.get(try pointer(ptr, ptrLength)), options, out, outLength)
+    }
+}
+
+@_cdecl("ags_txn_patch")
+public func ags_txn_patch(_ txn: OpaquePointer?, _ patchText: CText, _ patchLength: Int, _ flags: UInt32) -> Int32 {
+    run { () throws(AGError) in
+        let transaction = try transactions.object(txn)
+        let options = try patchOptions(flags)
+        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: DefaultLimits.current.json))
+        try transaction.apply(patch, options: options)
+    }
+}
+
+@_cdecl("ags_txn_commit")
+public func ags_txn_commit(_ txn: OpaquePointer?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    run { () throws(AGError) in
+        let transaction = try transactions.object(txn)
+        transactions.remove(txn)
+        writeVersion(try transaction.commit(), version)
+    }
+}
+
+@_cdecl("ags_txn_rollback")
+public func ags_txn_rollback(_ txn: OpaquePointer?) {
+    guard let transaction = try? transactions.object(txn) else { return }
+    transactions.remove(txn)
+    transaction.rollback()
+}
