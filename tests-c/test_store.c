@@ -1,5 +1,5 @@
 /* Snapshots, history, transactions, subscriptions and state events through the C API, and a stress run
- * with writer threads, reader threads and subscribers. argv[1] is tests-c/data. */
+ * with writer threads, reader threads and subscribers. argv[1] is test-vectors/. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

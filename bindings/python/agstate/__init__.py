@@ -7,8 +7,12 @@ from ._functions import apply_patch, format_json, json_equal, merge_patch, resol
 from ._limits import max_depth, max_input_bytes
 from ._native import lib as _lib
 from .errors import (AgstateError, Closed, Conflict, InternalError, InvalidArgument, InvalidJSON, InvalidPatch,
-                     InvalidPointer, IOFailure, LimitExceeded, NoMemory, PathNotFound, TestFailed)
+                     InvalidPointer, IOFailure, LimitExceeded, NoMemory, NotInHistory, PathNotFound, TestFailed)
+from .events import delta_event, encode_sse
+from .snapshot import Snapshot
 from .store import Store
+from .subscription import Subscription
+from .transaction import Transaction
 
 __version__ = "0.1.0"
 
@@ -23,7 +27,8 @@ if _lib.ags_libversion_number() // 1000 != 1:  # major 0, minor 1
 
 __all__ = [
     "apply_patch", "merge_patch", "resolve_pointer", "format_json", "validate_json", "json_equal",
-    "max_depth", "max_input_bytes", "library_version", "Store",
+    "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
+    "encode_sse", "delta_event",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
-    "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError",
+    "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory",
 ]

@@ -67,7 +67,32 @@ _SIGNATURES = {
     "ags_store_patch": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
     "ags_store_merge": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
     "ags_store_limit": (c_status, [c_void_p, c_int, c_int64, POINTER(c_int64)]),
+    "ags_store_patch_ex": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_uint64, POINTER(c_uint64)]),
+    "ags_store_snapshot": (c_status, [c_void_p, POINTER(c_void_p)]),
+    "ags_snapshot_close": (None, [c_void_p]),
+    "ags_snapshot_version": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_snapshot_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_store_restore": (c_status, [c_void_p, c_void_p, POINTER(c_uint64)]),
+    "ags_store_history_range": (c_status, [c_void_p, POINTER(c_uint64), POINTER(c_uint64)]),
+    "ags_store_history": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_store_state_at": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_store_delta_since": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_store_begin": (c_status, [c_void_p, POINTER(c_void_p)]),
+    "ags_txn_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_txn_patch": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32]),
+    "ags_txn_commit": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_txn_rollback": (None, [c_void_p]),
+    "ags_store_subscribe": (c_status, [c_void_p, c_char_p, c_size_t, c_void_p, c_void_p, POINTER(c_void_p)]),
+    "ags_subscription_close": (None, [c_void_p]),
+    "ags_subscription_failures": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_store_snapshot_event": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_store_delta_event": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_delta_event": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_store_apply_event": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, POINTER(c_uint64)]),
 }
+
+# int (*ags_change_fn)(void *user_data, uint64_t version, const char *patch, size_t patch_len)
+CHANGE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_void_p, c_size_t)
 
 for _name, (_restype, _argtypes) in _SIGNATURES.items():
     _function = getattr(lib, _name)
@@ -80,6 +105,11 @@ JSON_SORT_KEYS = 0x02
 JSON_ALLOW_DUPLICATES = 0x100
 LIMIT_DEPTH = 0
 LIMIT_INPUT_BYTES = 1
+LIMIT_HISTORY_VERSIONS = 2
+LIMIT_HISTORY_BYTES = 3
+EVENT_SSE = 0x200
+PATCH_LENIENT = 0x1000
+ANY_VERSION = 2**64 - 1
 
 
 def take_text(out: c_void_p, length: c_size_t) -> bytes:

@@ -78,10 +78,16 @@ class InternalError(AgstateError):
     code = 12
 
 
+class NotInHistory(AgstateError, LookupError):
+    """The version asked for is older than the store's history reaches: send a snapshot instead."""
+
+    code = 13
+
+
 _BY_CODE: Dict[int, Type[AgstateError]] = {
     cls.code: cls
     for cls in (InvalidArgument, InvalidJSON, InvalidPointer, InvalidPatch, PathNotFound, TestFailed, Conflict,
-                LimitExceeded, Closed, IOFailure, NoMemory, InternalError)
+                LimitExceeded, Closed, IOFailure, NoMemory, InternalError, NotInHistory)
 }
 
 

@@ -7,8 +7,12 @@ from typing import Any, Optional
 
 from . import _native
 from ._convert import JSONText, document_bytes, dumps, pointer_bytes, text_bytes
+from ._handles import text_from, value_from
 from ._native import lib, take_text
 from .errors import Closed, check
+from .snapshot import Snapshot
+from .subscription import ChangeCallback, Subscription
+from .transaction import Transaction
 
 
 class Store:
@@ -120,17 +124,95 @@ class Store:
         ptr = pointer_bytes(pointer)
         return self._commit(lib.ags_store_remove, ptr, len(ptr))
 
-    def patch(self, ops: Any) -> int:
+    def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
-        version; on failure raises with ``op_index`` and ``pointer`` and changes nothing."""
+        version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
+
+        ``expected_version``: commit only if the store is at that version, else raise Conflict
+        (compare-and-set). ``lenient``: a replace of a missing path becomes an add, a remove of a missing
+        path does nothing (for deltas made against a state this store never had)."""
         data = document_bytes(ops)
-        return self._commit(lib.ags_store_patch, data, len(data))
+        if expected_version is None and not lenient:
+            return self._commit(lib.ags_store_patch, data, len(data))
+        expected = _native.ANY_VERSION if expected_version is None else expected_version
+        flags = _native.PATCH_LENIENT if lenient else 0
+        return self._commit(lib.ags_store_patch_ex, data, len(data), flags, expected)
 
     def merge(self, patch: Any) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
         return self._commit(lib.ags_store_merge, data, len(data))
+
+    # -- snapshots, history, time travel ----------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The current state and version, in O(1)."""
+        handle = c_void_p()
+        check(lib.ags_store_snapshot(self._h(), byref(handle)))
+        return Snapshot(handle.value)
+
+    def restore(self, snapshot: Snapshot) -> int:
+        """Makes ``snapshot``'s state current again: an ordinary change (new version, in history, told to
+        subscribers). Returns the new version."""
+        v = c_uint64()
+        check(lib.ags_store_restore(self._h(), snapshot._h(), byref(v)))
+        return v.value
+
+    @property
+    def history_range(self) -> tuple:
+        """(oldest, newest): the versions whose state can be rebuilt."""
+        oldest, newest = c_uint64(), c_uint64()
+        check(lib.ags_store_history_range(self._h(), byref(oldest), byref(newest)))
+        return oldest.value, newest.value
+
+    def history(self, since: Optional[int] = None) -> list:
+        """The kept changes after ``since`` (default: all kept), oldest first, as
+        ``[{"version": 5, "patch": [...]}, ...]``."""
+        if since is None:
+            since = self.history_range[0]
+        return value_from(lib.ags_store_history, self._h(), since, 0)
+
+    def state_at(self, version: int) -> Any:
+        """The state as it was at ``version``. Raises NotInHistory when the history no longer reaches it."""
+        return value_from(lib.ags_store_state_at, self._h(), version, 0)
+
+    def delta_since(self, version: int) -> list:
+        """One RFC 6902 patch from the state of ``version`` to the current state. Raises NotInHistory when the
+        history no longer reaches ``version`` (send ``snapshot_event()`` instead)."""
+        return value_from(lib.ags_store_delta_since, self._h(), version, 0)
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    def transaction(self) -> Transaction:
+        """Begins a transaction (O(1)); use it as a context manager."""
+        handle = c_void_p()
+        check(lib.ags_store_begin(self._h(), byref(handle)))
+        return Transaction(handle.value)
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    def subscribe(self, pointer: str, callback: ChangeCallback) -> Subscription:
+        """Calls ``callback(version, ops)`` after every commit that touches ``pointer`` ("" for all).
+        Close the returned Subscription to stop."""
+        return Subscription(self._h(), pointer_bytes(pointer), callback)
+
+    # -- AG-UI state events ---------------------------------------------------------------------
+
+    def snapshot_event(self, *, sse: bool = False) -> str:
+        """A STATE_SNAPSHOT event of the current state, as JSON or as an SSE frame."""
+        return text_from(lib.ags_store_snapshot_event, self._h(), _native.EVENT_SSE if sse else 0)
+
+    def delta_event(self, since: int, *, sse: bool = False) -> str:
+        """A STATE_DELTA event taking a client at version ``since`` to the current state. Raises
+        NotInHistory when that version is too old: send ``snapshot_event()`` then."""
+        return text_from(lib.ags_store_delta_event, self._h(), since, _native.EVENT_SSE if sse else 0)
+
+    def apply_event(self, event: Any, *, lenient: bool = False) -> int:
+        """Applies a STATE_SNAPSHOT or STATE_DELTA event (a dict, or JSON text) as one change and returns the
+        new version. A delta that does not apply raises with ``op_index`` and ``pointer``; nothing changes."""
+        data = document_bytes(event)
+        return self._commit(lib.ags_store_apply_event, data, len(data), _native.PATCH_LENIENT if lenient else 0)
 
     # -- limits ---------------------------------------------------------------------------------
 
@@ -142,6 +224,11 @@ class Store:
     def max_depth(self, value: Optional[int] = None) -> int:
         """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value."""
         return self._limit(_native.LIMIT_DEPTH, value)
+
+    def max_history(self, versions: Optional[int] = None, *, bytes: Optional[int] = None) -> tuple:
+        """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes)."""
+        return (self._limit(_native.LIMIT_HISTORY_VERSIONS, versions),
+                self._limit(_native.LIMIT_HISTORY_BYTES, bytes))
 
     def __repr__(self) -> str:
         if self.closed:
