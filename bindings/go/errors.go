@@ -23,6 +23,7 @@ const (
 	ErrIO              Status = C.AGS_ERR_IO
 	ErrNoMemory        Status = C.AGS_ERR_NO_MEMORY
 	ErrInternal        Status = C.AGS_ERR_INTERNAL
+	ErrNotInHistory    Status = C.AGS_ERR_NOT_IN_HISTORY
 )
 
 // Name is the C constant's name, e.g. "AGS_ERR_INVALID_JSON".

@@ -80,8 +80,10 @@ func MergePatch(doc, patch []byte) ([]byte, error) {
 type Limit int
 
 const (
-	LimitDepth      Limit = C.AGS_LIMIT_DEPTH
-	LimitInputBytes Limit = C.AGS_LIMIT_INPUT_BYTES
+	LimitDepth           Limit = C.AGS_LIMIT_DEPTH
+	LimitInputBytes      Limit = C.AGS_LIMIT_INPUT_BYTES
+	LimitHistoryVersions Limit = C.AGS_LIMIT_HISTORY_VERSIONS
+	LimitHistoryBytes    Limit = C.AGS_LIMIT_HISTORY_BYTES
 )
 
 // SetDefaultLimit sets a process-wide default limit (used by the stateless functions and by stores opened

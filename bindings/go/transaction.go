@@ -1,0 +1,114 @@
+package agstate
+
+/*
+#include "agstate.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Transaction groups changes that commit as one version, or not at all. Reads see its own writes. Commit
+// fails with ErrConflict when a change committed since Begin wrote a location it read or wrote.
+type Transaction struct {
+	mu     sync.Mutex
+	handle *C.ags_txn
+}
+
+// Begin starts a transaction on the current state, in O(1).
+func (s *Store) Begin() (*Transaction, error) {
+	var handle *C.ags_txn
+	if err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_begin(h, &handle) }); err != nil {
+		return nil, err
+	}
+	tx := &Transaction{handle: handle}
+	runtime.SetFinalizer(tx, (*Transaction).Rollback)
+	return tx, nil
+}
+
+func (tx *Transaction) live() (*C.ags_txn, error) {
+	if tx.handle == nil {
+		return nil, &Error{Code: ErrClosed, Message: "the transaction has already committed or rolled back", OpIndex: -1, Offset: -1}
+	}
+	return tx.handle, nil
+}
+
+// Get returns the value at pointer as the transaction sees it; the location counts as read.
+func (tx *Transaction) Get(pointer string) ([]byte, error) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	h, err := tx.live()
+	if err != nil {
+		return nil, err
+	}
+	pp, np := text([]byte(pointer))
+	var out *C.char
+	var n C.size_t
+	if err := call(func() C.ags_status { return C.ags_txn_get(h, pp, np, 0, &out, &n) }); err != nil {
+		return nil, err
+	}
+	return take(out, n), nil
+}
+
+// Patch applies a JSON Patch to the transaction's state, atomically.
+func (tx *Transaction) Patch(patch []byte) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	h, err := tx.live()
+	if err != nil {
+		return err
+	}
+	pp, np := text(patch)
+	return call(func() C.ags_status { return C.ags_txn_patch(h, pp, np, 0) })
+}
+
+// Commit commits the transaction as one version and returns it. The transaction ends either way.
+func (tx *Transaction) Commit() (uint64, error) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	h, err := tx.live()
+	if err != nil {
+		return 0, err
+	}
+	tx.handle = nil
+	runtime.SetFinalizer(tx, nil)
+	var v C.uint64_t
+	err = call(func() C.ags_status { return C.ags_txn_commit(h, &v) })
+	return uint64(v), err
+}
+
+// Rollback ends the transaction without committing. Harmless after the end.
+func (tx *Transaction) Rollback() error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.handle != nil {
+		C.ags_txn_rollback(tx.handle)
+		tx.handle = nil
+		runtime.SetFinalizer(tx, nil)
+	}
+	return nil
+}
+
+// PatchOptions adjust Store.PatchWith.
+type PatchOptions struct {
+	// Lenient turns a replace of a missing path into an add and a remove of a missing path into nothing.
+	Lenient bool
+	// IfVersion, when set, commits only if the store is at that version (compare-and-set); ErrConflict otherwise.
+	IfVersion *uint64
+}
+
+// PatchWith applies a JSON Patch like Patch, with options. Returns the new version.
+func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
+	pp, np := text(patch)
+	expected := C.uint64_t(C.AGS_ANY_VERSION)
+	if opts.IfVersion != nil {
+		expected = C.uint64_t(*opts.IfVersion)
+	}
+	var v C.uint64_t
+	err := s.with(func(h *C.ags_store) C.ags_status {
+		return C.ags_store_patch_ex(h, pp, np, lenientFlag(opts.Lenient), expected, &v)
+	})
+	return uint64(v), err
+}
