@@ -19,13 +19,16 @@ let package = Package(
             name: "AGJSON",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "AGCodec", dependencies: ["AGJSON", "CZlib", "CZstd"]),
         .target(
             name: "AGState",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "agstate",
-            dependencies: ["AGJSON", "AGState"],
+            dependencies: ["AGJSON", "AGState", "AGCodec"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -37,5 +40,6 @@ let package = Package(
         ),
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON"]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
+        .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
     ]
 )

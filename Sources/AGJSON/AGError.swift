@@ -14,6 +14,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
     case noMemory = 11
     case `internal` = 12
     case notInHistory = 13
+    case corruptData = 14
 
     /// The name of the matching C constant, e.g. `AGS_ERR_INVALID_JSON`.
     public var constantName: String {
@@ -31,6 +32,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
         case .noMemory: return "AGS_ERR_NO_MEMORY"
         case .internal: return "AGS_ERR_INTERNAL"
         case .notInHistory: return "AGS_ERR_NOT_IN_HISTORY"
+        case .corruptData: return "AGS_ERR_CORRUPT_DATA"
         }
     }
 }
