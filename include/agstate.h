@@ -83,6 +83,7 @@ typedef int ags_status;
 #define AGS_ERR_NO_MEMORY        11  /* an allocation failed */
 #define AGS_ERR_INTERNAL         12  /* a bug in agstate: please report it with the message */
 #define AGS_ERR_NOT_IN_HISTORY   13  /* a version is no longer in the store's history: send a snapshot */
+#define AGS_ERR_CORRUPT_DATA     14  /* compressed data is truncated, damaged, or of another codec */
 
 /* The name of a status code as a static string, e.g. "AGS_ERR_INVALID_JSON"; "AGS_UNKNOWN" for a value
  * that is no status code. */
@@ -394,6 +395,100 @@ ags_status ags_delta_event(const char *patch, size_t patch_len, uint32_t flags, 
  * operation's index and path, and the state stays as it was. Flags: 0 or AGS_PATCH_LENIENT. */
 ags_status ags_store_apply_event(ags_store *store, const char *event, size_t event_len, uint32_t flags,
                                  uint64_t *version);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Compression
+ *
+ * gzip (RFC 1952), zlib (RFC 1950) and raw deflate (RFC 1951) through the system's zlib, at levels 1 to 9;
+ * Zstandard through the system's libzstd at its levels (negative fast levels to 22), with a content
+ * checksum. Level 0 means the codec's default: 6, or 3 for zstd.
+ *
+ * Decompression is always bounded: it fails with AGS_ERR_LIMIT_EXCEEDED as soon as the output would pass
+ * max_size bytes, and never allocates beyond that. Truncated input, a bad checksum, trailing bytes and data
+ * of another codec each fail with AGS_ERR_CORRUPT_DATA and a message saying which. Concatenated gzip
+ * members and zstd frames are read as one stream, as gzip -d and zstd -d read them.
+ *
+ * Compressed output is binary: out_len counts it, and the NUL after it is only for convenience.
+ * ------------------------------------------------------------------------------------------------ */
+
+#define AGS_CODEC_IDENTITY  0  /* no compression (an envelope's stored form) */
+#define AGS_CODEC_GZIP      1
+#define AGS_CODEC_ZLIB      2
+#define AGS_CODEC_DEFLATE   3  /* raw deflate: no header, no checksum */
+#define AGS_CODEC_ZSTD      4
+
+/* Compresses data with codec at level (0 for the default). */
+ags_status ags_compress(int codec, int level, const char *data, size_t len, char **out, size_t *out_len);
+
+/* Decompresses data written with codec, producing at most max_size bytes. */
+ags_status ags_decompress(int codec, const char *data, size_t len, size_t max_size, char **out, size_t *out_len);
+
+typedef struct ags_compressor ags_compressor;
+typedef struct ags_decompressor ags_decompressor;
+
+/* Write flag: after this data, flush, so that everything written so far can be decoded by the receiver
+ * now (zlib's sync flush, zstd's flush). An SSE response compressed this way delivers each event as soon
+ * as it is written. */
+#define AGS_FLUSH  0x800u
+
+/* Opens a compression stream. */
+ags_status ags_compressor_open(int codec, int level, ags_compressor **compressor);
+
+/* Compresses data and writes the output that is ready (possibly none: *out_len 0). Flags: 0 or AGS_FLUSH. */
+ags_status ags_compressor_write(ags_compressor *compressor, const char *data, size_t len, uint32_t flags,
+                                char **out, size_t *out_len);
+
+/* Ends the stream and writes the rest of the output (trailer and checksum). Later writes fail. */
+ags_status ags_compressor_finish(ags_compressor *compressor, char **out, size_t *out_len);
+
+/* Releases a compression stream. NULL, or a stream already closed, is ignored. */
+void ags_compressor_close(ags_compressor *compressor);
+
+/* Opens a decompression stream that produces at most max_size bytes in all. */
+ags_status ags_decompressor_open(int codec, size_t max_size, ags_decompressor **decompressor);
+
+/* Decompresses data and writes the output it completes (possibly none). */
+ags_status ags_decompressor_write(ags_decompressor *decompressor, const char *data, size_t len,
+                                  char **out, size_t *out_len);
+
+/* Checks that the stream ended where its codec says it ends: AGS_ERR_CORRUPT_DATA when it was cut short. */
+ags_status ags_decompressor_finish(ags_decompressor *decompressor);
+
+/* Releases a decompression stream. NULL, or a stream already closed, is ignored. */
+void ags_decompressor_close(ags_decompressor *decompressor);
+
+/* The envelope: a compressed event or delta that a receiver recognises without guessing.
+ *
+ * Binary form (integers little-endian): bytes 0-3 "AGSE"; byte 4 format version 1; byte 5 the codec
+ * (AGS_CODEC_*); bytes 6-7 reserved, 0; bytes 8-15 the original size; bytes 16-19 the CRC-32 (as zlib's
+ * crc32) of the original bytes; then the payload, the original bytes compressed with the codec.
+ *
+ * JSON form, for transports that carry text:
+ * {"envelope":"agstate/1","codec":"gzip","size":1234,"crc32":"8a9136aa","data":"<base64 payload>"}
+ *
+ * Data shorter than the threshold, or that compression would not make smaller, is stored with
+ * AGS_CODEC_IDENTITY. */
+#define AGS_ENVELOPE_THRESHOLD  1024  /* the usual threshold, in bytes */
+#define AGS_ENVELOPE_JSON       0x400u  /* flag: write the JSON form */
+
+/* Packs data in an envelope, compressed with codec at level when it is at least threshold bytes and
+ * compression saves bytes. Flags: 0 (binary form) or AGS_ENVELOPE_JSON. */
+ags_status ags_pack(int codec, int level, size_t threshold, const char *data, size_t len, uint32_t flags,
+                    char **out, size_t *out_len);
+
+/* Unpacks an envelope in either form (JSON when it starts with '{'), checking its size and checksum, and
+ * producing at most max_size bytes (a larger recorded size fails before any work). The codec the envelope
+ * used is written to *codec when codec is not NULL. */
+ags_status ags_unpack(const char *envelope, size_t len, size_t max_size, int *codec, char **out, size_t *out_len);
+
+/* Writes the bytes in and out per codec since the process started (or the last reset), as JSON:
+ * {"gzip":{"compress":{"in":N,"out":N,"ratio":R},"decompress":{"in":N,"out":N,"ratio":R}},...}.
+ * For compression ratio is in/out, for decompression out/in: both say how many times smaller the
+ * compressed form is. */
+ags_status ags_codec_stats(char **out, size_t *out_len);
+
+/* Sets every codec counter back to 0. */
+void ags_codec_stats_reset(void);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,10 @@ from ._functions import apply_patch, format_json, json_equal, merge_patch, resol
 from ._limits import max_depth, max_input_bytes
 from ._native import lib as _lib
 from .errors import (AgstateError, Closed, Conflict, InternalError, InvalidArgument, InvalidJSON, InvalidPatch,
-                     InvalidPointer, IOFailure, LimitExceeded, NoMemory, NotInHistory, PathNotFound, TestFailed)
+                     InvalidPointer, IOFailure, LimitExceeded, NoMemory, NotInHistory, PathNotFound, TestFailed,
+                     CorruptData)
+from .compression import (Compressor, Decompressor, GzipStream, codec_stats, compress, decompress, pack,
+                          reset_codec_stats, unpack, unpack_with_codec)
 from .events import delta_event, encode_sse
 from .snapshot import Snapshot
 from .store import Store
@@ -28,7 +31,8 @@ if _lib.ags_libversion_number() // 1000 != 1:  # major 0, minor 1
 __all__ = [
     "apply_patch", "merge_patch", "resolve_pointer", "format_json", "validate_json", "json_equal",
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
-    "encode_sse", "delta_event",
+    "encode_sse", "delta_event", "compress", "decompress", "pack", "unpack", "unpack_with_codec", "codec_stats",
+    "reset_codec_stats", "Compressor", "Decompressor", "GzipStream",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
-    "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory",
+    "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
 ]

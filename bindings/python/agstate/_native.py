@@ -89,6 +89,20 @@ _SIGNATURES = {
     "ags_store_delta_event": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
     "ags_delta_event": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_store_apply_event": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, POINTER(c_uint64)]),
+    "ags_compress": (c_status, [c_int, c_int, c_char_p, c_size_t, c_out, c_out_len]),
+    "ags_decompress": (c_status, [c_int, c_char_p, c_size_t, c_size_t, c_out, c_out_len]),
+    "ags_compressor_open": (c_status, [c_int, c_int, POINTER(c_void_p)]),
+    "ags_compressor_write": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_compressor_finish": (c_status, [c_void_p, c_out, c_out_len]),
+    "ags_compressor_close": (None, [c_void_p]),
+    "ags_decompressor_open": (c_status, [c_int, c_size_t, POINTER(c_void_p)]),
+    "ags_decompressor_write": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
+    "ags_decompressor_finish": (c_status, [c_void_p]),
+    "ags_decompressor_close": (None, [c_void_p]),
+    "ags_pack": (c_status, [c_int, c_int, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_unpack": (c_status, [c_char_p, c_size_t, c_size_t, POINTER(c_int), c_out, c_out_len]),
+    "ags_codec_stats": (c_status, [c_out, c_out_len]),
+    "ags_codec_stats_reset": (None, []),
 }
 
 # int (*ags_change_fn)(void *user_data, uint64_t version, const char *patch, size_t patch_len)
@@ -110,6 +124,9 @@ LIMIT_HISTORY_BYTES = 3
 EVENT_SSE = 0x200
 PATCH_LENIENT = 0x1000
 ANY_VERSION = 2**64 - 1
+FLUSH = 0x800
+ENVELOPE_JSON = 0x400
+CODECS = {"identity": 0, "gzip": 1, "zlib": 2, "deflate": 3, "zstd": 4}
 
 
 def take_text(out: c_void_p, length: c_size_t) -> bytes:

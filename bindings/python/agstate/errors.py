@@ -84,10 +84,16 @@ class NotInHistory(AgstateError, LookupError):
     code = 13
 
 
+class CorruptData(AgstateError, ValueError):
+    """Compressed data is truncated, damaged (bad checksum), followed by trailing bytes, or of another codec."""
+
+    code = 14
+
+
 _BY_CODE: Dict[int, Type[AgstateError]] = {
     cls.code: cls
     for cls in (InvalidArgument, InvalidJSON, InvalidPointer, InvalidPatch, PathNotFound, TestFailed, Conflict,
-                LimitExceeded, Closed, IOFailure, NoMemory, InternalError, NotInHistory)
+                LimitExceeded, Closed, IOFailure, NoMemory, InternalError, NotInHistory, CorruptData)
 }
 
 
