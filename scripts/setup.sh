@@ -18,6 +18,10 @@ command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 command -v nm >/dev/null 2>&1 || missing+=(binutils)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+[ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+command -v gzip >/dev/null 2>&1 || missing+=(gzip)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

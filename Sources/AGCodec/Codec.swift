@@ -104,12 +104,10 @@ public enum Compression {
         case .identity:
             guard input.count <= maxSize else { throw Compression.tooLarge(maxSize) }
             output = Array(input)
-        case .gzip, .zlib, .deflate:
-            var stream = try Decompressor(codec: codec, maxSize: maxSize)
-            output = try stream.write(input) + stream.finish()
-        case .zstd:
-            var stream = try Decompressor(codec: codec, maxSize: maxSize)
-            output = try stream.write(input) + stream.finish()
+        case .gzip, .zlib, .deflate, .zstd:
+            let stream = try Decompressor(codec: codec, maxSize: maxSize)
+            output = try stream.write(input)
+            try stream.finish()
         }
         return output
     }

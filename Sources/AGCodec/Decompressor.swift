@@ -33,8 +33,31 @@ public final class Decompressor {
         if consumed > 0 { CodecStatistics.shared.record(codec, decompressed: consumed, into: produced) }
     }
 
-    /// Room for the next output: at most what the limit leaves, and one byte past it to notice an overflow.
-    private func room() -> Int { min(Decompressor.chunk, maxSize - produced + 1) }
+    /// Makes room at the end of `output` for more data: it grows geometrically from `hint`, but never past
+    /// what the limit leaves plus one byte (to notice an overflow).
+    private func grow(_ output: inout ByteBuffer, hint: Int) throws(AGError) {
+        guard output.room == 0 else { return }
+        let wanted = output.capacity == 0 ? max(hint, 256) : max(output.capacity, Decompressor.chunk)
+        let allowed = maxSize - produced + 1
+        try output.reserve(max(1, min(wanted, allowed)))
+    }
+
+    /// How much output `input` will probably give: what the stream says of itself (gzip's ISIZE trailer,
+    /// zstd's frame content size), never more than deflate's largest expansion of the input (a header may
+    /// lie) nor than the limit; else a few times the input.
+    private func sizeHint(_ input: UnsafeRawBufferPointer) -> Int {
+        var said: Int?
+        if codec == .gzip && input.count >= 18 {
+            let n = input.count
+            said = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        } else if codec == .zstd {
+            let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            if size < ZSTD_CONTENTSIZE_ERROR { said = Int(clamping: size) }
+        }
+        let guess = said ?? input.count.multipliedReportingOverflow(by: 4).partialValue
+        let bound = input.count.multipliedReportingOverflow(by: 1032)
+        return min(guess, bound.overflow ? Int.max : bound.partialValue, maxSize - produced) + 1
+    }
 
     private func accept(_ count: Int) throws(AGError) {
         produced += count
@@ -60,18 +83,18 @@ public final class Decompressor {
     }
 
     /// Checks that the data ended where its codec says it ends; fails with `corruptData` when it was cut short.
-    public func finish() throws(AGError) -> [UInt8] {
-        if codec == .identity { return [] }
+    public func finish() throws(AGError) {
+        if codec == .identity { return }
         guard started else { throw AGError(.corruptData, "\(codec.name) data is empty") }
         guard ended else { throw AGError(.corruptData, "\(codec.name) data is truncated: it ends before the end of its stream") }
-        return []
     }
 
     private func writeZlib(_ input: UnsafeRawBufferPointer) throws(AGError) -> [UInt8] {
         let z = zlib!
         let stream = z.stream
         var offset = 0
-        var output: [UInt8] = []
+        var output = ByteBuffer()
+        let hint = sizeHint(input)
         while offset < input.count {
             if ended {
                 // Another gzip member may follow; anything else is trailing garbage.
@@ -82,23 +105,23 @@ public final class Decompressor {
                 inflateReset(stream)
                 ended = false
             }
+            try grow(&output, hint: hint)
             let base = input.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self)
             stream.pointee.next_in = UnsafeMutablePointer(mutating: base)
-            stream.pointee.avail_in = uInt(input.count - offset)
-            var buffer = [UInt8](repeating: 0, count: room())
-            let (rc, count) = buffer.withUnsafeMutableBytes { out -> (Int32, Int) in
-                stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = uInt(out.count)
-                let rc = inflate(stream, Z_NO_FLUSH)
-                return (rc, out.count - Int(stream.pointee.avail_out))
-            }
-            offset = input.count - Int(stream.pointee.avail_in)
+            stream.pointee.avail_in = uInt(min(input.count - offset, Int(UInt32.max)))
+            let before = Int(stream.pointee.avail_in)
+            let room = min(output.room, Int(UInt32.max))
+            stream.pointee.next_out = output.end.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(room)
+            let rc = inflate(stream, Z_NO_FLUSH)
+            let count = room - Int(stream.pointee.avail_out)
+            offset += before - Int(stream.pointee.avail_in)
+            output.count += count
             try accept(count)
-            output.append(contentsOf: buffer[0..<count])
             switch rc {
             case Z_STREAM_END: ended = true
             case Z_OK: break
-            case Z_BUF_ERROR: if count == 0 && stream.pointee.avail_in == 0 { return output }
+            case Z_BUF_ERROR: if count == 0 && stream.pointee.avail_in == 0 { return output.array() }
             case Z_MEM_ERROR: throw AGError(.noMemory, "zlib ran out of memory")
             case Z_NEED_DICT: throw AGError(.corruptData, "\(codec.name) data needs a preset dictionary, which agstate does not use")
             default:
@@ -109,22 +132,22 @@ public final class Decompressor {
                 throw AGError(.corruptData, "damaged \(codec.name) data: \(detail)")
             }
         }
-        return output
+        return output.array()
     }
 
     private func writeZstd(_ input: UnsafeRawBufferPointer) throws(AGError) -> [UInt8] {
         var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-        var output: [UInt8] = []
+        var output = ByteBuffer()
+        let hint = sizeHint(input)
         while true {
-            var buffer = [UInt8](repeating: 0, count: room())
-            let (result, count) = buffer.withUnsafeMutableBytes { out -> (Int, Int) in
-                var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
-                let result = ZSTD_decompressStream(zstd, &outBuffer, &inBuffer)
-                return (result, outBuffer.pos)
-            }
+            try grow(&output, hint: hint)
+            let room = output.room
+            var outBuffer = ZSTD_outBuffer(dst: output.end, size: room, pos: 0)
+            let result = ZSTD_decompressStream(zstd, &outBuffer, &inBuffer)
+            let count = outBuffer.pos
             if ZSTD_isError(result) != 0 {
                 let name = String(cString: ZSTD_getErrorName(result))
-                if ended && inBuffer.pos == 0 || name.contains("Unknown frame descriptor") && ended {
+                if ended && name.contains("Unknown frame descriptor") {
                     throw AGError(.corruptData, "trailing data after the end of the zstd stream")
                 }
                 if name.lowercased().contains("checksum") {
@@ -132,16 +155,16 @@ public final class Decompressor {
                 }
                 throw AGError(.corruptData, "damaged zstd data: \(name)")
             }
+            output.count += count
             try accept(count)
-            output.append(contentsOf: buffer[0..<count])
             if result == 0 {
                 ended = true
             } else if count > 0 || inBuffer.pos < inBuffer.size {
                 ended = false
             }
             // Done when the input is used up and zstd has nothing more to give for it.
-            if inBuffer.pos == inBuffer.size && (count < buffer.count || result == 0) { break }
+            if inBuffer.pos == inBuffer.size && (count < room || result == 0) { break }
         }
-        return output
+        return output.array()
     }
 }

@@ -78,7 +78,7 @@ public func ags_decompressor_write(_ handle: OpaquePointer?, _ data: CText, _ le
 
 @_cdecl("ags_decompressor_finish")
 public func ags_decompressor_finish(_ handle: OpaquePointer?) -> Int32 {
-    run { () throws(AGError) in _ = try decompressors.object(handle).finish() }
+    run { () throws(AGError) in try decompressors.object(handle).finish() }
 }
 
 @_cdecl("ags_decompressor_close")
