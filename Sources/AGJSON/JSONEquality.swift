@@ -15,16 +15,44 @@ extension JSONValue: Equatable {
 
 extension JSONArray: Equatable {
     public static func == (lhs: JSONArray, rhs: JSONArray) -> Bool {
-        lhs.elements == rhs.elements
+        lhs.sharesStorage(with: rhs) || lhs.elements == rhs.elements
     }
 }
 
 extension JSONObject: Equatable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count, lhs.height == rhs.height else { return false }
+        if lhs.sharesStorage(with: rhs) { return true }
         for (key, value) in lhs.members {
             guard let other = rhs.members[key], other == value else { return false }
         }
         return true
+    }
+}
+
+extension JSONValue {
+    /// Equality that also requires numbers to be written alike (1 is not 1.0 here), member order still
+    /// ignored: what a diff must reproduce so that the patched document serialises like its target.
+    public func isSameText(as other: JSONValue) -> Bool {
+        if isIdentical(to: other) { return true }
+        switch (self, other) {
+        case let (.number(a), .number(b)):
+            switch (a, b) {
+            case let (.int(x), .int(y)): return x == y
+            case let (.double(x), .double(y)): return x.bitPattern == y.bitPattern || x == y && x != 0
+            case let (.bigInteger(x), .bigInteger(y)): return x == y
+            default: return false
+            }
+        case let (.array(a), .array(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isSameText(as: $1) }
+        case let (.object(a), .object(b)):
+            guard a.count == b.count else { return false }
+            for (key, value) in a.entries {
+                guard let match = b[key], value.isSameText(as: match) else { return false }
+            }
+            return true
+        default:
+            return self == other
+        }
     }
 }

@@ -34,8 +34,7 @@ extension MergePatch {
             let merged = apply(patch, to: .null)
             if let target {
                 // Skip a replace only when nothing would change, not even the spelling (1 vs 1.0).
-                let unchanged = target == merged
-                    && JSONSerializer.serialize(target) == JSONSerializer.serialize(merged)
+                let unchanged = target.isSameText(as: merged)
                 if !unchanged { ops.append(.replace(path: path, value: merged)) }
             } else {
                 ops.append(.add(path: path, value: merged))

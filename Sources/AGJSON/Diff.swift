@@ -1,0 +1,195 @@
+/// Options of `JSONDiff.diff`.
+public struct DiffOptions: Sendable, Equatable {
+    public enum Granularity: Sendable, Equatable {
+        /// Each operation targets the deepest place that changed (the fewest values rewritten).
+        case minimalOperations
+        /// Where replacing a whole container takes fewer bytes than the operations inside it, replace it.
+        case fewestBytes
+    }
+
+    public var granularity: Granularity
+    /// Put a `test` of the old value before every `replace` and `remove`, so that the patch refuses to apply
+    /// to a document that is not the one it was made from.
+    public var testGuards: Bool
+    /// The largest array comparison (elements of one side times the other, after the common start and end
+    /// are set aside) done element by element; beyond it the differing part is replaced as a whole.
+    public var maxArrayWork: Int
+
+    public init(granularity: Granularity = .minimalOperations, testGuards: Bool = false, maxArrayWork: Int = 1_000_000) {
+        self.granularity = granularity
+        self.testGuards = testGuards
+        self.maxArrayWork = maxArrayWork
+    }
+}
+
+/// RFC 6902 patches from two documents: applying `diff(a, b)` to `a` gives exactly `b`, always.
+public enum JSONDiff {
+    /// The patch from `a` to `b`. Checked: it is applied to `a` and the result compared with `b` before it
+    /// is returned (shared subtrees make both cheap for values from one store).
+    public static func diff(_ a: JSONValue, _ b: JSONValue, options: DiffOptions = DiffOptions()) throws(AGError) -> [PatchOperation] {
+        var ops: [PatchOperation] = []
+        var builder = DiffBuilder(options: options)
+        builder.diff(a, b, at: .root, into: &ops)
+        let result: JSONValue
+        do {
+            result = try JSONPatch(ops).apply(to: a, limits: JSONLimits(maxDepth: JSONLimits.depthCeiling, maxInputBytes: Int.max))
+        } catch {
+            throw AGError(.internal, "the diff does not apply to its source: \(error.message)")
+        }
+        guard result.isSameText(as: b) else { throw AGError(.internal, "the diff does not give its target") }
+        return ops
+    }
+}
+
+struct DiffBuilder {
+    let options: DiffOptions
+
+    mutating func diff(_ a: JSONValue, _ b: JSONValue, at path: JSONPointer, into ops: inout [PatchOperation]) {
+        if a.isIdentical(to: b) { return }
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            containerDiff(a, b, at: path, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
+                builder.objectDiff(x, y, at: path, into: &out)
+            }
+        case let (.array(x), .array(y)):
+            containerDiff(a, b, at: path, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
+                builder.arrayDiff(x, y, at: path, into: &out)
+            }
+        default:
+            if a.isSameText(as: b) { return }
+            replace(path, a, with: b, into: &ops)
+        }
+    }
+
+    private mutating func containerDiff(_ a: JSONValue, _ b: JSONValue, at path: JSONPointer, into ops: inout [PatchOperation],
+                                        _ inner: (inout DiffBuilder, inout [PatchOperation]) -> Void) {
+        var nested: [PatchOperation] = []
+        inner(&self, &nested)
+        if options.granularity == .fewestBytes && !nested.isEmpty {
+            let nestedBytes = nested.reduce(0) { $0 + JSONSerializer.serialize($1.json).count + 1 }
+            var whole: [PatchOperation] = []
+            replace(path, a, with: b, into: &whole)
+            let wholeBytes = whole.reduce(0) { $0 + JSONSerializer.serialize($1.json).count + 1 }
+            if wholeBytes < nestedBytes {
+                ops += whole
+                return
+            }
+        }
+        ops += nested
+    }
+
+    private func replace(_ path: JSONPointer, _ old: JSONValue, with new: JSONValue, into ops: inout [PatchOperation]) {
+        if options.testGuards { ops.append(.test(path: path, value: old)) }
+        ops.append(.replace(path: path, value: new))
+    }
+
+    private func remove(_ path: JSONPointer, _ old: JSONValue, into ops: inout [PatchOperation]) {
+        if options.testGuards { ops.append(.test(path: path, value: old)) }
+        ops.append(.remove(path: path))
+    }
+
+    private mutating func objectDiff(_ a: JSONObject, _ b: JSONObject, at path: JSONPointer, into ops: inout [PatchOperation]) {
+        for (key, old) in a.entries {
+            if let new = b[key] {
+                diff(old, new, at: path.appending(key), into: &ops)
+            } else {
+                remove(path.appending(key), old, into: &ops)
+            }
+        }
+        for (key, new) in b.entries where !a.contains(key) {
+            ops.append(.add(path: path.appending(key), value: new))
+        }
+    }
+
+    /// Arrays: the common start and end are set aside; the rest is aligned by a longest common subsequence
+    /// (when the work is within the bound), and edited from the back so that every index stays valid.
+    private mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, at path: JSONPointer, into ops: inout [PatchOperation]) {
+        var start = 0
+        while start < a.count && start < b.count && equalElements(a[start], b[start]) { start += 1 }
+        var endA = a.count, endB = b.count
+        while endA > start && endB > start && equalElements(a[endA - 1], b[endB - 1]) { endA -= 1; endB -= 1 }
+        let n = endA - start, m = endB - start
+        if n == 0 && m == 0 { return }
+        // Edit script for the middle, from the back: each step is (kind, index in a, index in b).
+        var script: [(Edit, Int, Int)] = []
+        if n > 0 && m > 0 && n.multipliedReportingOverflow(by: m).partialValue <= options.maxArrayWork
+            && !n.multipliedReportingOverflow(by: m).overflow {
+            script = lcsScript(a, b, start, n, m)
+        } else {
+            // Beyond the bound (or one side empty): pair positions, then remove or insert the rest.
+            for k in stride(from: max(n, m) - 1, through: 0, by: -1) {
+                if k < n && k < m { script.append((.change, start + k, start + k)) }
+                else if k < n { script.append((.delete, start + k, -1)) }
+                else { script.append((.insert, start + n, start + k)) }
+            }
+        }
+        emit(script, a, b, at: path, into: &ops)
+    }
+
+    private enum Edit { case keep, delete, insert, change }
+
+    /// Numbers equal by value but written differently (1 and 1.0) count as different, so the patched
+    /// document is `b` to the letter.
+    private func equalElements(_ x: JSONValue, _ y: JSONValue) -> Bool {
+        x.isSameText(as: y)
+    }
+
+    /// LCS over the middle parts, returned from the back. Runs of deletions and insertions at the same
+    /// place are paired into changes, which a nested diff then refines.
+    private func lcsScript(_ a: JSONArray, _ b: JSONArray, _ start: Int, _ n: Int, _ m: Int) -> [(Edit, Int, Int)] {
+        // lengths[i][j] = LCS of a[start+i...] and b[start+j...], stored row by row.
+        var lengths = [Int32](repeating: 0, count: (n + 1) * (m + 1))
+        let width = m + 1
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                lengths[i * width + j] = equalElements(a[start + i], b[start + j])
+                    ? lengths[(i + 1) * width + j + 1] + 1
+                    : max(lengths[(i + 1) * width + j], lengths[i * width + j + 1])
+            }
+        }
+        var forward: [(Edit, Int, Int)] = []
+        var i = 0, j = 0
+        while i < n || j < m {
+            if i < n && j < m && equalElements(a[start + i], b[start + j]) {
+                forward.append((.keep, start + i, start + j)); i += 1; j += 1
+            } else if j < m && (i == n || lengths[i * width + j + 1] >= lengths[(i + 1) * width + j]) {
+                forward.append((.insert, start + i, start + j)); j += 1
+            } else {
+                forward.append((.delete, start + i, -1)); i += 1
+            }
+        }
+        // Pair deletions and insertions that stand at the same place into changes.
+        var paired: [(Edit, Int, Int)] = []
+        var k = 0
+        while k < forward.count {
+            if forward[k].0 == .keep { paired.append(forward[k]); k += 1; continue }
+            var deletes: [Int] = [], inserts: [Int] = []
+            let gapIndex = forward[k].1
+            while k < forward.count && forward[k].0 != .keep {
+                if forward[k].0 == .delete { deletes.append(forward[k].1) } else { inserts.append(forward[k].2) }
+                k += 1
+            }
+            let pairs = min(deletes.count, inserts.count)
+            for p in 0..<pairs { paired.append((.change, deletes[p], inserts[p])) }
+            for d in deletes.dropFirst(pairs) { paired.append((.delete, d, -1)) }
+            let insertAt = deletes.count > pairs ? (deletes.last! + 1) : (pairs > 0 ? deletes[pairs - 1] + 1 : gapIndex)
+            for ins in inserts.dropFirst(pairs) { paired.append((.insert, insertAt, ins)) }
+        }
+        return paired.filter { $0.0 != .keep }.reversed()
+    }
+
+    /// Emits the script (ordered from the back): a change is a nested diff at its index, a deletion a
+    /// remove, an insertion an add before the element that stood at that index of `a`.
+    private mutating func emit(_ script: [(Edit, Int, Int)], _ a: JSONArray, _ b: JSONArray, at path: JSONPointer,
+                               into ops: inout [PatchOperation]) {
+        // Insertions at one index arrive last-first; adding each at that index puts them in order.
+        for (edit, i, j) in script {
+            switch edit {
+            case .change: diff(a[i], b[j], at: path.appending(String(i)), into: &ops)
+            case .delete: remove(path.appending(String(i)), a[i], into: &ops)
+            case .insert: ops.append(.add(path: path.appending(String(i)), value: b[j]))
+            case .keep: break
+            }
+        }
+    }
+}
