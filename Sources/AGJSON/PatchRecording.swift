@@ -3,8 +3,13 @@ public struct PatchOptions: Sendable, Equatable {
     /// Named leniency for deltas computed against a state the receiver never had: a `replace` of a
     /// missing path becomes an `add`, and a `remove` of a missing path does nothing. Never the default.
     public var lenient: Bool
+    /// Marks the change urgent for those who batch changes (a delta batcher sends it at once).
+    public var urgent: Bool
 
-    public init(lenient: Bool = false) { self.lenient = lenient }
+    public init(lenient: Bool = false, urgent: Bool = false) {
+        self.lenient = lenient
+        self.urgent = urgent
+    }
 
     public static let strict = PatchOptions()
 }

@@ -13,9 +13,12 @@ public struct Change: Sendable {
     let touchedByOperation: [[JSONPointer]]
     /// An estimate of the memory the recorded change holds, for the history's byte bound.
     let bytes: Int
+    /// The committer asked for it to be sent at once.
+    public let urgent: Bool
 
-    init(version: UInt64, recorded: RecordedPatch, byteLimit: Int) {
+    init(version: UInt64, recorded: RecordedPatch, byteLimit: Int, urgent: Bool = false) {
         self.version = version
+        self.urgent = urgent
         operations = recorded.applied
         inverse = recorded.inverse
         touched = recorded.touched

@@ -47,6 +47,16 @@ public final class ConditionLock: @unchecked Sendable {
     public func wait() { pthread_cond_wait(condition, mutex) }
     public func broadcast() { pthread_cond_broadcast(condition) }
 
+    /// Waits for a broadcast or until `milliseconds` have passed; the lock must be held.
+    public func wait(milliseconds: UInt64) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let total = UInt64(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
+        deadline.tv_sec += Int(milliseconds / 1000) + Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
+
     @inline(__always)
     public func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         lock()

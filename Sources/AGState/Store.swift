@@ -120,7 +120,7 @@ public final class Store: @unchecked Sendable {
     /// with `conflict` otherwise.
     @discardableResult
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
+        try commit(urgent: options.urgent) { (state: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
             if let expectedVersion, expectedVersion != version {
                 throw AGError(.conflict, "the store is at version \(version), not the expected \(expectedVersion)")
             }
@@ -169,7 +169,7 @@ public final class Store: @unchecked Sendable {
 
     /// Runs `change` on the current state under the write lock, publishes its result as the next version,
     /// records it, and tells subscribers. A change that throws commits nothing.
-    func commit(_ change: (JSONValue, UInt64, JSONLimits) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+    func commit(urgent: Bool = false, _ change: (JSONValue, UInt64, JSONLimits) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
             let (base, baseVersion, limits, byteLimit) = stateLock.withLock {
                 (current, currentVersion, currentLimits, history.limits.maxBytes)
@@ -182,7 +182,7 @@ public final class Store: @unchecked Sendable {
                 commitsFromCallbacks += 1
             }
             let recorded = try change(base, baseVersion, limits)
-            let record = Change(version: baseVersion + 1, recorded: recorded, byteLimit: byteLimit)
+            let record = Change(version: baseVersion + 1, recorded: recorded, byteLimit: byteLimit, urgent: urgent)
             stateLock.withLock {
                 current = recorded.value
                 currentVersion = record.version

@@ -5,6 +5,8 @@ import AGJSON
 public struct ChangeNotice: Sendable {
     public let version: UInt64
     public let operations: [PatchOperation]
+    /// The committer marked the change urgent.
+    public var urgent = false
 }
 
 /// A registered interest in changes at or around one location of a store's state.
@@ -40,6 +42,6 @@ public final class Subscription: @unchecked Sendable {
         where touched.contains(where: { $0.overlaps(pointer) }) {
             ops.append(op)
         }
-        return ops.isEmpty ? nil : ChangeNotice(version: change.version, operations: ops)
+        return ops.isEmpty ? nil : ChangeNotice(version: change.version, operations: ops, urgent: change.urgent)
     }
 }
