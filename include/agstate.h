@@ -243,10 +243,13 @@ ags_status ags_store_limit(ags_store *store, int id, int64_t new_value, int64_t 
  * recorded (history, subscribers, events) as the operations that took effect. */
 #define AGS_PATCH_LENIENT  0x1000u
 
+/* Patch flag: mark the change urgent, for those that batch changes (a batcher sends it at once). */
+#define AGS_PATCH_URGENT   0x2000u
+
 /* Passed as expected_version: commit whatever the current version is. */
 #define AGS_ANY_VERSION  UINT64_MAX
 
-/* Applies the JSON Patch patch like ags_store_patch, with flags (0 or AGS_PATCH_LENIENT), and only when
+/* Applies the JSON Patch patch like ags_store_patch, with flags (AGS_PATCH_LENIENT, AGS_PATCH_URGENT), and only when
  * the store is at expected_version (or with AGS_ANY_VERSION, always): a client that works optimistically
  * sends the version it read, and gets AGS_ERR_CONFLICT when another change came first. */
 ags_status ags_store_patch_ex(ags_store *store, const char *patch, size_t patch_len, uint32_t flags,
@@ -489,6 +492,89 @@ ags_status ags_codec_stats(char **out, size_t *out_len);
 
 /* Sets every codec counter back to 0. */
 void ags_codec_stats_reset(void);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Diff and compaction
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Diff flag: where replacing a whole object or array takes fewer bytes than the operations inside it,
+ * replace it. Without it every operation targets the deepest place that changed. */
+#define AGS_DIFF_FEWEST_BYTES  0x4000u
+/* Diff flag: put a "test" of the old value before every "replace" and "remove", so that the patch refuses
+ * to apply to a document other than the one it was made from. */
+#define AGS_DIFF_TEST_GUARDS   0x8000u
+
+/* Writes a JSON Patch that turns a into b: applying it to a gives b exactly (numbers written alike too),
+ * always; the patch is checked before it is written. Objects are compared member by member; arrays by a
+ * longest common subsequence (up to a bound on the work, beyond which the differing part is replaced).
+ * Flags: AGS_DIFF_FEWEST_BYTES, AGS_DIFF_TEST_GUARDS, AGS_JSON_PRETTY. */
+ags_status ags_diff(const char *a, size_t a_len, const char *b, size_t b_len, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes the JSON Merge Patch (RFC 7386) that turns a into b. AGS_ERR_INVALID_ARGUMENT when none exists:
+ * a merge patch cannot set a member to null. Flags: AGS_JSON_PRETTY. */
+ags_status ags_merge_diff(const char *a, size_t a_len, const char *b, size_t b_len, uint32_t flags,
+                          char **out, size_t *out_len);
+
+/* Writes one JSON Patch equivalent to a sequence of patches, usually shorter: for every document the
+ * sequence applies to, the result gives the same document. patches is either one JSON Patch or a JSON array
+ * of JSON Patches. Folds successive replaces of a path, changes under a path that is later replaced or
+ * removed, changes inside a value that was just added, and "test"s those make pointless. Flags:
+ * AGS_JSON_PRETTY. */
+ags_status ags_compact(const char *patches, size_t len, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes a JSON Patch that takes the state of version from_version to the state of to_version (either may
+ * be the older): the recorded changes between them, compacted, so its cost follows the size of the changes
+ * and not of the state. AGS_ERR_NOT_IN_HISTORY when the history does not reach both. */
+ags_status ags_store_diff(ags_store *store, uint64_t from_version, uint64_t to_version, uint32_t flags,
+                          char **out, size_t *out_len);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Delta batcher
+ *
+ * A batcher watches a store (or one location of it) and sends its commits as one compacted STATE_DELTA:
+ * when max_operations operations or max_bytes bytes of JSON are pending, when window_ms milliseconds have
+ * passed since the first pending change, or at once for a change committed with AGS_PATCH_URGENT. Time is
+ * given by the caller (ags_batcher_poll), or by a thread the batcher owns (ags_batcher_start_timer).
+ *
+ * The callback is never called twice at once, and with no lock of the library held. With the timer
+ * thread, every batch is sent from that thread: a commit that makes a batch due only wakes it, so a slow
+ * consumer never holds up writers; changes arriving meanwhile coalesce into the next batch, and a backlog
+ * beyond 16 times the bounds is replaced by one "replace" of the watched value (both counted in the
+ * statistics). Without it, a batch made due by a commit is sent on the committing thread before the commit
+ * returns, and one made due by time is sent by ags_batcher_poll.
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_batcher ags_batcher;
+
+/* Receives one batch: the STATE_DELTA event (compact JSON, NUL-terminated, valid only during the call) that
+ * takes a client from from_version to to_version. Return 0; any other value is counted as a failed send. */
+typedef int (*ags_batch_fn)(void *user_data, uint64_t from_version, uint64_t to_version, const char *event,
+                            size_t event_len);
+
+/* Opens a batcher on the location ptr of store ("" or NULL/0 for the whole state). max_operations and
+ * max_bytes must be at least 1. */
+ags_status ags_batcher_open(ags_store *store, const char *ptr, size_t ptr_len, size_t max_operations, size_t max_bytes,
+                            uint64_t window_ms, ags_batch_fn fn, void *user_data, ags_batcher **batcher);
+
+/* Tells the batcher the time in milliseconds (any clock that only goes forward; the same one every call)
+ * and sends the pending changes if window_ms has passed since the first of them. A change is stamped with
+ * the latest time the batcher was told. */
+ags_status ags_batcher_poll(ags_batcher *batcher, uint64_t now_ms);
+
+/* Sends what is pending now, if anything. */
+ags_status ags_batcher_flush(ags_batcher *batcher);
+
+/* Starts the batcher's own thread, which checks every tick_ms (0: a quarter of the window) and sends every
+ * batch from then on, using the system's monotonic clock. Stopped by ags_batcher_close. */
+ags_status ags_batcher_start_timer(ags_batcher *batcher, uint64_t tick_ms);
+
+/* Writes the batcher's counts as JSON: {"batches":N,"changes":N,"operationsIn":N,"operationsOut":N,
+ * "coalesced":N,"resynced":N,"failedSends":N}. */
+ags_status ags_batcher_stats(ags_batcher *batcher, char **out, size_t *out_len);
+
+/* Stops the batcher (and its thread, waiting for it). With flush non-zero, what is pending is sent first;
+ * otherwise it is dropped. NULL, or a batcher already closed, is ignored. */
+void ags_batcher_close(ags_batcher *batcher, int flush);
 
 #ifdef __cplusplus
 }

@@ -210,3 +210,26 @@ extension PatchOperation {
         }
     }
 }
+
+extension JSONPatch {
+    /// Reads either one patch (an array of operations) or an array of patches.
+    public static func sequence(parsing value: JSONValue) throws(AGError) -> [JSONPatch] {
+        guard case .array(let array) = value else {
+            throw AGError(.invalidPatch, "expected a JSON Patch or an array of JSON Patches, not a \(value.typeName)")
+        }
+        if let first = array.first, case .array = first {
+            var patches: [JSONPatch] = []
+            for (index, element) in array.enumerated() {
+                do {
+                    patches.append(try JSONPatch(parsing: element))
+                } catch {
+                    var e = error
+                    e.message = "patch \(index): \(error.message)"
+                    throw e
+                }
+            }
+            return patches
+        }
+        return [try JSONPatch(parsing: value)]
+    }
+}

@@ -20,7 +20,7 @@ extension MergePatch {
             return b
         }
         var patch = JSONObject()
-        for (key, old) in source.entries where !target.contains(key) {
+        for (key, _) in source.entries where !target.contains(key) {
             patch[key] = .null
         }
         for (key, new) in target.entries {

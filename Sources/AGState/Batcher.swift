@@ -41,6 +41,18 @@ public struct BatcherStatistics: Sendable, Equatable {
     public var coalesced: UInt64 = 0
     /// Times the backlog passed its bound and was replaced by one `replace` of the watched value.
     public var resynced: UInt64 = 0
+    /// Batches the consumer reported it could not send.
+    public var failedSends: UInt64 = 0
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        for (name, value) in [("batches", batches), ("changes", changes), ("operationsIn", operationsIn),
+                              ("operationsOut", operationsOut), ("coalesced", coalesced), ("resynced", resynced),
+                              ("failedSends", failedSends)] {
+            o[name] = .number(JSONNumber.from(value))
+        }
+        return .object(o)
+    }
 }
 
 /// Gathers a store's commits and sends them as one compacted STATE_DELTA: when `maxOperations` or
@@ -58,7 +70,7 @@ public final class Batcher: @unchecked Sendable {
     public let options: BatcherOptions
     public let pointer: JSONPointer
     private weak var store: Store?
-    private let send: (Batch) -> Void
+    private let send: (Batch) -> Bool
     private let lock = ConditionLock()
     private var subscription: Subscription?
 
@@ -77,7 +89,7 @@ public final class Batcher: @unchecked Sendable {
     private var urgentPending = false
 
     public init(store: Store, pointer: JSONPointer = .root, options: BatcherOptions = BatcherOptions(),
-                send: @escaping (Batch) -> Void) throws(AGError) {
+                send: @escaping (Batch) -> Bool) throws(AGError) {
         guard options.maxOperations >= 1, options.maxBytes >= 1 else {
             throw AGError(.invalidArgument, "a batcher's bounds must be at least 1")
         }
@@ -161,10 +173,11 @@ public final class Batcher: @unchecked Sendable {
                 return batch
             }
             guard let batch else { return }
-            send(batch)
+            let sent = send(batch)
             // Changes that arrived while the consumer was busy and are due now go out next.
             let again: Bool = lock.withLock {
                 sending = false
+                if !sent { stats.failedSends += 1 }
                 lock.broadcast()
                 return !pending.isEmpty && isDue()
             }

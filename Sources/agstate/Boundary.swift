@@ -57,12 +57,13 @@ let outputFlags: UInt32 = 0x01 | 0x02
 let duplicatesFlag: UInt32 = 0x100
 let sseFlag: UInt32 = 0x200
 let lenientFlag: UInt32 = 0x1000
+let urgentFlag: UInt32 = 0x2000
 
 func patchOptions(_ flags: UInt32) throws(AGError) -> PatchOptions {
-    guard flags & ~lenientFlag == 0 else {
-        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~lenientFlag, radix: 16))")
+    guard flags & ~(lenientFlag | urgentFlag) == 0 else {
+        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~(lenientFlag | urgentFlag), radix: 16))")
     }
-    return PatchOptions(lenient: flags & lenientFlag != 0)
+    return PatchOptions(lenient: flags & lenientFlag != 0, urgent: flags & urgentFlag != 0)
 }
 
 func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {

@@ -23,7 +23,7 @@ final class Batches: @unchecked Sendable {
     @Test func sizeBound() throws {
         let store = try Store(["n": 0, "log": []])
         let got = Batches()
-        let batcher = try Batcher(store: store, options: BatcherOptions(maxOperations: 5, windowMilliseconds: 1000)) { got.append($0) }
+        let batcher = try Batcher(store: store, options: BatcherOptions(maxOperations: 5, windowMilliseconds: 1000)) { got.append($0); return true }
         for i in 1...12 { try store.add(.int(Int64(i)), at: p("/log/-")) }
         #expect(got.all.count == 2 && got.all.map(\.toVersion) == [5, 10])
         batcher.close()
@@ -35,7 +35,7 @@ final class Batches: @unchecked Sendable {
     @Test func compactsWhatItGathers() throws {
         let store = try Store(["status": "idle"])
         let got = Batches()
-        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 100)) { got.append($0) }
+        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 100)) { got.append($0); return true }
         batcher.poll(now: 1000) // changes are stamped with the latest time the batcher was told
         for s in ["a", "b", "c", "d"] { try store.set(.string(s), at: p("/status")) }
         batcher.poll(now: 1099)
@@ -52,7 +52,7 @@ final class Batches: @unchecked Sendable {
     @Test func urgentChangesGoAtOnce() throws {
         let store = try Store(["a": 0])
         let got = Batches()
-        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 10_000)) { got.append($0) }
+        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 10_000)) { got.append($0); return true }
         try store.set(1, at: p("/a"))
         #expect(got.all.isEmpty)
         try store.apply(JSONPatch([.replace(path: p("/a"), value: 2)]), options: PatchOptions(urgent: true))
@@ -63,7 +63,7 @@ final class Batches: @unchecked Sendable {
     @Test func closeMayDrop() throws {
         let store = try Store(["a": 0])
         let got = Batches()
-        let batcher = try Batcher(store: store) { got.append($0) }
+        let batcher = try Batcher(store: store) { got.append($0); return true }
         try store.set(1, at: p("/a"))
         batcher.close(flush: false)
         try store.set(2, at: p("/a"))
@@ -80,6 +80,7 @@ final class Batches: @unchecked Sendable {
         let batcher = try Batcher(store: store, options: BatcherOptions(maxOperations: 10, windowMilliseconds: 1000)) { batch in
             gate.withLock { while !open { gate.wait() } }
             got.append(batch)
+            return true
         }
         try batcher.startTimer(tickMilliseconds: 5)
         for i in 0..<10 { try store.add(.int(Int64(i)), at: p("/log/-")) }
@@ -98,7 +99,7 @@ final class Batches: @unchecked Sendable {
     @Test func timerThread() throws {
         let store = try Store(["a": 0])
         let got = Batches()
-        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 20)) { got.append($0) }
+        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 20)) { got.append($0); return true }
         try batcher.startTimer(tickMilliseconds: 5)
         try store.set(1, at: p("/a"))
         var waited = 0
@@ -110,7 +111,7 @@ final class Batches: @unchecked Sendable {
     @Test func watchesOnePointer() throws {
         let store = try Store(["ui": ["x": 0], "internal": 0])
         let got = Batches()
-        let batcher = try Batcher(store: store, pointer: p("/ui"), options: BatcherOptions(maxOperations: 1)) { got.append($0) }
+        let batcher = try Batcher(store: store, pointer: p("/ui"), options: BatcherOptions(maxOperations: 1)) { got.append($0); return true }
         try store.set(1, at: p("/internal"))
         try store.set(1, at: p("/ui/x"))
         #expect(got.all.count == 1 && got.all[0].operations == [.replace(path: try p("/ui/x"), value: 1)])

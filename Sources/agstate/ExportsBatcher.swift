@@ -1,0 +1,77 @@
+import AGJSON
+import AGState
+
+// Delta batchers (include/agstate.h).
+
+public typealias BatchFunction = @convention(c) (UnsafeMutableRawPointer?, UInt64, UInt64, UnsafePointer<CChar>?, Int) -> Int32
+
+let batchers = HandleTable<Batcher>(kind: 0x60, name: "batcher")
+
+/// The caller's function and pointer, carried into the batcher.
+private struct CBatchCallback: @unchecked Sendable {
+    let function: BatchFunction
+    let userData: UnsafeMutableRawPointer?
+
+    func call(_ batch: Batch) -> Bool {
+        var text = JSONSerializer.serialize(batch.event)
+        let count = text.count
+        text.append(0)
+        return text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                function(userData, batch.fromVersion, batch.toVersion, chars.baseAddress, count) == 0
+            }
+        }
+    }
+}
+
+@_cdecl("ags_batcher_open")
+public func ags_batcher_open(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ maxOperations: Int, _ maxBytes: Int,
+                             _ windowMilliseconds: UInt64, _ function: BatchFunction?, _ userData: UnsafeMutableRawPointer?,
+                             _ batcher: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    run { () throws(AGError) in
+        let batcher = try require(batcher, "batcher")
+        guard let function else { throw AGError(.invalidArgument, "the callback is NULL") }
+        guard maxOperations >= 1, maxBytes >= 1 else { throw AGError(.invalidArgument, "max_operations and max_bytes must be at least 1") }
+        let store = try stores.object(handle)
+        let callback = CBatchCallback(function: function, userData: userData)
+        let created = try Batcher(store: store, pointer: try pointer(ptr, ptrLength),
+                                  options: BatcherOptions(maxOperations: maxOperations, maxBytes: maxBytes,
+                                                          windowMilliseconds: windowMilliseconds)) { callback.call($0) }
+        do throws(AGError) {
+            batcher.pointee = try batchers.insert(created)
+        } catch {
+            created.close(flush: false)
+            throw error
+        }
+    }
+}
+
+@_cdecl("ags_batcher_poll")
+public func ags_batcher_poll(_ batcher: OpaquePointer?, _ now: UInt64) -> Int32 {
+    run { () throws(AGError) in try batchers.object(batcher).poll(now: now) }
+}
+
+@_cdecl("ags_batcher_flush")
+public func ags_batcher_flush(_ batcher: OpaquePointer?) -> Int32 {
+    run { () throws(AGError) in try batchers.object(batcher).flush() }
+}
+
+@_cdecl("ags_batcher_start_timer")
+public func ags_batcher_start_timer(_ batcher: OpaquePointer?, _ tick: UInt64) -> Int32 {
+    run { () throws(AGError) in try batchers.object(batcher).startTimer(tickMilliseconds: tick == 0 ? nil : tick) }
+}
+
+@_cdecl("ags_batcher_stats")
+public func ags_batcher_stats(_ batcher: OpaquePointer?, _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        try write(try batchers.object(batcher).statistics.json, .compact, out, outLength)
+    }
+}
+
+@_cdecl("ags_batcher_close")
+public func ags_batcher_close(_ batcher: OpaquePointer?, _ flush: Int32) {
+    guard let object = try? batchers.object(batcher) else { return }
+    batchers.remove(batcher)
+    object.close(flush: flush != 0)
+}
