@@ -19,3 +19,12 @@ func agstateGoChange(handle C.uintptr_t, version C.uint64_t, patch *C.char, n C.
 	}
 	return C.int(sub.deliver(uint64(version), C.GoBytes(unsafe.Pointer(patch), C.int(n))))
 }
+
+//export agstateGoBatch
+func agstateGoBatch(handle C.uintptr_t, from, to C.uint64_t, event *C.char, n C.size_t) C.int {
+	b, ok := cgo.Handle(handle).Value().(*Batcher)
+	if !ok {
+		return 1
+	}
+	return C.int(b.deliver(uint64(from), uint64(to), C.GoBytes(unsafe.Pointer(event), C.int(n))))
+}

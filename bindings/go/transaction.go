@@ -97,6 +97,8 @@ type PatchOptions struct {
 	Lenient bool
 	// IfVersion, when set, commits only if the store is at that version (compare-and-set); ErrConflict otherwise.
 	IfVersion *uint64
+	// Urgent makes a batcher send the change at once.
+	Urgent bool
 }
 
 // PatchWith applies a JSON Patch like Patch, with options. Returns the new version.
@@ -108,7 +110,11 @@ func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
 	}
 	var v C.uint64_t
 	err := s.with(func(h *C.ags_store) C.ags_status {
-		return C.ags_store_patch_ex(h, pp, np, lenientFlag(opts.Lenient), expected, &v)
+		flags := lenientFlag(opts.Lenient)
+		if opts.Urgent {
+			flags |= C.AGS_PATCH_URGENT
+		}
+		return C.ags_store_patch_ex(h, pp, np, flags, expected, &v)
 	})
 	return uint64(v), err
 }

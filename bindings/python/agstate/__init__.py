@@ -11,6 +11,8 @@ from .errors import (AgstateError, Closed, Conflict, InternalError, InvalidArgum
                      CorruptData)
 from .compression import (Compressor, Decompressor, GzipStream, codec_stats, compress, decompress, pack,
                           reset_codec_stats, unpack, unpack_with_codec)
+from .batcher import Batcher
+from .diff import compact, make_merge_patch, make_patch
 from .events import delta_event, encode_sse
 from .snapshot import Snapshot
 from .store import Store
@@ -32,7 +34,8 @@ __all__ = [
     "apply_patch", "merge_patch", "resolve_pointer", "format_json", "validate_json", "json_equal",
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
     "encode_sse", "delta_event", "compress", "decompress", "pack", "unpack", "unpack_with_codec", "codec_stats",
-    "reset_codec_stats", "Compressor", "Decompressor", "GzipStream",
+    "reset_codec_stats", "Compressor", "Decompressor", "GzipStream", "make_patch", "make_merge_patch", "compact",
+    "Batcher",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
     "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
 ]

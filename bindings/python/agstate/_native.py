@@ -103,7 +103,21 @@ _SIGNATURES = {
     "ags_unpack": (c_status, [c_char_p, c_size_t, c_size_t, POINTER(c_int), c_out, c_out_len]),
     "ags_codec_stats": (c_status, [c_out, c_out_len]),
     "ags_codec_stats_reset": (None, []),
+    "ags_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_merge_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_compact": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_store_diff": (c_status, [c_void_p, c_uint64, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_batcher_open": (c_status, [c_void_p, c_char_p, c_size_t, c_size_t, c_size_t, c_uint64, c_void_p, c_void_p,
+                                    POINTER(c_void_p)]),
+    "ags_batcher_poll": (c_status, [c_void_p, c_uint64]),
+    "ags_batcher_flush": (c_status, [c_void_p]),
+    "ags_batcher_start_timer": (c_status, [c_void_p, c_uint64]),
+    "ags_batcher_stats": (c_status, [c_void_p, c_out, c_out_len]),
+    "ags_batcher_close": (None, [c_void_p, c_int]),
 }
+
+# int (*ags_batch_fn)(void *user_data, uint64_t from_version, uint64_t to_version, const char *event, size_t len)
+BATCH_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64, c_void_p, c_size_t)
 
 # int (*ags_change_fn)(void *user_data, uint64_t version, const char *patch, size_t patch_len)
 CHANGE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_void_p, c_size_t)
@@ -126,6 +140,9 @@ PATCH_LENIENT = 0x1000
 ANY_VERSION = 2**64 - 1
 FLUSH = 0x800
 ENVELOPE_JSON = 0x400
+PATCH_URGENT = 0x2000
+DIFF_FEWEST_BYTES = 0x4000
+DIFF_TEST_GUARDS = 0x8000
 CODECS = {"identity": 0, "gzip": 1, "zlib": 2, "deflate": 3, "zstd": 4}
 
 

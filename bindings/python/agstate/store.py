@@ -124,18 +124,20 @@ class Store:
         ptr = pointer_bytes(pointer)
         return self._commit(lib.ags_store_remove, ptr, len(ptr))
 
-    def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False) -> int:
+    def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
+              urgent: bool = False) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
         version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
 
         ``expected_version``: commit only if the store is at that version, else raise Conflict
         (compare-and-set). ``lenient``: a replace of a missing path becomes an add, a remove of a missing
-        path does nothing (for deltas made against a state this store never had)."""
+        path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
+        the change at once."""
         data = document_bytes(ops)
-        if expected_version is None and not lenient:
+        if expected_version is None and not lenient and not urgent:
             return self._commit(lib.ags_store_patch, data, len(data))
         expected = _native.ANY_VERSION if expected_version is None else expected_version
-        flags = _native.PATCH_LENIENT if lenient else 0
+        flags = (_native.PATCH_LENIENT if lenient else 0) | (_native.PATCH_URGENT if urgent else 0)
         return self._commit(lib.ags_store_patch_ex, data, len(data), flags, expected)
 
     def merge(self, patch: Any) -> int:
@@ -181,6 +183,11 @@ class Store:
         """One RFC 6902 patch from the state of ``version`` to the current state. Raises NotInHistory when the
         history no longer reaches ``version`` (send ``snapshot_event()`` instead)."""
         return value_from(lib.ags_store_delta_since, self._h(), version, 0)
+
+    def diff(self, from_version: int, to_version: int) -> list:
+        """A patch from the state of ``from_version`` to that of ``to_version`` (either may be the older), made
+        from the recorded changes and compacted: its cost follows the changes, not the state."""
+        return value_from(lib.ags_store_diff, self._h(), from_version, to_version, 0)
 
     # -- transactions ---------------------------------------------------------------------------
 

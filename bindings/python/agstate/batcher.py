@@ -1,0 +1,94 @@
+"""Batcher: a store's commits, sent as compacted STATE_DELTA events."""
+from __future__ import annotations
+
+import collections
+import ctypes
+import json
+import logging
+import threading
+from ctypes import byref, c_void_p
+from typing import Any, Callable, Deque, Optional
+
+from ._convert import pointer_bytes
+from ._native import BATCH_FN, lib
+from .errors import Closed, check
+
+BatchCallback = Callable[[str, int, int], Any]
+_log = logging.getLogger("agstate")
+
+
+class Batcher:
+    """Gathers the commits of ``store`` (at ``pointer``, "" for all) and calls ``send(event, from_version,
+    to_version)`` with one compacted STATE_DELTA event (JSON text): when ``max_operations`` operations or
+    ``max_bytes`` bytes are pending, when ``window_ms`` has passed since the first pending change, or at once for
+    a change committed with ``urgent=True``.
+
+    Time comes from ``poll(now_ms)``, or, with ``timer=True``, from the batcher's own thread, which then sends
+    every batch so that a slow ``send`` never holds up writers (their changes coalesce into the next batch;
+    see ``stats``). ``close()`` (or leaving the ``with`` block) sends what is pending; ``close(flush=False)``
+    drops it. An exception raised by ``send`` is logged and kept in ``errors`` (the last 100).
+    """
+
+    def __init__(self, store: Any, send: BatchCallback, *, pointer: str = "", max_operations: int = 200,
+                 max_bytes: int = 64 * 1024, window_ms: int = 100, timer: bool = False, tick_ms: int = 0) -> None:
+        self._send = send
+        self.errors: Deque[BaseException] = collections.deque(maxlen=100)
+        self._trampoline = BATCH_FN(self._deliver)  # kept alive while the library may call it
+        self._lock = threading.Lock()
+        ptr = pointer_bytes(pointer)
+        handle = c_void_p()
+        check(lib.ags_batcher_open(store._h(), ptr, len(ptr), max_operations, max_bytes, window_ms,
+                                   self._trampoline, None, byref(handle)))
+        self._handle: Optional[int] = handle.value
+        if timer:
+            check(lib.ags_batcher_start_timer(self._handle, tick_ms))
+
+    def _deliver(self, _user: Any, from_version: int, to_version: int, event: int, length: int) -> int:
+        try:
+            self._send(ctypes.string_at(event, length).decode("utf-8"), from_version, to_version)
+            return 0
+        except BaseException as error:  # noqa: BLE001 - reported, never lost
+            self.errors.append(error)
+            _log.error("agstate batcher send failed for versions %d..%d", from_version, to_version, exc_info=error)
+            return 1
+
+    def _h(self) -> int:
+        handle = self._handle
+        if handle is None:
+            raise Closed("the batcher is closed")
+        return handle
+
+    def poll(self, now_ms: int) -> None:
+        """Tells the batcher the time (milliseconds, any clock that only goes forward) and sends the pending
+        changes if the window has passed."""
+        check(lib.ags_batcher_poll(self._h(), now_ms))
+
+    def flush(self) -> None:
+        """Sends what is pending now."""
+        check(lib.ags_batcher_flush(self._h()))
+
+    @property
+    def stats(self) -> dict:
+        """Counts: batches, changes, operationsIn, operationsOut, coalesced, resynced, failedSends."""
+        out, n = c_void_p(), ctypes.c_size_t()
+        check(lib.ags_batcher_stats(self._h(), byref(out), byref(n)))
+        from ._native import take_text
+        return json.loads(take_text(out, n))
+
+    def close(self, flush: bool = True) -> None:
+        with self._lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            lib.ags_batcher_close(handle, 1 if flush else 0)
+
+    def __enter__(self) -> "Batcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close(flush=False)
+        except Exception:
+            pass

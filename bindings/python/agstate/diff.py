@@ -1,0 +1,34 @@
+"""Diff, merge-patch diff and compaction."""
+from __future__ import annotations
+
+from typing import Any, List
+
+from . import _native
+from ._convert import document_bytes, like
+from ._handles import text_from
+from ._native import lib
+
+
+def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool = False) -> Any:
+    """The RFC 6902 patch that turns ``a`` into ``b`` (the name Python's jsonpatch uses). Applying it to ``a``
+    gives ``b`` exactly, always. ``a``/``b`` are Python values or JSON text; the patch is a list, or JSON text
+    when ``a`` is text. ``fewest_bytes`` replaces a whole container where that is shorter; ``test_guards``
+    puts a ``test`` of the old value before every ``replace`` and ``remove``."""
+    x, y = document_bytes(a), document_bytes(b)
+    flags = (_native.DIFF_FEWEST_BYTES if fewest_bytes else 0) | (_native.DIFF_TEST_GUARDS if test_guards else 0)
+    return like(text_from(lib.ags_diff, x, len(x), y, len(y), flags).encode(), a)
+
+
+def make_merge_patch(a: Any, b: Any) -> Any:
+    """The RFC 7386 merge patch that turns ``a`` into ``b``; raises InvalidArgument when none exists (a
+    merge patch cannot set a member to null)."""
+    x, y = document_bytes(a), document_bytes(b)
+    return like(text_from(lib.ags_merge_diff, x, len(x), y, len(y), 0).encode(), a)
+
+
+def compact(patches: Any) -> Any:
+    """One patch equivalent to a sequence of patches, usually shorter: for every document the sequence applies
+    to, it gives the same result. ``patches``: a list of patches (lists of operations), one patch, or JSON
+    text of either; the result is a list, or JSON text when given text."""
+    data = document_bytes(patches)
+    return like(text_from(lib.ags_compact, data, len(data), 0).encode(), patches)
