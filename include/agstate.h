@@ -504,10 +504,14 @@ void ags_codec_stats_reset(void);
  * to apply to a document other than the one it was made from. */
 #define AGS_DIFF_TEST_GUARDS   0x8000u
 
+/* Diff flag: apply the patch to a and compare the result with b before writing it (the algorithm is
+ * checked by property tests; this checks each result once more, at about twice the cost). */
+#define AGS_DIFF_VERIFY        0x10000u
+
 /* Writes a JSON Patch that turns a into b: applying it to a gives b exactly (numbers written alike too),
- * always; the patch is checked before it is written. Objects are compared member by member; arrays by a
- * longest common subsequence (up to a bound on the work, beyond which the differing part is replaced).
- * Flags: AGS_DIFF_FEWEST_BYTES, AGS_DIFF_TEST_GUARDS, AGS_JSON_PRETTY. */
+ * always. Objects are compared member by member; arrays by a longest common subsequence (up to a bound on
+ * the work, beyond which the differing part is replaced). Flags: AGS_DIFF_FEWEST_BYTES,
+ * AGS_DIFF_TEST_GUARDS, AGS_DIFF_VERIFY, AGS_JSON_PRETTY. */
 ags_status ags_diff(const char *a, size_t a_len, const char *b, size_t b_len, uint32_t flags, char **out, size_t *out_len);
 
 /* Writes the JSON Merge Patch (RFC 7386) that turns a into b. AGS_ERR_INVALID_ARGUMENT when none exists:

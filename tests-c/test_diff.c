@@ -33,7 +33,7 @@ int main(void) {
     CHECK(ags_diff(a, AGS_NTS, b, AGS_NTS, 0, &out, NULL) == AGS_OK &&
           is(out, "[{\"op\":\"add\",\"path\":\"/list/2\",\"value\":9},{\"op\":\"replace\",\"path\":\"/o/k\",\"value\":\"w\"},"
                   "{\"op\":\"remove\",\"path\":\"/o/gone\"},{\"op\":\"add\",\"path\":\"/new\",\"value\":null}]"));
-    CHECK(ags_diff(a, AGS_NTS, b, AGS_NTS, AGS_DIFF_TEST_GUARDS, &out, NULL) == AGS_OK && strstr(out, "\"test\"") != NULL);
+    CHECK(ags_diff(a, AGS_NTS, b, AGS_NTS, AGS_DIFF_TEST_GUARDS | AGS_DIFF_VERIFY, &out, NULL) == AGS_OK && strstr(out, "\"test\"") != NULL);
     ags_free(out);
     CHECK(ags_merge_diff("{\"a\":1,\"b\":{\"c\":2}}", AGS_NTS, "{\"b\":{\"c\":3}}", AGS_NTS, 0, &out, NULL) == AGS_OK &&
           is(out, "{\"a\":null,\"b\":{\"c\":3}}"));

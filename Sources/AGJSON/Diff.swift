@@ -14,22 +14,28 @@ public struct DiffOptions: Sendable, Equatable {
     /// The largest array comparison (elements of one side times the other, after the common start and end
     /// are set aside) done element by element; beyond it the differing part is replaced as a whole.
     public var maxArrayWork: Int
+    /// Apply the patch to the source and compare the result with the target before returning it. The
+    /// algorithm is checked by property tests; this doubles the cost for a second check of each result.
+    public var verify: Bool
 
-    public init(granularity: Granularity = .minimalOperations, testGuards: Bool = false, maxArrayWork: Int = 1_000_000) {
+    public init(granularity: Granularity = .minimalOperations, testGuards: Bool = false, maxArrayWork: Int = 1_000_000,
+                verify: Bool = false) {
         self.granularity = granularity
         self.testGuards = testGuards
         self.maxArrayWork = maxArrayWork
+        self.verify = verify
     }
 }
 
 /// RFC 6902 patches from two documents: applying `diff(a, b)` to `a` gives exactly `b`, always.
 public enum JSONDiff {
-    /// The patch from `a` to `b`. Checked: it is applied to `a` and the result compared with `b` before it
-    /// is returned (shared subtrees make both cheap for values from one store).
+    /// The patch from `a` to `b`. With `options.verify`, it is applied to `a` and the result compared with
+    /// `b` before it is returned.
     public static func diff(_ a: JSONValue, _ b: JSONValue, options: DiffOptions = DiffOptions()) throws(AGError) -> [PatchOperation] {
         var ops: [PatchOperation] = []
         var builder = DiffBuilder(options: options)
-        builder.diff(a, b, at: .root, into: &ops)
+        builder.diff(a, b, into: &ops)
+        guard options.verify else { return ops }
         let result: JSONValue
         do {
             result = try JSONPatch(ops).apply(to: a, limits: JSONLimits(maxDepth: JSONLimits.depthCeiling, maxInputBytes: Int.max))
@@ -43,17 +49,25 @@ public enum JSONDiff {
 
 struct DiffBuilder {
     let options: DiffOptions
+    /// The location being compared, as tokens: a pointer is built only for an operation that is emitted.
+    private var tokens: [String] = []
 
-    mutating func diff(_ a: JSONValue, _ b: JSONValue, at path: JSONPointer, into ops: inout [PatchOperation]) {
+    init(options: DiffOptions) { self.options = options }
+
+    private var path: JSONPointer { JSONPointer(tokens: tokens) }
+
+    private func path(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
+
+    mutating func diff(_ a: JSONValue, _ b: JSONValue, into ops: inout [PatchOperation]) {
         if a.isIdentical(to: b) { return }
         switch (a, b) {
         case let (.object(x), .object(y)):
-            containerDiff(a, b, at: path, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
-                builder.objectDiff(x, y, at: path, into: &out)
+            containerDiff(a, b, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
+                builder.objectDiff(x, y, into: &out)
             }
         case let (.array(x), .array(y)):
-            containerDiff(a, b, at: path, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
-                builder.arrayDiff(x, y, at: path, into: &out)
+            containerDiff(a, b, into: &ops) { (builder: inout DiffBuilder, out: inout [PatchOperation]) in
+                builder.arrayDiff(x, y, into: &out)
             }
         default:
             if a.isSameText(as: b) { return }
@@ -61,7 +75,14 @@ struct DiffBuilder {
         }
     }
 
-    private mutating func containerDiff(_ a: JSONValue, _ b: JSONValue, at path: JSONPointer, into ops: inout [PatchOperation],
+    /// Compares `a` and `b` one level down, at `token`.
+    private mutating func diff(_ a: JSONValue, _ b: JSONValue, at token: String, into ops: inout [PatchOperation]) {
+        tokens.append(token)
+        diff(a, b, into: &ops)
+        tokens.removeLast()
+    }
+
+    private mutating func containerDiff(_ a: JSONValue, _ b: JSONValue, into ops: inout [PatchOperation],
                                         _ inner: (inout DiffBuilder, inout [PatchOperation]) -> Void) {
         var nested: [PatchOperation] = []
         inner(&self, &nested)
@@ -88,22 +109,26 @@ struct DiffBuilder {
         ops.append(.remove(path: path))
     }
 
-    private mutating func objectDiff(_ a: JSONObject, _ b: JSONObject, at path: JSONPointer, into ops: inout [PatchOperation]) {
+    private mutating func objectDiff(_ a: JSONObject, _ b: JSONObject, into ops: inout [PatchOperation]) {
+        var found = 0
         for (key, old) in a.entries {
             if let new = b[key] {
-                diff(old, new, at: path.appending(key), into: &ops)
+                found += 1
+                diff(old, new, at: key, into: &ops)
             } else {
-                remove(path.appending(key), old, into: &ops)
+                remove(path(key), old, into: &ops)
             }
         }
+        // When every member of b was found in a, b has nothing a lacks.
+        guard found < b.count else { return }
         for (key, new) in b.entries where !a.contains(key) {
-            ops.append(.add(path: path.appending(key), value: new))
+            ops.append(.add(path: path(key), value: new))
         }
     }
 
     /// Arrays: the common start and end are set aside; the rest is aligned by a longest common subsequence
     /// (when the work is within the bound), and edited from the back so that every index stays valid.
-    private mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, at path: JSONPointer, into ops: inout [PatchOperation]) {
+    private mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, into ops: inout [PatchOperation]) {
         var start = 0
         while start < a.count && start < b.count && equalElements(a[start], b[start]) { start += 1 }
         var endA = a.count, endB = b.count
@@ -123,7 +148,7 @@ struct DiffBuilder {
                 else { script.append((.insert, start + n, start + k)) }
             }
         }
-        emit(script, a, b, at: path, into: &ops)
+        emit(script, a, b, into: &ops)
     }
 
     private enum Edit { case keep, delete, insert, change }
@@ -180,14 +205,13 @@ struct DiffBuilder {
 
     /// Emits the script (ordered from the back): a change is a nested diff at its index, a deletion a
     /// remove, an insertion an add before the element that stood at that index of `a`.
-    private mutating func emit(_ script: [(Edit, Int, Int)], _ a: JSONArray, _ b: JSONArray, at path: JSONPointer,
-                               into ops: inout [PatchOperation]) {
+    private mutating func emit(_ script: [(Edit, Int, Int)], _ a: JSONArray, _ b: JSONArray, into ops: inout [PatchOperation]) {
         // Insertions at one index arrive last-first; adding each at that index puts them in order.
         for (edit, i, j) in script {
             switch edit {
-            case .change: diff(a[i], b[j], at: path.appending(String(i)), into: &ops)
-            case .delete: remove(path.appending(String(i)), a[i], into: &ops)
-            case .insert: ops.append(.add(path: path.appending(String(i)), value: b[j]))
+            case .change: diff(a[i], b[j], at: String(i), into: &ops)
+            case .delete: remove(path(String(i)), a[i], into: &ops)
+            case .insert: ops.append(.add(path: path(String(i)), value: b[j]))
             case .keep: break
             }
         }

@@ -34,6 +34,14 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// Sets `key` to `value` with one lookup; true when the key was already there (its value is replaced).
+    @discardableResult
+    public mutating func set(_ key: String, _ value: JSONValue) -> Bool {
+        let old = members.updateValue(value, forKey: key)
+        updateHeight(old: old?.height ?? 0, new: value.height)
+        return old != nil
+    }
+
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
         guard let removed = members.removeValue(forKey: key) else { return nil }

@@ -166,10 +166,9 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            if !allowDuplicateKeys && object.contains(key) {
+            if object.set(key, value) && !allowDuplicateKeys {
                 throw fail("duplicate member name \"\(key)\"", at: keyOffset)
             }
-            object[key] = value
             skipWhitespace()
             guard position < input.count else { throw fail("unterminated object") }
             let b = input[position]
@@ -375,6 +374,7 @@ public struct JSONParser {
             }
             return .bigInteger(String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self))
         }
+        if let fast = fastDouble(start, position) { return .double(fast) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
         guard let d = Double(text) else { throw fail("invalid number", at: start) }
         if d.isInfinite { throw fail("number \(text) is outside the range of a double", at: start) }
@@ -384,4 +384,44 @@ public struct JSONParser {
 
     @inline(__always)
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    private static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
+
+    /// Clinger's exact case: at most 15 significant digits and a power of ten of at most 22 make both
+    /// operands exact doubles, so one multiplication or division rounds correctly. Nil outside that case.
+    private func fastDouble(_ start: Int, _ end: Int) -> Double? {
+        var i = start
+        var negative = false
+        if input[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        var seenPoint = false
+        while i < end {
+            let b = input[i]
+            if b == UInt8(ascii: ".") { seenPoint = true; i += 1; continue }
+            guard isDigit(b) else { break }
+            if mantissa != 0 || b != UInt8(ascii: "0") { digits += 1 }
+            if digits > 15 { return nil }
+            mantissa = mantissa * 10 + UInt64(b - UInt8(ascii: "0"))
+            if seenPoint { scale -= 1 }
+            i += 1
+        }
+        if i < end { // exponent
+            i += 1
+            var expNegative = false
+            if input[i] == UInt8(ascii: "+") { i += 1 } else if input[i] == UInt8(ascii: "-") { expNegative = true; i += 1 }
+            var exponent = 0
+            while i < end {
+                exponent = exponent * 10 + Int(input[i] - UInt8(ascii: "0"))
+                if exponent > 400 { return nil }
+                i += 1
+            }
+            scale += expNegative ? -exponent : exponent
+        }
+        guard scale >= -22 && scale <= 22 else { return nil }
+        var value = Double(mantissa)
+        value = scale < 0 ? value / JSONParser.powersOfTen[-scale] : value * JSONParser.powersOfTen[scale]
+        return negative ? -value : value
+    }
 }

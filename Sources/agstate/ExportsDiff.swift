@@ -5,15 +5,16 @@ import AGState
 
 let diffFewestBytes: UInt32 = 0x4000
 let diffTestGuards: UInt32 = 0x8000
+let diffVerify: UInt32 = 0x10000
 
 @_cdecl("ags_diff")
 public func ags_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: Int, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        let output = try serializeOptions(flags & ~(diffFewestBytes | diffTestGuards))
+        let output = try serializeOptions(flags & ~(diffFewestBytes | diffTestGuards | diffVerify))
         let limits = DefaultLimits.current.json
         let options = DiffOptions(granularity: flags & diffFewestBytes != 0 ? .fewestBytes : .minimalOperations,
-                                  testGuards: flags & diffTestGuards != 0)
+                                  testGuards: flags & diffTestGuards != 0, verify: flags & diffVerify != 0)
         let ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits),
                                     try json(b, bLength, "the second document", limits: limits), options: options)
         try write(JSONPatch(ops).json, output, out, outLength)

@@ -11,6 +11,8 @@ type DiffOptions struct {
 	FewestBytes bool
 	// TestGuards puts a "test" of the old value before every "replace" and "remove".
 	TestGuards bool
+	// Verify re-applies the patch and compares the result before returning it.
+	Verify bool
 }
 
 // MakePatch returns the JSON Patch that turns a into b: applying it to a gives b exactly, always.
@@ -23,6 +25,9 @@ func MakePatch(a, b []byte, opts DiffOptions) ([]byte, error) {
 	}
 	if opts.TestGuards {
 		flags |= C.AGS_DIFF_TEST_GUARDS
+	}
+	if opts.Verify {
+		flags |= C.AGS_DIFF_VERIFY
 	}
 	return output(func(out **C.char, n *C.size_t) C.ags_status { return C.ags_diff(pa, na, pb, nb, flags, out, n) })
 }

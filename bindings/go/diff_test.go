@@ -22,7 +22,7 @@ func TestMakePatchConformance(t *testing.T) {
 	}
 	json.Unmarshal(data, &cases)
 	for _, c := range cases {
-		for _, opts := range []DiffOptions{{}, {FewestBytes: true}, {TestGuards: true}} {
+		for _, opts := range []DiffOptions{{}, {FewestBytes: true}, {TestGuards: true}, {Verify: true}} {
 			patch, err := MakePatch(c.Source, c.Target, opts)
 			if err != nil {
 				t.Fatalf("%s: %v", c.Description, err)

@@ -143,6 +143,7 @@ ENVELOPE_JSON = 0x400
 PATCH_URGENT = 0x2000
 DIFF_FEWEST_BYTES = 0x4000
 DIFF_TEST_GUARDS = 0x8000
+DIFF_VERIFY = 0x10000
 CODECS = {"identity": 0, "gzip": 1, "zlib": 2, "deflate": 3, "zstd": 4}
 
 

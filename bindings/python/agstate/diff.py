@@ -9,13 +9,15 @@ from ._handles import text_from
 from ._native import lib
 
 
-def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool = False) -> Any:
+def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool = False, verify: bool = False) -> Any:
     """The RFC 6902 patch that turns ``a`` into ``b`` (the name Python's jsonpatch uses). Applying it to ``a``
     gives ``b`` exactly, always. ``a``/``b`` are Python values or JSON text; the patch is a list, or JSON text
     when ``a`` is text. ``fewest_bytes`` replaces a whole container where that is shorter; ``test_guards``
-    puts a ``test`` of the old value before every ``replace`` and ``remove``."""
+    puts a ``test`` of the old value before every ``replace`` and ``remove``; ``verify`` re-applies the patch
+    and compares before returning it."""
     x, y = document_bytes(a), document_bytes(b)
-    flags = (_native.DIFF_FEWEST_BYTES if fewest_bytes else 0) | (_native.DIFF_TEST_GUARDS if test_guards else 0)
+    flags = ((_native.DIFF_FEWEST_BYTES if fewest_bytes else 0) | (_native.DIFF_TEST_GUARDS if test_guards else 0)
+             | (_native.DIFF_VERIFY if verify else 0))
     return like(text_from(lib.ags_diff, x, len(x), y, len(y), flags).encode(), a)
 
 

@@ -62,7 +62,7 @@ def canonical(v):
 @pytest.mark.parametrize("seed", range(4))
 def test_diff_applies_to_give_the_target(seed):
     rng = random.Random(seed)
-    options = [{}, {"fewest_bytes": True}, {"test_guards": True}][seed % 3]
+    options = [{}, {"fewest_bytes": True}, {"test_guards": True}, {"verify": True}][seed % 4]
     for _ in range(400):
         a = rand_value(rng)
         b = mutate(a, rng)

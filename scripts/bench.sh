@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The benchmarks, side by side with the peers (not part of the tests). Builds agstate, prepares a virtual
+# environment with the peers from PyPI (jsonpatch, fastjsonpatch), using the newest Python >= 3.12 it finds
+# (fastjsonpatch needs it; without one it says so and measures the rest), and prints the tables.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+BENCH_PYTHON=""
+for candidate in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+    BENCH_PYTHON=$candidate; break
+  fi
+done
+[ -n "$BENCH_PYTHON" ] || { echo "bench: no Python 3.12 or later here: fastjsonpatch will not be measured"; BENCH_PYTHON=python3; }
+
+BENCH_VENV=$BUILD/bench-venv
+[ -x "$BENCH_VENV/bin/python" ] || "$BENCH_PYTHON" -m venv "$BENCH_VENV"
+"$BENCH_VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel >/dev/null
+"$BENCH_VENV/bin/python" -m pip install -q jsonpatch >/dev/null
+"$BENCH_VENV/bin/python" -m pip install -q fastjsonpatch >/dev/null 2>&1 || echo "bench: fastjsonpatch could not be installed"
+"$BENCH_VENV/bin/python" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
+rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
+
+echo "== Compression (benchmarks/compression.py)"
+"$BENCH_VENV/bin/python" "$ROOT/benchmarks/compression.py"
+echo
+echo "== Diff (benchmarks/diff.py, build/benchmarks/bench_store_diff)"
+"$BENCH_VENV/bin/python" "$ROOT/benchmarks/diff.py"
+"$BUILD/benchmarks/bench_store_diff"
+echo
+echo "== Snapshots and history (build/benchmarks/bench_snapshot_history ${AGSTATE_BENCH_LARGE_MB:-100})"
+"$BUILD/benchmarks/bench_snapshot_history" "${AGSTATE_BENCH_LARGE_MB:-100}"
