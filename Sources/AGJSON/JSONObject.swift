@@ -9,6 +9,14 @@ public struct JSONObject: Sendable {
 
     public init() { members = [:]; height = 1 }
 
+    /// An object from keys known to be distinct (the parser checks them), built in one step.
+    init(distinctKeys keys: [String], values: [JSONValue]) {
+        members = OrderedDictionary(uncheckedUniqueKeys: keys, values: values)
+        var deepest = 0
+        for value in values where value.height > deepest { deepest = value.height }
+        height = 1 + deepest
+    }
+
     public init(minimumCapacity: Int) {
         members = OrderedDictionary(minimumCapacity: minimumCapacity)
         height = 1

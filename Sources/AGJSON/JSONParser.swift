@@ -40,6 +40,12 @@ public struct JSONParser {
     private var position = 0
     private var depth = 0
     private var scratch: [UInt8] = []
+    // Members and elements of the containers being parsed, innermost last: each container is built once,
+    // at its final size, when it closes.
+    private var memberKeys: [String] = []
+    private var memberValues: [JSONValue] = []
+    private var memberOffsets: [Int] = []
+    private var elements: [JSONValue] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
         input = bytes
@@ -114,7 +120,7 @@ public struct JSONParser {
     private mutating func parseArray() throws(AGError) -> JSONValue {
         try enterContainer()
         position += 1
-        var elements: [JSONValue] = []
+        let base = elements.count
         skipWhitespace()
         if position < input.count && input[position] == UInt8(ascii: "]") {
             position += 1
@@ -138,18 +144,20 @@ public struct JSONParser {
             throw fail("expected ',' or ']' in array, found \(describeByte())")
         }
         depth -= 1
-        return .array(JSONArray(elements))
+        let array = JSONArray(elements[base...])
+        elements.removeSubrange(base...)
+        return .array(array)
     }
 
     private mutating func parseObject() throws(AGError) -> JSONValue {
         try enterContainer()
         position += 1
-        var object = JSONObject()
+        let base = memberKeys.count
         skipWhitespace()
         if position < input.count && input[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -166,9 +174,9 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            if object.set(key, value) && !allowDuplicateKeys {
-                throw fail("duplicate member name \"\(key)\"", at: keyOffset)
-            }
+            memberKeys.append(key)
+            memberValues.append(value)
+            memberOffsets.append(keyOffset)
             skipWhitespace()
             guard position < input.count else { throw fail("unterminated object") }
             let b = input[position]
@@ -179,7 +187,36 @@ public struct JSONParser {
             throw fail("expected ',' or '}' in object, found \(describeByte())")
         }
         depth -= 1
-        return .object(object)
+        return .object(try buildObject(from: base))
+    }
+
+    /// The object whose members were parsed onto the stacks from `base`: duplicate names are an error (or,
+    /// when allowed, the last one wins).
+    private mutating func buildObject(from base: Int) throws(AGError) -> JSONObject {
+        let end = memberKeys.count
+        defer {
+            memberKeys.removeSubrange(base...)
+            memberValues.removeSubrange(base...)
+            memberOffsets.removeSubrange(base...)
+        }
+        var duplicate: Int?
+        if end - base <= 16 {
+            outer: for i in (base + 1)..<max(end, base + 1) {
+                for j in base..<i where memberKeys[j] == memberKeys[i] { duplicate = i; break outer }
+            }
+        } else {
+            var seen = Set<String>(minimumCapacity: end - base)
+            for i in base..<end where !seen.insert(memberKeys[i]).inserted { duplicate = i; break }
+        }
+        guard let duplicate else {
+            return JSONObject(distinctKeys: Array(memberKeys[base..<end]), values: Array(memberValues[base..<end]))
+        }
+        guard allowDuplicateKeys else {
+            throw fail("duplicate member name \"\(memberKeys[duplicate])\"", at: memberOffsets[duplicate])
+        }
+        var object = JSONObject()
+        for i in base..<end { object.set(memberKeys[i], memberValues[i]) }
+        return object
     }
 
     // MARK: strings
