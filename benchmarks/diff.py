@@ -5,12 +5,11 @@ then the diff of two versions of one store holding the same 10 changes.
 Run: scripts/bench.sh (it prepares a virtual environment with the peers)."""
 import json
 import os
-import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import agstate  # noqa: E402
+from timing import interleaved_medians_ms  # noqa: E402
 from inputs import state  # noqa: E402
 
 try:
@@ -30,18 +29,6 @@ def changed(doc):
         item = doc["items"][f"item{k * 997}"]
         item["meta"]["score"] = -(k + 1)
     return doc
-
-
-def interleaved_medians_ms(fns, rounds=15):
-    for fn in fns:
-        fn()
-    times = [[] for _ in fns]
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) * 1e3 for t in times]
 
 
 def main():

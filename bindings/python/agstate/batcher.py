@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import collections
 import ctypes
-import json
 import logging
-import threading
 from ctypes import byref, c_void_p
-from typing import Any, Callable, Deque, Optional
+from typing import Any, Callable, Deque
 
 from ._convert import pointer_bytes
+from ._handles import NativeHandle, value_from
 from ._native import BATCH_FN, lib
-from .errors import Closed, check
+from .errors import check
 
 BatchCallback = Callable[[str, int, int], Any]
 _log = logging.getLogger("agstate")
 
 
-class Batcher:
+class Batcher(NativeHandle):
     """Gathers the commits of ``store`` (at ``pointer``, "" for all) and calls ``send(event, from_version,
     to_version)`` with one compacted STATE_DELTA event (JSON text): when ``max_operations`` operations or
     ``max_bytes`` bytes are pending, when ``window_ms`` has passed since the first pending change, or at once for
@@ -31,15 +30,15 @@ class Batcher:
 
     def __init__(self, store: Any, send: BatchCallback, *, pointer: str = "", max_operations: int = 200,
                  max_bytes: int = 64 * 1024, window_ms: int = 100, timer: bool = False, tick_ms: int = 0) -> None:
+        super().__init__(None)
         self._send = send
         self.errors: Deque[BaseException] = collections.deque(maxlen=100)
         self._trampoline = BATCH_FN(self._deliver)  # kept alive while the library may call it
-        self._lock = threading.Lock()
         ptr = pointer_bytes(pointer)
         handle = c_void_p()
         check(lib.ags_batcher_open(store._h(), ptr, len(ptr), max_operations, max_bytes, window_ms,
                                    self._trampoline, None, byref(handle)))
-        self._handle: Optional[int] = handle.value
+        self._handle = handle.value
         if timer:
             check(lib.ags_batcher_start_timer(self._handle, tick_ms))
 
@@ -51,12 +50,6 @@ class Batcher:
             self.errors.append(error)
             _log.error("agstate batcher send failed for versions %d..%d", from_version, to_version, exc_info=error)
             return 1
-
-    def _h(self) -> int:
-        handle = self._handle
-        if handle is None:
-            raise Closed("the batcher is closed")
-        return handle
 
     def poll(self, now_ms: int) -> None:
         """Tells the batcher the time (milliseconds, any clock that only goes forward) and sends the pending
@@ -70,22 +63,13 @@ class Batcher:
     @property
     def stats(self) -> dict:
         """Counts: batches, changes, operationsIn, operationsOut, coalesced, resynced, failedSends."""
-        out, n = c_void_p(), ctypes.c_size_t()
-        check(lib.ags_batcher_stats(self._h(), byref(out), byref(n)))
-        from ._native import take_text
-        return json.loads(take_text(out, n))
+        return value_from(lib.ags_batcher_stats, self._h())
 
     def close(self, flush: bool = True) -> None:
-        with self._lock:
-            handle, self._handle = self._handle, None
+        """Stops the batcher; with ``flush`` what is pending is sent first, otherwise it is dropped."""
+        handle = self._take()
         if handle is not None:
             lib.ags_batcher_close(handle, 1 if flush else 0)
-
-    def __enter__(self) -> "Batcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from ctypes import byref, c_int, c_size_t, c_void_p
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Tuple, Union
 
 from . import _native
+from ._handles import NativeHandle
 from ._native import lib, take_text
-from .errors import Closed, InvalidArgument, check
+from .errors import InvalidArgument, check
 
 Bytes = Union[bytes, bytearray, memoryview, str]
 DEFAULT_MAX_SIZE = 256 * 1024 * 1024
@@ -84,42 +84,10 @@ def reset_codec_stats() -> None:
     lib.ags_codec_stats_reset()
 
 
-class _Handle:
-    _close_fn: Any = None
-
-    def __init__(self, handle: int) -> None:
-        self._handle: Optional[int] = handle
-        self._lock = threading.Lock()
-
-    def _h(self) -> int:
-        handle = self._handle
-        if handle is None:
-            raise Closed(f"the {type(self).__name__} is closed")
-        return handle
-
-    def close(self) -> None:
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            type(self)._close_fn(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-class Compressor(_Handle):
+class Compressor(NativeHandle):
     """Compresses data given in pieces. ``write(data, flush=True)`` makes everything so far decodable now."""
 
-    _close_fn = staticmethod(lib.ags_compressor_close)
+    _release = staticmethod(lib.ags_compressor_close)
 
     def __init__(self, codec: str = "gzip", level: int = 0) -> None:
         handle = c_void_p()
@@ -135,10 +103,10 @@ class Compressor(_Handle):
         return _out(lib.ags_compressor_finish, self._h())
 
 
-class Decompressor(_Handle):
+class Decompressor(NativeHandle):
     """Decompresses data given in pieces, producing at most ``max_size`` bytes in all."""
 
-    _close_fn = staticmethod(lib.ags_decompressor_close)
+    _release = staticmethod(lib.ags_decompressor_close)
 
     def __init__(self, codec: str = "gzip", max_size: int = DEFAULT_MAX_SIZE) -> None:
         handle = c_void_p()

@@ -1,7 +1,7 @@
 """Diff, merge-patch diff and compaction."""
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from . import _native
 from ._convert import document_bytes, like

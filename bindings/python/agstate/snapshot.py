@@ -1,33 +1,27 @@
 """Snapshot: a store's state at one version, taken in O(1)."""
 from __future__ import annotations
 
-import threading
 from ctypes import byref, c_uint64
-from typing import Any, Optional
+from typing import Any
 
 from . import _native
 from ._convert import pointer_bytes
-from ._handles import text_from, value_from
+from ._handles import NativeHandle, text_from, value_from
 from ._native import lib
-from .errors import Closed, check
+from .errors import check
 
 
-class Snapshot:
+class Snapshot(NativeHandle):
     """The state of a store at one version. Later changes to the store do not affect it; it stays
     readable after the store closes. Use it as a context manager, or call ``close()``."""
 
+    _release = staticmethod(lib.ags_snapshot_close)
+
     def __init__(self, handle: int) -> None:
-        self._handle: Optional[int] = handle
-        self._lock = threading.Lock()
+        super().__init__(handle)
         v = c_uint64()
         check(lib.ags_snapshot_version(handle, byref(v)))
         self.version: int = v.value
-
-    def _h(self) -> int:
-        handle = self._handle
-        if handle is None:
-            raise Closed("the snapshot is closed")
-        return handle
 
     def get_json(self, pointer: str = "", *, pretty: bool = False) -> str:
         ptr = pointer_bytes(pointer)
@@ -40,24 +34,6 @@ class Snapshot:
 
     def to_json(self, *, pretty: bool = False) -> str:
         return self.get_json("", pretty=pretty)
-
-    def close(self) -> None:
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            lib.ags_snapshot_close(handle)
-
-    def __enter__(self) -> "Snapshot":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         return f"<agstate.Snapshot version={self.version}{' closed' if self._handle is None else ''}>"

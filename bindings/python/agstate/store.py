@@ -1,21 +1,20 @@
 """Store: one JSON state with a version, changed atomically."""
 from __future__ import annotations
 
-import threading
 from ctypes import byref, c_int64, c_size_t, c_uint64, c_void_p
 from typing import Any, Optional
 
 from . import _native
 from ._convert import JSONText, document_bytes, dumps, pointer_bytes, text_bytes
-from ._handles import text_from, value_from
+from ._handles import NativeHandle, text_from, value_from
 from ._native import lib, take_text
-from .errors import Closed, check
+from .errors import check
 from .snapshot import Snapshot
 from .subscription import ChangeCallback, Subscription
 from .transaction import Transaction
 
 
-class Store:
+class Store(NativeHandle):
     """A JSON state and its version: 0 when created, plus one per committed change.
 
     Every change is atomic: it commits completely as one new version or raises and changes nothing.
@@ -28,47 +27,18 @@ class Store:
 
     def __init__(self, state: Any = None, *, max_depth: Optional[int] = None) -> None:
         """``state`` is a Python value or JSON text (str/bytes); None means ``{}``."""
-        self._lock = threading.Lock()
+        super().__init__(None)
         handle = c_void_p()
         if state is None:
             check(lib.ags_store_open(None, 0, byref(handle)))
         else:
             data = document_bytes(state)
             check(lib.ags_store_open(data, len(data), byref(handle)))
-        self._handle: Optional[int] = handle.value
+        self._handle = handle.value
         if max_depth is not None:
             self._limit(_native.LIMIT_DEPTH, max_depth)
 
-    # -- lifetime -------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Releases the store. Closing twice is harmless; any other call afterwards raises Closed."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            lib.ags_store_close(handle)
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def __enter__(self) -> "Store":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def _h(self) -> int:
-        handle = self._handle
-        if handle is None:
-            raise Closed("the store is closed")
-        return handle
+    _release = staticmethod(lib.ags_store_close)
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -5,18 +5,18 @@ import collections
 import ctypes
 import json
 import logging
-import threading
 from ctypes import byref, c_uint64
-from typing import Any, Callable, Deque, List, Optional
+from typing import Any, Callable, Deque, List
 
+from ._handles import NativeHandle
 from ._native import CHANGE_FN, lib
-from .errors import Closed, check
+from .errors import check
 
 ChangeCallback = Callable[[int, List[dict]], Any]
 _log = logging.getLogger("agstate")
 
 
-class Subscription:
+class Subscription(NativeHandle):
     """Calls ``callback(version, ops)`` after each commit that touches the subscribed location (the location,
     anything inside it, or an ancestor). ``ops`` are the commit's RFC 6902 operations that concern it.
 
@@ -26,16 +26,17 @@ class Subscription:
     """
 
     MAX_ERRORS = 100
+    _release = staticmethod(lib.ags_subscription_close)
 
     def __init__(self, store_handle: int, pointer: bytes, callback: ChangeCallback) -> None:
+        super().__init__(None)
         self._callback = callback
         self.errors: Deque[BaseException] = collections.deque(maxlen=self.MAX_ERRORS)
-        self._lock = threading.Lock()
         # Kept on the object: the library calls it until the subscription is closed.
         self._trampoline = CHANGE_FN(self._deliver)
         handle = ctypes.c_void_p()
         check(lib.ags_store_subscribe(store_handle, pointer, len(pointer), self._trampoline, None, byref(handle)))
-        self._handle: Optional[int] = handle.value
+        self._handle = handle.value
 
     def _deliver(self, _user_data: Any, version: int, patch: int, length: int) -> int:
         try:
@@ -56,25 +57,3 @@ class Subscription:
         check(lib.ags_subscription_failures(handle, byref(count)))
         return count.value
 
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def close(self) -> None:
-        """Stops deliveries at once (see ags_subscription_close). Closing twice is harmless."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            lib.ags_subscription_close(handle)
-
-    def __enter__(self) -> "Subscription":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
