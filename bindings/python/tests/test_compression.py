@@ -1,7 +1,6 @@
 """Compression through Python: round trips, interoperation with gzip/zstd tools and Python's own modules,
 hostile input, the SSE gzip stream, the envelope."""
 import gzip
-import os
 import random
 import shutil
 import subprocess
