@@ -532,6 +532,11 @@ ags_status ags_compact(const char *patches, size_t len, uint32_t flags, char **o
 ags_status ags_store_diff(ags_store *store, uint64_t from_version, uint64_t to_version, uint32_t flags,
                           char **out, size_t *out_len);
 
+/* Writes a JSON Patch that takes the state of snapshot to the current state of store: from the recorded
+ * changes when the history still reaches the snapshot's version, otherwise by comparing the two states (and
+ * skipping every subtree they still share). The snapshot may come from another store. */
+ags_status ags_store_diff_snapshot(ags_store *store, ags_snapshot *snapshot, uint32_t flags, char **out, size_t *out_len);
+
 /* ---------------------------------------------------------------------------------------------------
  * Delta batcher
  *

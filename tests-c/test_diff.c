@@ -53,6 +53,12 @@ int main(void) {
     CHECK(ags_store_diff(store, 1, 5, 0, &out, NULL) == AGS_OK && is(out, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":5}]"));
     CHECK(ags_store_diff(store, 5, 2, 0, &out, NULL) == AGS_OK && is(out, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]"));
     CHECK(ags_store_diff(store, 0, 9, 0, &out, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    ags_snapshot *snap = NULL;
+    CHECK(ags_store_snapshot(store, &snap) == AGS_OK);
+    ags_store_set(store, "/s", AGS_NTS, "\"y\"", AGS_NTS, NULL);
+    CHECK(ags_store_diff_snapshot(store, snap, 0, &out, NULL) == AGS_OK && is(out, "[{\"op\":\"replace\",\"path\":\"/s\",\"value\":\"y\"}]"));
+    ags_snapshot_close(snap);
+    CHECK(ags_store_diff_snapshot(store, snap, 0, &out, NULL) == AGS_ERR_CLOSED);
 
     /* Batcher: size bound, time window, urgent, close. */
     struct sent sent = {0};
@@ -64,21 +70,21 @@ int main(void) {
     ags_store_set(store, "/s", AGS_NTS, "\"b\"", AGS_NTS, NULL);
     CHECK(sent.batches == 0);
     ags_store_set(store, "/s", AGS_NTS, "\"c\"", AGS_NTS, NULL); /* 3 operations: sent, compacted to one */
-    CHECK(sent.batches == 1 && sent.from == 5 && sent.to == 8);
+    CHECK(sent.batches == 1 && sent.from == 6 && sent.to == 9);
     CHECK(strcmp(sent.last, "{\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"/s\",\"value\":\"c\"}]}") == 0);
     ags_store_set(store, "/n", AGS_NTS, "10", AGS_NTS, NULL);
     ags_batcher_poll(batcher, 1050);
     CHECK(sent.batches == 1);
     ags_batcher_poll(batcher, 1100);
-    CHECK(sent.batches == 2 && sent.to == 9);
+    CHECK(sent.batches == 2 && sent.to == 10);
     CHECK(ags_store_patch_ex(store, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":11}]", AGS_NTS, AGS_PATCH_URGENT,
                              AGS_ANY_VERSION, NULL) == AGS_OK);
-    CHECK(sent.batches == 3 && sent.to == 10);
+    CHECK(sent.batches == 3 && sent.to == 11);
     ags_store_set(store, "/n", AGS_NTS, "12", AGS_NTS, NULL);
     CHECK(ags_batcher_stats(batcher, &out, NULL) == AGS_OK && strstr(out, "\"batches\":3") != NULL);
     ags_free(out);
     ags_batcher_close(batcher, 1); /* flushes the pending change */
-    CHECK(sent.batches == 4 && sent.to == 11);
+    CHECK(sent.batches == 4 && sent.to == 12);
     ags_batcher_close(batcher, 1);
     CHECK(ags_batcher_flush(batcher) == AGS_ERR_CLOSED);
     ags_store_close(store);

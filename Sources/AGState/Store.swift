@@ -46,7 +46,7 @@ public final class Store: @unchecked Sendable {
 
     /// The current state and its version, read together, in O(1).
     public func snapshot() -> Snapshot {
-        stateLock.withLock { Snapshot(state: current, version: currentVersion) }
+        stateLock.withLock { Snapshot(state: current, version: currentVersion, origin: ObjectIdentifier(self)) }
     }
 
     public var state: JSONValue { stateLock.withLock { current } }

@@ -21,7 +21,10 @@ extension Store {
     /// version, otherwise by comparing the two states (skipping every subtree they still share).
     public func diff(since snapshot: Snapshot) throws(AGError) -> [PatchOperation] {
         let now = self.snapshot()
-        if let ops = try? diff(from: snapshot.version, to: now.version) { return ops }
+        // The recorded changes describe the snapshot only when it was taken from this store.
+        if snapshot.origin == ObjectIdentifier(self), let ops = try? diff(from: snapshot.version, to: now.version) {
+            return ops
+        }
         return try JSONDiff.diff(snapshot.state, now.state)
     }
 }

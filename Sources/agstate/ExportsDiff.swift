@@ -51,3 +51,14 @@ public func ags_store_diff(_ handle: OpaquePointer?, _ from: UInt64, _ to: UInt6
         try write(JSONPatch(try stores.object(handle).diff(from: from, to: to)).json, output, out, outLength)
     }
 }
+
+@_cdecl("ags_store_diff_snapshot")
+public func ags_store_diff_snapshot(_ handle: OpaquePointer?, _ snapshot: OpaquePointer?, _ flags: UInt32,
+                                    _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        let output = try serializeOptions(flags)
+        let store = try stores.object(handle)
+        try write(JSONPatch(try store.diff(since: try snapshots.object(snapshot).snapshot)).json, output, out, outLength)
+    }
+}

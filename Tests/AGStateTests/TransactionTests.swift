@@ -94,3 +94,21 @@ import AGState
         sub.cancel()
     }
 }
+
+@Suite struct SnapshotDiffTests {
+    @Test func fromHistoryOrByComparison() throws {
+        let store = try Store(["a": ["x": 1], "b": [1, 2]])
+        let snap = store.snapshot()
+        try store.set(2, at: JSONPointer(parsing: "/a/x"))
+        try store.add(3, at: JSONPointer(parsing: "/b/-"))
+        let fromHistory = try store.diff(since: snap)
+        #expect(try JSONPatch(fromHistory).apply(to: snap.state) == store.state)
+        // A snapshot of another store: compared, not taken from this store's history.
+        let other = try Store(["a": ["x": 5]])
+        let foreign = other.snapshot()
+        #expect(try JSONPatch(try store.diff(since: foreign)).apply(to: foreign.state) == store.state)
+        // A snapshot older than the history: compared too.
+        store.historyLimits = HistoryLimits(maxVersions: 0)
+        #expect(try JSONPatch(try store.diff(since: snap)).apply(to: snap.state) == store.state)
+    }
+}

@@ -60,6 +60,12 @@ func TestMergeDiffCompactAndStoreDiff(t *testing.T) {
 	if string(d) != `[{"op":"replace","path":"/n","value":5}]` {
 		t.Fatalf("%s", d)
 	}
+	snap, _ := s.Snapshot()
+	defer snap.Close()
+	s.Set("/n", []byte("6"))
+	if d, err := s.DiffSnapshot(snap); err != nil || string(d) != `[{"op":"replace","path":"/n","value":6}]` {
+		t.Fatalf("%s %v", d, err)
+	}
 }
 
 func TestBatcher(t *testing.T) {

@@ -107,6 +107,7 @@ _SIGNATURES = {
     "ags_merge_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_compact": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_store_diff": (c_status, [c_void_p, c_uint64, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_store_diff_snapshot": (c_status, [c_void_p, c_void_p, c_uint32, c_out, c_out_len]),
     "ags_batcher_open": (c_status, [c_void_p, c_char_p, c_size_t, c_size_t, c_size_t, c_uint64, c_void_p, c_void_p,
                                     POINTER(c_void_p)]),
     "ags_batcher_poll": (c_status, [c_void_p, c_uint64]),

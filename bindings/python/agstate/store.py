@@ -154,9 +154,14 @@ class Store(NativeHandle):
         history no longer reaches ``version`` (send ``snapshot_event()`` instead)."""
         return value_from(lib.ags_store_delta_since, self._h(), version, 0)
 
-    def diff(self, from_version: int, to_version: int) -> list:
+    def diff(self, from_version: Any, to_version: Optional[int] = None) -> list:
         """A patch from the state of ``from_version`` to that of ``to_version`` (either may be the older), made
-        from the recorded changes and compacted: its cost follows the changes, not the state."""
+        from the recorded changes and compacted: its cost follows the changes, not the state. Given a
+        Snapshot instead (and no ``to_version``), the patch from the snapshot to the current state."""
+        if isinstance(from_version, Snapshot):
+            return value_from(lib.ags_store_diff_snapshot, self._h(), from_version._h(), 0)
+        if to_version is None:
+            raise TypeError("diff(from_version, to_version) or diff(snapshot)")
         return value_from(lib.ags_store_diff, self._h(), from_version, to_version, 0)
 
     # -- transactions ---------------------------------------------------------------------------

@@ -108,6 +108,11 @@ def test_store_diff_between_versions():
         assert store.diff(1, 5) == [{"op": "replace", "path": "/n", "value": 5}]
         assert store.diff(5, 1) == [{"op": "replace", "path": "/n", "value": 1}]
         assert store.diff(3, 3) == []
+        with store.snapshot() as snap:
+            store.set("/s", "y")
+            assert store.diff(snap) == [{"op": "replace", "path": "/s", "value": "y"}]
+            with agstate.Store({"n": 7}) as other:
+                assert other.diff(snap) == agstate.make_patch(snap.get(), other.get())
 
 
 def test_batcher_size_time_urgent_close():
