@@ -1,6 +1,7 @@
 /* Snapshots, history, transactions, subscriptions and state events through the C API, and a stress run
  * with writer threads, reader threads and subscribers. argv[1] is test-vectors/. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,7 @@ static void events(const char *data_dir) {
 enum { WRITERS = 4, PATCHES = 400 };
 struct tally { pthread_mutex_t lock; uint64_t last_version; int calls; int out_of_order; int next[WRITERS]; int wrong; int writer; };
 static ags_store *shared;
-static volatile int writers_done = 0;
+static atomic_int writers_done = 0;
 
 static int count_root(void *user_data, uint64_t version, const char *patch, size_t len) {
     (void)patch; (void)len;

@@ -1,6 +1,6 @@
 /* libFuzzer harness over the C ABI: any bytes, split into two inputs, through the parser, pointers,
  * patch, merge patch, diff, compaction, a store, the envelope and decompression. Any crash is a bug.
- * Build and run: tests-fuzz/run.sh [seconds] */
+ * Build and run: tests-sanitizers/run.sh [seconds] */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
