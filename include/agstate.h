@@ -423,7 +423,8 @@ ags_status ags_store_apply_event(ags_store *store, const char *event, size_t eve
 /* Compresses data with codec at level (0 for the default). */
 ags_status ags_compress(int codec, int level, const char *data, size_t len, char **out, size_t *out_len);
 
-/* Decompresses data written with codec, producing at most max_size bytes. */
+/* Decompresses data written with codec, producing at most max_size bytes (SIZE_MAX: no bound, which only a
+ * caller that trusts the data should ask for). */
 ags_status ags_decompress(int codec, const char *data, size_t len, size_t max_size, char **out, size_t *out_len);
 
 typedef struct ags_compressor ags_compressor;
