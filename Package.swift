@@ -23,12 +23,16 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "AGCodec", dependencies: ["AGJSON", "CZlib", "CZstd"]),
         .target(
+            name: "AGEvents",
+            dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .target(
             name: "AGState",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "agstate",
-            dependencies: ["AGJSON", "AGState", "AGCodec"],
+            dependencies: ["AGJSON", "AGState", "AGCodec", "AGEvents"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -40,6 +44,7 @@ let package = Package(
         ),
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON"]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
+        .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
     ]
 )

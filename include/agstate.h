@@ -586,6 +586,100 @@ ags_status ags_batcher_stats(ags_batcher *batcher, char **out, size_t *out_len);
  * otherwise it is dropped. NULL, or a batcher already closed, is ignored. */
 void ags_batcher_close(ags_batcher *batcher, int flush);
 
+/* ---------------------------------------------------------------------------------------------------
+ * AG-UI event validation
+ *
+ * A validator checks a stream of AG-UI events in one pass: each event against the AG-UI 1.0 event
+ * schema (every event type, its required members and their JSON types; unknown members are tolerated;
+ * STATE_DELTA.delta and ACTIVITY_DELTA.patch as RFC 6902 documents), and the order of events against the
+ * sequence rules of a profile:
+ *
+ *   "client"  exactly what the official TypeScript client's verifier checks, after its expansion of
+ *             TEXT_MESSAGE_CHUNK / TOOL_CALL_CHUNK / REASONING_MESSAGE_CHUNK into start/content/end;
+ *   "strict"  client plus the conformance rules the client lacks (one terminal event per run, a run
+ *             ended by end of stream, ids unique within a run, tool-call arguments that are JSON,
+ *             results of known tool calls, reasoning and subagent pairing, deltas that apply to the
+ *             tracked state, ...); the deprecated THINKING_* events are errors;
+ *   "compat"  strict, with the THINKING_* events accepted (reported as information).
+ *
+ * Findings are JSON arrays of objects {"rule","severity","message","eventIndex","pointer"}: a stable
+ * rule id (README lists them), "error" / "warning" / "info", a message, the 0-based index of the event
+ * in the stream (-1 for end of stream) and a JSON Pointer into the event, or null. A line that is not
+ * JSON, or not an event, is a finding, never a failed call. Unlike the client, which stops at its first
+ * error, the validator goes on; an event rejected by a rule changes nothing it tracks.
+ *
+ * The validator tracks the state (STATE_SNAPSHOT, or RUN_STARTED.input.state, then every STATE_DELTA
+ * applied atomically: one that does not apply leaves the state as it was) and the activity contents,
+ * and with AGS_VALIDATE_MESSAGES rebuilds the messages.
+ *
+ * Memory is bounded on an endless stream: open messages, tool calls, steps, reasoning and subagents at
+ * most 65,536 of each (beyond: a "stream.limit" finding); ids of ended tool calls, used message ids and
+ * known message ids of ended runs are remembered up to the latest 65,536 (an id forgotten passes the
+ * checks that need it); tool-call arguments kept for the JSON check up to 16 MiB a call; 4,096
+ * activities; 10,000 messages; 10,000 findings kept and returned per call (the rest counted); one event
+ * or SSE frame up to 256 MiB, the unfinished last frame of a feed included.
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_validator ags_validator;
+
+#define AGS_VALIDATE_MESSAGES  0x20000u  /* open flag: rebuild the messages (ags_validator_messages) */
+#define AGS_STREAM_NDJSON      0x40000u  /* feed_stream flag: the data is NDJSON, one event a line */
+#define AGS_STREAM_SSE         0x80000u  /* feed_stream flag: the data is a Server-Sent Events stream */
+
+#define AGS_SEVERITY_OFF      0  /* the rule is not checked */
+#define AGS_SEVERITY_INFO     1
+#define AGS_SEVERITY_WARNING  2
+#define AGS_SEVERITY_ERROR    3
+
+/* Opens a validator with the profile "client", "strict" or "compat" (NULL/0 or "": client). flags: 0 or
+ * AGS_VALIDATE_MESSAGES. Nesting depth inside events follows AGS_LIMIT_DEPTH. */
+ags_status ags_validator_open(const char *profile, size_t profile_len, uint32_t flags, ags_validator **validator);
+
+/* Sets the severity of one rule (AGS_SEVERITY_*), e.g. "text.empty-delta" to AGS_SEVERITY_ERROR, or
+ * AGS_SEVERITY_OFF to silence it. An unknown rule id is AGS_ERR_INVALID_ARGUMENT. */
+ags_status ags_validator_set_severity(ags_validator *validator, const char *rule, size_t rule_len, int severity);
+
+/* Validates one event given as JSON text. When findings is not NULL it receives the findings this event
+ * produced (a JSON array, "[]" when none; free it with ags_free); NULL skips writing them. */
+ags_status ags_validator_feed(ags_validator *validator, const char *event, size_t len, char **findings,
+                              size_t *findings_len);
+
+/* Validates the events in a piece of a stream: NDJSON (one event a line; blank lines and "\r\n" fine)
+ * or Server-Sent Events ("data:" lines joined by newlines, an event ending at a blank line; comments,
+ * "event:", "id:" and "retry:" lines ignored; "\n", "\r\n" or "\r" line ends). flags: 0 detects the
+ * format from the first bytes ("{" or "[": NDJSON; otherwise SSE), or AGS_STREAM_NDJSON / AGS_STREAM_SSE.
+ * A frame may be split anywhere between calls: its start is kept until a later call completes it.
+ * findings as for ags_validator_feed, for the events completed by this call. */
+ags_status ags_validator_feed_stream(ags_validator *validator, const char *data, size_t len, uint32_t flags,
+                                     char **findings, size_t *findings_len);
+
+/* Ends the stream: validates a last NDJSON line that had no newline (an SSE event cut before its blank
+ * line is validated too and reported as "stream.truncated"), then writes the end-of-stream findings (a
+ * run still active, ...). After it, feeding is AGS_ERR_INVALID_ARGUMENT; a second call writes "[]". */
+ags_status ags_validator_finish(ags_validator *validator, char **findings, size_t *findings_len);
+
+/* Writes every finding kept so far (the first 10,000) as a JSON array. */
+ags_status ags_validator_findings(ags_validator *validator, char **out, size_t *out_len);
+
+/* Writes the tracked state (AGS_JSON_PRETTY / AGS_JSON_SORT_KEYS apply); {} before any snapshot. */
+ags_status ags_validator_state(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes the tracked activities: {"<messageId>": {"activityType": ..., "content": ...}, ...}. */
+ags_status ags_validator_activities(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+
+/* Writes the messages rebuilt from the message events, in the order they began, as AG-UI messages
+ * ({"id","role","content"}, tool calls on their assistant message, tool results, activities); a
+ * MESSAGES_SNAPSHOT replaces them. Only for a validator opened with AGS_VALIDATE_MESSAGES. */
+ags_status ags_validator_messages(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+
+/* Counts so far: events seen (lines that were not events included) and findings by severity (all of
+ * them, also those beyond the 10,000 kept). Any pointer may be NULL. */
+ags_status ags_validator_counts(ags_validator *validator, size_t *events, size_t *errors, size_t *warnings,
+                                size_t *infos);
+
+/* Closes the validator. NULL, or a validator already closed, is ignored. */
+void ags_validator_close(ags_validator *validator);
+
 #ifdef __cplusplus
 }
 #endif

@@ -115,6 +115,18 @@ _SIGNATURES = {
     "ags_batcher_start_timer": (c_status, [c_void_p, c_uint64]),
     "ags_batcher_stats": (c_status, [c_void_p, c_out, c_out_len]),
     "ags_batcher_close": (None, [c_void_p, c_int]),
+    "ags_validator_open": (c_status, [c_char_p, c_size_t, c_uint32, POINTER(c_void_p)]),
+    "ags_validator_set_severity": (c_status, [c_void_p, c_char_p, c_size_t, c_int]),
+    "ags_validator_feed": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
+    "ags_validator_feed_stream": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_validator_finish": (c_status, [c_void_p, c_out, c_out_len]),
+    "ags_validator_findings": (c_status, [c_void_p, c_out, c_out_len]),
+    "ags_validator_state": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_validator_activities": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_validator_messages": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_validator_counts": (c_status, [c_void_p, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t),
+                                        POINTER(c_size_t)]),
+    "ags_validator_close": (None, [c_void_p]),
 }
 
 # int (*ags_batch_fn)(void *user_data, uint64_t from_version, uint64_t to_version, const char *event, size_t len)

@@ -1,0 +1,142 @@
+/// Reads the top level of one event: which known members it has, what kind of value each holds and
+/// where. One reader is reused for every event of a stream, so reading allocates nothing for members
+/// it knows.
+struct EventReader {
+    struct Slot {
+        var kind: JSONScanner.Kind = .null
+        var start = 0        // value's first byte (for a string: its first content byte)
+        var end = 0          // one past the value's last byte (for a string: before the closing quote)
+        var escaped = false  // a string holding escapes
+    }
+
+    private(set) var slots = [Slot](repeating: Slot(), count: EventField.allCases.count)
+    private(set) var present: UInt64 = 0
+    /// Member names the validator does not know, kept only to find duplicates and name hints.
+    private(set) var unknownKeys: [String] = []
+    private(set) var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+    enum Outcome {
+        case event
+        case notJSON(String, offset: Int)
+        case notObject(JSONScanner.Kind)
+        case duplicate(String)
+    }
+
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
+        input = bytes
+        present = 0
+        if !unknownKeys.isEmpty { unknownKeys.removeAll(keepingCapacity: true) }
+        var scanner = JSONScanner(bytes, maxDepth: maxDepth)
+        do throws(JSONScanner.Failure) {
+            scanner.skipWhitespace()
+            guard let first = scanner.peek() else { return .notJSON("empty event", offset: 0) }
+            if first != UInt8(ascii: "{") {
+                let kind = try scanner.skipValue(depth: 0)
+                scanner.skipWhitespace()
+                if scanner.position != bytes.count { throw scanner.fail("unexpected data after the value") }
+                return .notObject(kind)
+            }
+            scanner.position += 1
+            scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "}") {
+                scanner.position += 1
+            } else {
+                while true {
+                    scanner.skipWhitespace()
+                    guard scanner.peek() == 0x22 else { throw scanner.fail("expected a member name") }
+                    let key = try scanner.scanString()
+                    scanner.skipWhitespace()
+                    guard scanner.peek() == UInt8(ascii: ":") else { throw scanner.fail("expected ':' after a member name") }
+                    scanner.position += 1
+                    scanner.skipWhitespace()
+                    let valueStart = scanner.position
+                    let isString = scanner.peek() == 0x22
+                    var stringRange = JSONScanner.StringRange(start: 0, end: 0, escaped: false)
+                    let kind: JSONScanner.Kind
+                    if isString {
+                        stringRange = try scanner.scanString()
+                        kind = .string
+                    } else {
+                        kind = try scanner.skipValue(depth: 1)
+                    }
+                    let field: EventField?
+                    var keyText: String? = nil
+                    if key.escaped {
+                        let text = scanner.string(key)
+                        keyText = text
+                        field = text.utf8.withContiguousStorageIfAvailable { EventField.lookup($0) } ?? nil
+                    } else {
+                        field = EventField.lookup(UnsafeBufferPointer(rebasing: bytes[key.start..<key.end]))
+                    }
+                    if let field {
+                        let bit = UInt64(1) << field.rawValue
+                        if present & bit != 0 { return .duplicate(field.key) }
+                        present |= bit
+                        slots[Int(field.rawValue)] = isString
+                            ? Slot(kind: .string, start: stringRange.start, end: stringRange.end, escaped: stringRange.escaped)
+                            : Slot(kind: kind, start: valueStart, end: scanner.position, escaped: false)
+                    } else {
+                        let text = keyText ?? scanner.string(key)
+                        if unknownKeys.contains(text) { return .duplicate(text) }
+                        unknownKeys.append(text)
+                    }
+                    scanner.skipWhitespace()
+                    guard let b = scanner.peek() else { throw scanner.fail("unterminated object") }
+                    scanner.position += 1
+                    if b == UInt8(ascii: ",") { continue }
+                    if b == UInt8(ascii: "}") { break }
+                    throw JSONScanner.Failure(message: "expected ',' or '}'", offset: scanner.position - 1)
+                }
+            }
+            scanner.skipWhitespace()
+            if scanner.position != bytes.count { throw scanner.fail("unexpected data after the event") }
+            return .event
+        } catch {
+            return .notJSON(error.message, offset: error.offset)
+        }
+    }
+
+    @inline(__always)
+    func has(_ f: EventField) -> Bool { present & (UInt64(1) << f.rawValue) != 0 }
+
+    @inline(__always)
+    func slot(_ f: EventField) -> Slot? { has(f) ? slots[Int(f.rawValue)] : nil }
+
+    func kind(_ f: EventField) -> JSONScanner.Kind? { slot(f)?.kind }
+
+    /// The raw bytes of a member's value (a string's contents without quotes, still escaped).
+    func bytes(_ s: Slot) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: input[s.start..<s.end])
+    }
+
+    /// The decoded text of a string member, or nil when absent or not a string.
+    func string(_ f: EventField) -> String? {
+        guard let s = slot(f), s.kind == .string else { return nil }
+        return JSONScanner(input).string(JSONScanner.StringRange(start: s.start, end: s.end, escaped: s.escaped))
+    }
+
+    /// Whether a string member equals `text` (compared on decoded bytes).
+    func stringEquals(_ f: EventField, _ text: StaticString) -> Bool {
+        guard let s = slot(f), s.kind == .string else { return false }
+        if s.escaped { return string(f) == text.description }
+        let n = text.utf8CodeUnitCount
+        guard s.end - s.start == n else { return false }
+        let p = text.utf8Start
+        for k in 0..<n where input[s.start + k] != p[k] { return false }
+        return true
+    }
+
+    /// Appends a string member's decoded bytes to `out`.
+    func appendString(_ f: EventField, to out: inout [UInt8]) {
+        guard let s = slot(f), s.kind == .string else { return }
+        let raw = bytes(s)
+        if s.escaped { JSONScanner.unescape(raw, into: &out) } else { out.append(contentsOf: raw) }
+    }
+
+    /// The whole value of a member as JSON text bytes (for parsing with `JSONParser`).
+    func valueBytes(_ f: EventField) -> UnsafeBufferPointer<UInt8>? {
+        guard let s = slot(f) else { return nil }
+        if s.kind == .string { return UnsafeBufferPointer(rebasing: input[(s.start - 1)..<(s.end + 1)]) }
+        return bytes(s)
+    }
+}

@@ -1,0 +1,342 @@
+/// A validating JSON scanner that records where values are instead of building them.
+///
+/// Events are small and most of their members are ids and text fragments, so building a `JSONValue`
+/// for each one would cost more than checking it. The scanner checks the same grammar as `JSONParser`
+/// (RFC 8259: UTF-8 validated, no control characters in strings, valid escapes and surrogate pairs,
+/// no leading zeros, bounded nesting) but only reports the byte ranges of what it saw. Members whose
+/// values the validator needs whole (a state snapshot, a patch) are parsed by `JSONParser` from their
+/// range. Duplicate member names are rejected at the top level of an event (where they would make the
+/// event ambiguous); inside nested values that are only skipped (`rawEvent`, `metadata`, ...) they are
+/// not looked for.
+struct JSONScanner {
+    let input: UnsafeBufferPointer<UInt8>
+    var position: Int
+    let maxDepth: Int
+
+    init(_ input: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) {
+        self.input = input
+        self.position = 0
+        self.maxDepth = maxDepth
+    }
+
+    struct Failure: Error {
+        var message: String
+        var offset: Int
+    }
+
+    enum Kind: UInt8 {
+        case string, number, bool, null, object, array
+        var name: String {
+            switch self {
+            case .string: return "a string"
+            case .number: return "a number"
+            case .bool: return "a boolean"
+            case .null: return "null"
+            case .object: return "an object"
+            case .array: return "an array"
+            }
+        }
+    }
+
+    /// Where a scanned string's contents lie (without the quotes), and whether they hold escapes.
+    struct StringRange {
+        var start: Int
+        var end: Int
+        var escaped: Bool
+    }
+
+    func fail(_ message: String, at offset: Int? = nil) -> Failure {
+        Failure(message: message, offset: offset ?? position)
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < input.count {
+            let b = input[position]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { position += 1 } else { return }
+        }
+    }
+
+    @inline(__always)
+    func peek() -> UInt8? { position < input.count ? input[position] : nil }
+
+    /// Scans a string whose opening quote is at `position`.
+    mutating func scanString() throws(Failure) -> StringRange {
+        let open = position
+        position += 1
+        let start = position
+        var escaped = false
+        while position < input.count {
+            let b = input[position]
+            if b == 0x22 {
+                let range = StringRange(start: start, end: position, escaped: escaped)
+                position += 1
+                return range
+            }
+            if b == 0x5C {
+                escaped = true
+                try scanEscape()
+            } else if b < 0x20 {
+                throw fail("unescaped control character 0x\(String(b, radix: 16)) in string")
+            } else if b >= 0x80 {
+                try scanUTF8Sequence()
+            } else {
+                position += 1
+            }
+        }
+        throw fail("unterminated string", at: open)
+    }
+
+    private mutating func scanEscape() throws(Failure) {
+        let escapeStart = position
+        position += 1
+        guard position < input.count else { throw fail("unterminated escape", at: escapeStart) }
+        let e = input[position]
+        position += 1
+        switch e {
+        case 0x22, 0x5C, 0x2F, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
+        case UInt8(ascii: "u"):
+            let scalar = try hex4(escapeStart)
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                guard input.count - position >= 6, input[position] == 0x5C, input[position + 1] == UInt8(ascii: "u") else {
+                    throw fail("lone high surrogate in string", at: escapeStart)
+                }
+                position += 2
+                let low = try hex4(escapeStart)
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw fail("high surrogate not followed by a low surrogate in string", at: escapeStart)
+                }
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw fail("lone low surrogate in string", at: escapeStart)
+            }
+        default:
+            throw fail("invalid escape in string", at: escapeStart)
+        }
+    }
+
+    private mutating func hex4(_ escapeStart: Int) throws(Failure) -> UInt32 {
+        guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = input[position]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            default: throw fail("invalid hex digit in \\u escape", at: escapeStart)
+            }
+            v = v << 4 | digit
+            position += 1
+        }
+        return v
+    }
+
+    /// Checks one multi-byte UTF-8 sequence (Unicode Table 3-7) and steps over it.
+    private mutating func scanUTF8Sequence() throws(Failure) {
+        let lead = input[position]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw fail("invalid UTF-8 byte 0x\(String(lead, radix: 16))")
+        }
+        guard input.count - position >= length else { throw fail("truncated UTF-8 sequence") }
+        let second = input[position + 1]
+        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence") }
+        var k = 2
+        while k < length {
+            if input[position + k] & 0xC0 != 0x80 { throw fail("invalid UTF-8 sequence") }
+            k += 1
+        }
+        position += length
+    }
+
+    mutating func scanNumber() throws(Failure) {
+        let start = position
+        if input[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
+        if input[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < input.count, isDigit(input[position]) { throw fail("leading zero in number", at: start) }
+        } else {
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+        if position < input.count, input[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+        if position < input.count, input[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            if position < input.count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") { position += 1 }
+            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+    }
+
+    @inline(__always)
+    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    private mutating func literal(_ text: StaticString) throws(Failure) {
+        let n = text.utf8CodeUnitCount
+        guard input.count - position >= n else { throw fail("invalid literal") }
+        let p = text.utf8Start
+        for k in 0..<n where input[position + k] != p[k] { throw fail("invalid literal") }
+        position += n
+    }
+
+    /// Scans any value starting at `position` (whitespace already skipped), checking its grammar.
+    /// `depth` is the nesting depth of the container holding it.
+    mutating func skipValue(depth: Int) throws(Failure) -> Kind {
+        guard position < input.count else { throw fail("expected a value") }
+        switch input[position] {
+        case 0x22: _ = try scanString(); return .string
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return try skipContainer(depth: depth)
+        case UInt8(ascii: "t"): try literal("true"); return .bool
+        case UInt8(ascii: "f"): try literal("false"); return .bool
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), 0x30...0x39: try scanNumber(); return .number
+        default: throw fail("unexpected byte 0x\(String(input[position], radix: 16))")
+        }
+    }
+
+    /// Skips a nested object or array without recursion: a bit per open container (1 = object) is
+    /// enough to know what may follow.
+    private mutating func skipContainer(depth: Int) throws(Failure) -> Kind {
+        let kind: Kind = input[position] == UInt8(ascii: "{") ? .object : .array
+        var stack: [Bool] = []  // true: object
+        stack.reserveCapacity(8)
+        var needOpen = true
+        while true {
+            if needOpen {
+                let isObject = input[position] == UInt8(ascii: "{")
+                position += 1
+                guard depth + stack.count + 1 <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
+                stack.append(isObject)
+                skipWhitespace()
+                guard let b = peek() else { throw fail("unterminated \(isObject ? "object" : "array")") }
+                if b == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    position += 1
+                    stack.removeLast()
+                    if stack.isEmpty { return kind }
+                    if try !afterValue(&stack) { return kind }
+                    needOpen = false
+                    continue
+                }
+                if isObject { try memberName() }
+            }
+            // A value is due at `position`.
+            skipWhitespace()
+            guard let b = peek() else { throw fail("expected a value") }
+            if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                needOpen = true
+                continue
+            }
+            needOpen = false
+            _ = try skipValue(depth: depth + stack.count)
+            if try !afterValue(&stack) { return kind }
+        }
+    }
+
+    /// After a value inside the containers of `stack`: consumes `,` (and the next member name) or the
+    /// closing brackets. Returns false when the outermost container closed.
+    private mutating func afterValue(_ stack: inout [Bool]) throws(Failure) -> Bool {
+        while true {
+            skipWhitespace()
+            guard let b = peek() else { throw fail("unterminated \(stack.last! ? "object" : "array")") }
+            let isObject = stack.last!
+            if b == UInt8(ascii: ",") {
+                position += 1
+                if isObject { skipWhitespace(); try memberName() }
+                return true
+            }
+            if b == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                position += 1
+                stack.removeLast()
+                if stack.isEmpty { return false }
+                continue
+            }
+            throw fail("expected ',' or '\(isObject ? "}" : "]")'")
+        }
+    }
+
+    /// A member name and its colon.
+    private mutating func memberName() throws(Failure) {
+        skipWhitespace()
+        guard peek() == 0x22 else { throw fail("expected a member name") }
+        _ = try scanString()
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
+        position += 1
+    }
+
+    /// The decoded text of a scanned string.
+    func string(_ r: StringRange) -> String {
+        let slice = UnsafeBufferPointer(rebasing: input[r.start..<r.end])
+        if !r.escaped { return String(decoding: slice, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(r.end - r.start)
+        JSONScanner.unescape(slice, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the decoded bytes of a string's contents (already validated) to `out`.
+    static func unescape(_ s: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var i = 0
+        while i < s.count {
+            let b = s[i]
+            if b != 0x5C { out.append(b); i += 1; continue }
+            let e = s[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hexValue(s, i)
+                i += 4
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    let low = hexValue(s, i + 2)
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                appendUTF8(scalar, to: &out)
+            default: out.append(e)  // " \ /
+            }
+        }
+    }
+
+    private static func hexValue(_ s: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = s[at + k]
+            let d: UInt32 = c <= 0x39 ? UInt32(c - 0x30) : UInt32((c | 0x20) - 0x61 + 10)
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80: out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12))); out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18))); out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import AGJSON
+
+/// The conversation rebuilt from the message events, the way a client would show it: text and
+/// reasoning messages with their content, tool calls on their assistant message, tool results,
+/// activities; MESSAGES_SNAPSHOT replaces it all. At most `maxMessages` are kept (the oldest go).
+struct MessageLog {
+    final class Entry {
+        var message: JSONObject
+        var content: [UInt8]?         // streamed text, while or after it streams
+        var toolCalls: [(id: String, name: String, args: [UInt8])] = []
+        init(_ message: JSONObject) { self.message = message }
+    }
+
+    private var entries: [Entry] = []
+    private var byID: [String: Entry] = [:]
+    private var toolCallOwner: [String: Entry] = [:]
+    let maxMessages: Int
+    var isEnabled: Bool { true }
+
+    init(maxMessages: Int) { self.maxMessages = max(1, maxMessages) }
+
+    private mutating func add(_ id: String, _ entry: Entry) {
+        entries.append(entry)
+        byID[id] = entry
+        if entries.count > maxMessages {
+            // Drop the oldest half at once, so the cost stays amortised.
+            let drop = entries.count - maxMessages / 2
+            for old in entries[..<drop] {
+                if let id = old.message["id"]?.stringValue, byID[id] === old { byID[id] = nil }
+                for call in old.toolCalls where toolCallOwner[call.id] === old { toolCallOwner[call.id] = nil }
+            }
+            entries.removeFirst(drop)
+        }
+    }
+
+    mutating func startText(id: String, role: String) {
+        var m = JSONObject()
+        m["id"] = .string(id)
+        m["role"] = .string(role)
+        let entry = Entry(m)
+        entry.content = []
+        add(id, entry)
+    }
+
+    mutating func append(to id: String, _ body: (inout [UInt8]) -> Void) {
+        guard let entry = byID[id] else { return }
+        if entry.content == nil { entry.content = [] }
+        body(&entry.content!)
+    }
+
+    mutating func end(id: String) {}
+
+    mutating func startToolCall(id: String, name: String, parent: String?) {
+        let owner: Entry
+        if let parent, let existing = byID[parent] {
+            owner = existing
+        } else {
+            var m = JSONObject()
+            m["id"] = .string(parent ?? id)
+            m["role"] = .string("assistant")
+            owner = Entry(m)
+            add(parent ?? id, owner)
+        }
+        owner.toolCalls.append((id, name, []))
+        toolCallOwner[id] = owner
+    }
+
+    mutating func appendArgs(to id: String, _ body: (inout [UInt8]) -> Void) {
+        guard let owner = toolCallOwner[id], let k = owner.toolCalls.lastIndex(where: { $0.id == id }) else { return }
+        body(&owner.toolCalls[k].args)
+    }
+
+    mutating func addToolResult(id: String, toolCallId: String, content: JSONValue) {
+        var m = JSONObject()
+        m["id"] = .string(id)
+        m["role"] = .string("tool")
+        m["toolCallId"] = .string(toolCallId)
+        m["content"] = content
+        add(id, Entry(m))
+    }
+
+    mutating func setActivity(id: String, type: String, content: JSONValue) {
+        if let entry = byID[id], entry.message["role"]?.stringValue == "activity" {
+            entry.message["activityType"] = .string(type)
+            entry.message["content"] = content
+            return
+        }
+        var m = JSONObject()
+        m["id"] = .string(id)
+        m["role"] = .string("activity")
+        m["activityType"] = .string(type)
+        m["content"] = content
+        add(id, Entry(m))
+    }
+
+    mutating func replace(with messages: JSONArray) {
+        entries.removeAll()
+        byID.removeAll()
+        toolCallOwner.removeAll()
+        for i in 0..<messages.count {
+            guard let m = messages[i].objectValue, let id = m["id"]?.stringValue else { continue }
+            add(id, Entry(m))
+        }
+    }
+
+    /// The messages as a JSON array, in the order they began.
+    func json(open: SequenceState) -> JSONValue {
+        var list = JSONArray()
+        for entry in entries {
+            var m = entry.message
+            if let content = entry.content { m["content"] = .string(String(decoding: content, as: UTF8.self)) }
+            if !entry.toolCalls.isEmpty {
+                var calls = m["toolCalls"]?.arrayValue ?? JSONArray()
+                for call in entry.toolCalls {
+                    var fn = JSONObject()
+                    fn["name"] = .string(call.name)
+                    fn["arguments"] = .string(String(decoding: call.args, as: UTF8.self))
+                    var c = JSONObject()
+                    c["id"] = .string(call.id)
+                    c["type"] = .string("function")
+                    c["function"] = .object(fn)
+                    calls.append(.object(c))
+                }
+                m["toolCalls"] = .array(calls)
+            }
+            list.append(.object(m))
+        }
+        return .array(list)
+    }
+}

@@ -1,0 +1,68 @@
+/// What the sequence rules remember about the stream so far.
+struct SequenceState {
+    struct OpenToolCall {
+        var name: String
+        var args: [UInt8] = []
+        /// Arguments grew past the bound: the JSON check at the end is skipped.
+        var argsOverflow = false
+    }
+
+    enum ChunkMode: Equatable {
+        case none
+        case text(String)
+        case toolCall(String)
+        case reasoning(String)
+    }
+
+    // The client's rules.
+    var firstEventSeen = false
+    var runStarted = false
+    var runFinished = false
+    var runErrored = false
+    var openMessages: Set<String> = []
+    var openToolCalls: [String: OpenToolCall] = [:]
+    var openSteps: Set<String> = []
+    var chunk = ChunkMode.none
+    var thinkingActive = false
+    var thinkingMessageActive = false
+
+    // Strict additions.
+    var runID: String?
+    var threadID: String?
+    var usedMessageIDs: RecentIDs
+    var usedToolCallIDs: RecentIDs
+    var endedToolCalls: RecentIDs
+    var knownMessageIDs: RecentIDs
+    var openReasoning: Set<String> = []
+    var openReasoningMessages: Set<String> = []
+    var openSubagents: Set<String> = []
+    var snapshotSeen = false
+    var deltaBeforeSnapshotReported = false
+    var eventsSeen = false
+
+    init(options: ValidatorOptions = ValidatorOptions()) {
+        usedMessageIDs = RecentIDs(capacity: options.maxRememberedIDs)
+        usedToolCallIDs = RecentIDs(capacity: options.maxRememberedIDs)
+        endedToolCalls = RecentIDs(capacity: options.maxRememberedIDs)
+        knownMessageIDs = RecentIDs(capacity: options.maxRememberedIDs)
+    }
+
+    var runActive: Bool { runStarted && !runFinished && !runErrored }
+
+    /// A new run begins: what the client forgets (open items) and what strict forgets (the run's used
+    /// ids; ended tool calls and known messages stay remembered, bounded, for later runs).
+    mutating func resetRun() {
+        openMessages.removeAll()
+        openToolCalls.removeAll()
+        openSteps.removeAll()
+        runFinished = false
+        runErrored = false
+        runStarted = true
+        thinkingActive = false
+        thinkingMessageActive = false
+        usedMessageIDs.removeAll()
+        usedToolCallIDs.removeAll()
+        openReasoning.removeAll()
+        openReasoningMessages.removeAll()
+    }
+}

@@ -1,0 +1,114 @@
+import AGJSON
+import DequeModule
+
+/// The state and the activities a stream builds, as a client holding them would.
+struct StateTracker {
+    /// The agent state: `{}` until a STATE_SNAPSHOT (or RUN_STARTED.input.state) sets it.
+    var state: JSONValue = .object(JSONObject())
+    /// ACTIVITY_SNAPSHOT contents by message id, with their activity type; the oldest are forgotten
+    /// beyond `maxActivities`.
+    private(set) var activities: [String: (type: String, content: JSONValue)] = [:]
+    private var activityOrder: Deque<String> = []
+    let maxActivities: Int
+
+    init(maxActivities: Int) { self.maxActivities = max(1, maxActivities) }
+
+    mutating func setActivity(_ id: String, type: String, content: JSONValue) {
+        if activities.updateValue((type, content), forKey: id) == nil {
+            activityOrder.append(id)
+            if activityOrder.count > maxActivities { activities.removeValue(forKey: activityOrder.removeFirst()) }
+        }
+    }
+
+    var activitiesJSON: JSONValue {
+        var o = JSONObject()
+        for id in activityOrder {
+            guard let a = activities[id] else { continue }
+            var entry = JSONObject()
+            entry["activityType"] = .string(a.type)
+            entry["content"] = a.content
+            o[id] = .object(entry)
+        }
+        return .object(o)
+    }
+}
+
+extension EventValidator {
+    func stateSnapshot() {
+        guard let snapshot = parseMember(.snapshot) else { return }
+        tracker.state = snapshot
+        sequence.snapshotSeen = true
+    }
+
+    /// Parses a patch member; a malformed patch is reported with the failing operation's pointer.
+    private func parsePatch(_ field: EventField) -> JSONPatch? {
+        guard let value = parseMember(field) else { return nil }
+        do {
+            return try JSONPatch(parsing: value)
+        } catch {
+            let at = error.operationIndex.map { "/\(field.key)/\($0)" } ?? "/\(field.key)"
+            report(.patchInvalid, "\"\(field.key)\" is not a valid JSON Patch (RFC 6902): \(error.message)", pointer: at)
+            return nil
+        }
+    }
+
+    func stateDelta() {
+        guard let patch = parsePatch(.delta) else { return }
+        if strict && !sequence.snapshotSeen && !sequence.deltaBeforeSnapshotReported {
+            sequence.deltaBeforeSnapshotReported = true
+            report(.stateDeltaBeforeSnapshot, "STATE_DELTA before any STATE_SNAPSHOT: it applies to the state the client already holds", pointer: "/delta")
+        }
+        do {
+            tracker.state = try patch.apply(to: tracker.state, limits: JSONLimits(maxDepth: options.maxDepth))
+        } catch {
+            // The client drops a delta that does not apply; strict reports it. The state is unchanged.
+            let at = error.operationIndex.map { "/delta/\($0)" } ?? "/delta"
+            report(.stateDeltaFailed, "STATE_DELTA does not apply to the tracked state: \(error.message)", pointer: at)
+        }
+    }
+
+    func messagesSnapshot() {
+        guard let messages = parseMember(.messages), checkMessages(messages, at: "/messages"), let list = messages.arrayValue else { return }
+        for i in 0..<list.count {
+            guard let m = list[i].objectValue else { continue }
+            if let id = m["id"]?.stringValue { sequence.knownMessageIDs.insert(id) }
+            if let calls = m["toolCalls"]?.arrayValue {
+                for k in 0..<calls.count {
+                    if let id = calls[k].objectValue?["id"]?.stringValue { sequence.endedToolCalls.insert(id) }
+                }
+            }
+        }
+        messageLog?.replace(with: list)
+    }
+
+    func activitySnapshot() {
+        let id = reader.string(.messageId)!
+        let type = reader.string(.activityType)!
+        guard let content = parseMember(.content) else { return }
+        // replace: false asks to keep content already there.
+        if reader.kind(.replace) == .bool && reader.bytes(reader.slot(.replace)!).first == UInt8(ascii: "f"),
+           tracker.activities[id] != nil {
+            return
+        }
+        tracker.setActivity(id, type: type, content: content)
+        messageLog?.setActivity(id: id, type: type, content: content)
+    }
+
+    func activityDelta() {
+        let id = reader.string(.messageId)!
+        let type = reader.string(.activityType)!
+        guard let patch = parsePatch(.patch) else { return }
+        guard let current = tracker.activities[id] else {
+            report(.activityDeltaFailed, "ACTIVITY_DELTA for \"\(id)\", which has no ACTIVITY_SNAPSHOT", pointer: "/messageId")
+            return
+        }
+        do {
+            let content = try patch.apply(to: current.content, limits: JSONLimits(maxDepth: options.maxDepth))
+            tracker.setActivity(id, type: type, content: content)
+            messageLog?.setActivity(id: id, type: type, content: content)
+        } catch {
+            let at = error.operationIndex.map { "/patch/\($0)" } ?? "/patch"
+            report(.activityDeltaFailed, "ACTIVITY_DELTA does not apply to the activity's content: \(error.message)", pointer: at)
+        }
+    }
+}

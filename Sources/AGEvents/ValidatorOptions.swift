@@ -1,0 +1,26 @@
+/// Bounds and switches of an `EventValidator`. Every memory the validator keeps is bounded by one of
+/// these, so that it can watch an endless stream.
+public struct ValidatorOptions: Sendable {
+    /// The largest event (or SSE frame) accepted; a larger one is reported and skipped.
+    public var maxEventBytes = 256 << 20
+    /// Nesting depth allowed inside an event.
+    public var maxDepth = 512
+    /// Findings kept for `findings`, and returned by one call; beyond it they are counted, not kept.
+    public var maxFindings = 10_000
+    /// Messages, tool calls, steps, reasoning spans and subagents open at once.
+    public var maxOpenItems = 65_536
+    /// Ids remembered after they closed (ended tool calls, used message ids, ids of ended runs), for
+    /// the uniqueness and known-id checks; the oldest are forgotten first.
+    public var maxRememberedIDs = 65_536
+    /// Arguments kept per open tool call for the JSON check at TOOL_CALL_END; beyond it the check is
+    /// skipped and said so.
+    public var maxToolCallArgsBytes = 16 << 20
+    /// Activities (ACTIVITY_SNAPSHOT contents) tracked at once; the oldest are forgotten first.
+    public var maxActivities = 4_096
+    /// Rebuild the conversation's messages from the message events (for `messages`).
+    public var trackMessages = false
+    /// Messages kept when `trackMessages` is on; the oldest are dropped first.
+    public var maxMessages = 10_000
+
+    public init() {}
+}
