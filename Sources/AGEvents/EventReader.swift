@@ -115,6 +115,26 @@ struct EventReader {
         return JSONScanner(input).string(JSONScanner.StringRange(start: s.start, end: s.end, escaped: s.escaped))
     }
 
+    /// The raw bytes of an unescaped string member (nil when absent, not a string, or escaped).
+    func rawString(_ f: EventField) -> UnsafeBufferPointer<UInt8>? {
+        guard let s = slot(f), s.kind == .string, !s.escaped else { return nil }
+        return bytes(s)
+    }
+
+    /// Whether an unescaped string member holds exactly `raw`.
+    @inline(__always)
+    func rawEquals(_ f: EventField, _ raw: [UInt8]) -> Bool {
+        guard let s = slot(f), s.kind == .string, !s.escaped, s.end - s.start == raw.count else { return false }
+        return raw.withUnsafeBufferPointer { r in
+            var i = 0
+            while i < r.count {
+                if r[i] != input[s.start + i] { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
     /// Whether a string member equals `text` (compared on decoded bytes).
     func stringEquals(_ f: EventField, _ text: StaticString) -> Bool {
         guard let s = slot(f), s.kind == .string else { return false }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Every event type of AG-UI 1.0, and the deprecated THINKING_* types that compatibility accepts.
 public enum EventType: UInt8, CaseIterable, Sendable {
     case textMessageStart, textMessageContent, textMessageEnd, textMessageChunk
@@ -74,32 +70,62 @@ public enum EventType: UInt8, CaseIterable, Sendable {
 
     /// Looks a type name up straight from its bytes (the common, unescaped case), without a String.
     static func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> EventType? {
-        // Every name is ASCII upper case and underscores; the length and three bytes pick a short
-        // candidate list, then one comparison decides.
-        let n = bytes.count
-        guard n >= 3, n <= 29 else { return nil }
-        let key = n &* 31 &+ Int(bytes[0]) &* 7 &+ Int(bytes[n - 1]) &+ Int(bytes[n / 2]) &* 3
-        guard let candidates = byShape[key] else { return nil }
-        for t in candidates where t.matches(bytes) { return t }
-        return nil
-    }
-
-    private static let byShape: [Int: [EventType]] = {
-        var table: [Int: [EventType]] = [:]
-        for t in EventType.allCases {
-            let u = Array(t.name.utf8)
-            let n = u.count
-            let key = n &* 31 &+ Int(u[0]) &* 7 &+ Int(u[n - 1]) &+ Int(u[n / 2]) &* 3
-            table[key, default: []].append(t)
+        switch bytes.count {
+        case 3:
+            if equals(bytes, "RAW") { return .raw }
+        case 6:
+            if equals(bytes, "CUSTOM") { return .custom }
+        case 9:
+            if equals(bytes, "RUN_ERROR") { return .runError }
+        case 11:
+            if equals(bytes, "STATE_DELTA") { return .stateDelta }
+            if equals(bytes, "RUN_STARTED") { return .runStarted }
+        case 12:
+            if equals(bytes, "RUN_FINISHED") { return .runFinished }
+            if equals(bytes, "STEP_STARTED") { return .stepStarted }
+            if equals(bytes, "THINKING_END") { return .thinkingEnd }
+        case 13:
+            if equals(bytes, "TOOL_CALL_END") { return .toolCallEnd }
+            if equals(bytes, "STEP_FINISHED") { return .stepFinished }
+            if equals(bytes, "REASONING_END") { return .reasoningEnd }
+        case 14:
+            if equals(bytes, "TOOL_CALL_ARGS") { return .toolCallArgs }
+            if equals(bytes, "STATE_SNAPSHOT") { return .stateSnapshot }
+            if equals(bytes, "ACTIVITY_DELTA") { return .activityDelta }
+            if equals(bytes, "SUBAGENT_ERROR") { return .subagentError }
+            if equals(bytes, "THINKING_START") { return .thinkingStart }
+        case 15:
+            if equals(bytes, "TOOL_CALL_START") { return .toolCallStart }
+            if equals(bytes, "TOOL_CALL_CHUNK") { return .toolCallChunk }
+            if equals(bytes, "REASONING_START") { return .reasoningStart }
+        case 16:
+            if equals(bytes, "TEXT_MESSAGE_END") { return .textMessageEnd }
+            if equals(bytes, "TOOL_CALL_RESULT") { return .toolCallResult }
+            if equals(bytes, "SUBAGENT_STARTED") { return .subagentStarted }
+        case 17:
+            if equals(bytes, "MESSAGES_SNAPSHOT") { return .messagesSnapshot }
+            if equals(bytes, "ACTIVITY_SNAPSHOT") { return .activitySnapshot }
+            if equals(bytes, "SUBAGENT_FINISHED") { return .subagentFinished }
+        case 18:
+            if equals(bytes, "TEXT_MESSAGE_START") { return .textMessageStart }
+            if equals(bytes, "TEXT_MESSAGE_CHUNK") { return .textMessageChunk }
+        case 20:
+            if equals(bytes, "TEXT_MESSAGE_CONTENT") { return .textMessageContent }
+        case 21:
+            if equals(bytes, "REASONING_MESSAGE_END") { return .reasoningMessageEnd }
+        case 23:
+            if equals(bytes, "REASONING_MESSAGE_START") { return .reasoningMessageStart }
+            if equals(bytes, "REASONING_MESSAGE_CHUNK") { return .reasoningMessageChunk }
+        case 25:
+            if equals(bytes, "REASONING_MESSAGE_CONTENT") { return .reasoningMessageContent }
+            if equals(bytes, "REASONING_ENCRYPTED_VALUE") { return .reasoningEncryptedValue }
+            if equals(bytes, "THINKING_TEXT_MESSAGE_END") { return .thinkingTextMessageEnd }
+        case 27:
+            if equals(bytes, "THINKING_TEXT_MESSAGE_START") { return .thinkingTextMessageStart }
+        case 29:
+            if equals(bytes, "THINKING_TEXT_MESSAGE_CONTENT") { return .thinkingTextMessageContent }
+        default: break
         }
-        return table
-    }()
-
-    private static let utf8Names: [[UInt8]] = EventType.allCases.map { Array($0.name.utf8) }
-
-    private func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let name = EventType.utf8Names[Int(rawValue)]
-        guard name.count == bytes.count else { return false }
-        return name.withUnsafeBufferPointer { p in memcmp(p.baseAddress!, bytes.baseAddress!, p.count) == 0 }
+        return nil
     }
 }

@@ -37,7 +37,7 @@ extension EventValidator {
             startToolCall(reader.string(.toolCallId)!, name: reader.string(.toolCallName)!,
                           parent: reader.string(.parentMessageId), pointer: "/toolCallId")
         case .toolCallArgs:
-            toolCallArgs(reader.string(.toolCallId)!, pointer: "/toolCallId")
+            toolCallArgs(nil, pointer: "/toolCallId")
         case .toolCallEnd:
             endToolCall(reader.string(.toolCallId)!, pointer: "/toolCallId")
         case .toolCallChunk: toolCallChunk()
@@ -83,6 +83,9 @@ extension EventValidator {
         case .subagentStarted:
             let id = reader.string(.subagentRunId)!
             guard strict else { return }
+            if let parent = reader.string(.parentSubagentRunId), !sequence.openSubagents.contains(parent) {
+                report(.subagentUnknown, "\"parentSubagentRunId\" \"\(parent)\" names no running subagent", pointer: "/parentSubagentRunId")
+            }
             if sequence.openSubagents.contains(id) {
                 report(.subagentAlreadyStarted, "subagent run \"\(id)\" has already started", pointer: "/subagentRunId")
             } else if checkOpenBound(sequence.openSubagents.count) {
@@ -194,6 +197,9 @@ extension EventValidator {
             if !open.isEmpty {
                 report(.runFinishedOpenReasoning, "RUN_FINISHED while reasoning is still open: \(sorted(open))")
             }
+            if !sequence.openSubagents.isEmpty {
+                report(.runFinishedOpenSubagents, "RUN_FINISHED while subagent runs are still open (no SUBAGENT_FINISHED or SUBAGENT_ERROR): \(sorted(sequence.openSubagents))")
+            }
             if let runID = sequence.runID, let id = reader.string(.runId), id != runID {
                 report(.runIDMismatch, "RUN_FINISHED names run \"\(id)\", but the run that started is \"\(runID)\"", pointer: "/runId")
             }
@@ -244,11 +250,17 @@ extension EventValidator {
     }
 
     private func messageContent(deltaPointer: String) {
-        let id = reader.string(.messageId)!
-        guard sequence.openMessages.contains(id) else {
-            report(.messageNotStarted, "TEXT_MESSAGE_CONTENT for \"\(id)\", which is not an active text message: send TEXT_MESSAGE_START first",
-                   pointer: "/messageId")
-            return
+        let id: String
+        if sequence.hotMessage.valid && reader.rawEquals(.messageId, sequence.hotMessage.bytes) {
+            id = sequence.hotMessage.id
+        } else {
+            id = reader.string(.messageId)!
+            guard sequence.openMessages.contains(id) else {
+                report(.messageNotStarted, "TEXT_MESSAGE_CONTENT for \"\(id)\", which is not an active text message: send TEXT_MESSAGE_START first",
+                       pointer: "/messageId")
+                return
+            }
+            sequence.hotMessage.set(reader.rawString(.messageId), id)
         }
         if strict, let slot = reader.slot(.delta), slot.start == slot.end {
             report(.textEmptyDelta, "empty \"delta\"", pointer: deltaPointer)
@@ -262,6 +274,7 @@ extension EventValidator {
     }
 
     private func endMessage(_ id: String, pointer: String) {
+        sequence.hotMessage.forget(id)
         if sequence.openMessages.remove(id) == nil {
             report(.messageNotStarted, "TEXT_MESSAGE_END for \"\(id)\", which is not an active text message", pointer: pointer)
             return
@@ -286,25 +299,41 @@ extension EventValidator {
                 report(.parentMessageUnknown, "\"parentMessageId\" \"\(parent)\" names no message seen in the stream", pointer: "/parentMessageId")
             }
         }
-        sequence.openToolCalls[id] = SequenceState.OpenToolCall(name: name)
+        let entry = SequenceState.OpenToolCall(name: name)
+        sequence.openToolCalls[id] = entry
+        sequence.hotToolCall.set(reader.rawString(.toolCallId), id)
+        sequence.hotToolCallEntry = entry
         messageLog?.startToolCall(id: id, name: name, parent: parent)
     }
 
-    private func toolCallArgs(_ id: String, pointer: String) {
-        guard sequence.openToolCalls[id] != nil else {
-            report(.toolCallNotStarted, "TOOL_CALL_ARGS for \"\(id)\", which is not an active tool call: send TOOL_CALL_START first", pointer: pointer)
-            return
+    /// TOOL_CALL_ARGS (or a chunk's arguments): `id` is nil when the event's own toolCallId names the call.
+    private func toolCallArgs(_ given: String?, pointer: String) {
+        let id: String
+        let entry: SequenceState.OpenToolCall
+        if given == nil, sequence.hotToolCall.valid, let hot = sequence.hotToolCallEntry,
+           reader.rawEquals(.toolCallId, sequence.hotToolCall.bytes) {
+            id = sequence.hotToolCall.id
+            entry = hot
+        } else {
+            id = given ?? reader.string(.toolCallId)!
+            guard let found = sequence.openToolCalls[id] else {
+                report(.toolCallNotStarted, "TOOL_CALL_ARGS for \"\(id)\", which is not an active tool call: send TOOL_CALL_START first", pointer: pointer)
+                return
+            }
+            entry = found
+            if given == nil {
+                sequence.hotToolCall.set(reader.rawString(.toolCallId), id)
+                sequence.hotToolCallEntry = found
+            }
         }
-        if strict {
-            let limit = options.maxToolCallArgsBytes
-            sequence.openToolCalls[id]!.appendArgs(limit: limit) { buffer in reader.appendString(.delta, to: &buffer) }
-        }
+        if strict { entry.appendArgs(limit: options.maxToolCallArgsBytes) { buffer in reader.appendString(.delta, to: &buffer) } }
         if messageLog != nil {
             messageLog!.appendArgs(to: id) { buffer in reader.appendString(.delta, to: &buffer) }
         }
     }
 
     private func endToolCall(_ id: String, pointer: String) {
+        sequence.hotToolCall.forget(id)
         guard let call = sequence.openToolCalls.removeValue(forKey: id) else {
             report(.toolCallNotStarted, "TOOL_CALL_END for \"\(id)\", which is not an active tool call", pointer: pointer)
             return
@@ -451,7 +480,7 @@ extension EventValidator {
 }
 
 extension SequenceState.OpenToolCall {
-    mutating func appendArgs(limit: Int, _ body: (inout [UInt8]) -> Void) {
+    func appendArgs(limit: Int, _ body: (inout [UInt8]) -> Void) {
         guard !argsOverflow else { return }
         body(&args)
         if args.count > limit {

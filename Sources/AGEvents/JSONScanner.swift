@@ -340,3 +340,17 @@ struct JSONScanner {
         }
     }
 }
+
+/// Whether `bytes` hold exactly the ASCII text `literal`.
+@inline(__always)
+func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+    let n = literal.utf8CodeUnitCount
+    guard bytes.count == n else { return false }
+    let p = literal.utf8Start
+    var i = 0
+    while i < n {
+        if bytes[i] != p[i] { return false }
+        i += 1
+    }
+    return true
+}

@@ -41,6 +41,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case runUnterminated = "run.unterminated"
     case runIDMismatch = "run.id-mismatch"
     case runFinishedOpenReasoning = "run.finished-open-reasoning"
+    case runFinishedOpenSubagents = "run.finished-open-subagents"
     case messageIDReused = "message.id-reused"
     case toolCallIDReused = "tool-call.id-reused"
     case toolCallArgsInvalidJSON = "tool-call.args-invalid-json"

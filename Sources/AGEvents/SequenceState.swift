@@ -1,10 +1,30 @@
 /// What the sequence rules remember about the stream so far.
 struct SequenceState {
-    struct OpenToolCall {
-        var name: String
+    final class OpenToolCall {
+        let name: String
         var args: [UInt8] = []
         /// Arguments grew past the bound: the JSON check at the end is skipped.
         var argsOverflow = false
+        init(name: String) { self.name = name }
+    }
+
+    /// An open id remembered by its raw bytes: the content events of one message (or the argument events
+    /// of one tool call) usually follow one another, and comparing bytes spares building a String and
+    /// hashing it for each of them.
+    struct HotID {
+        var bytes: [UInt8] = []
+        var id = ""
+        var valid = false
+
+        mutating func set(_ raw: UnsafeBufferPointer<UInt8>?, _ id: String) {
+            guard let raw else { valid = false; return }
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: raw)
+            self.id = id
+            valid = true
+        }
+
+        mutating func forget(_ id: String) { if valid && self.id == id { valid = false } }
     }
 
     enum ChunkMode: Equatable {
@@ -23,6 +43,9 @@ struct SequenceState {
     var openToolCalls: [String: OpenToolCall] = [:]
     var openSteps: Set<String> = []
     var chunk = ChunkMode.none
+    var hotMessage = HotID()
+    var hotToolCall = HotID()
+    var hotToolCallEntry: OpenToolCall?
     var thinkingActive = false
     var thinkingMessageActive = false
 
@@ -55,6 +78,9 @@ struct SequenceState {
         openMessages.removeAll()
         openToolCalls.removeAll()
         openSteps.removeAll()
+        hotMessage.valid = false
+        hotToolCall.valid = false
+        hotToolCallEntry = nil
         runFinished = false
         runErrored = false
         runStarted = true
@@ -64,5 +90,6 @@ struct SequenceState {
         usedToolCallIDs.removeAll()
         openReasoning.removeAll()
         openReasoningMessages.removeAll()
+        openSubagents.removeAll()
     }
 }

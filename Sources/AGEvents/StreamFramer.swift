@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Cuts a byte stream into events: NDJSON (one event a line) or Server-Sent Events (`data:` lines,
 /// joined with newlines, an event ending at a blank line; comments, `event:`, `id:` and `retry:` lines
 /// ignored; `\n`, `\r\n` and `\r` line endings). A frame may be split across feeds at any byte: the
@@ -46,7 +50,13 @@ struct StreamFramer {
         var lineStart = start
         var i = start
         let n = bytes.count
+        let base = bytes.baseAddress
         while i < n {
+            if format == .ndjson {
+                // memchr finds the next line end many bytes at a time.
+                guard let hit = memchr(base! + i, 0x0A, n - i) else { break }
+                i = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base!
+            }
             let b = bytes[i]
             if b != 0x0A && !(b == 0x0D && format == .sse) { i += 1; continue }
             // A line ends at i.

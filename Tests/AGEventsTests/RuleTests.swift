@@ -49,11 +49,11 @@ import AGJSON
         let lines = Vectors.ruleCases.first { $0.rule == "text.empty-delta" }!.trigger
         let v = EventValidator(profile: .strict)
         v.setSeverity(.error, for: .textEmptyDelta)
-        for l in lines { var t = l; t.withUTF8 { v.feed(event: UnsafeRawBufferPointer($0)) } }
+        for l in lines { var t = l; _ = t.withUTF8 { v.feed(event: UnsafeRawBufferPointer($0)) } }
         #expect(v.findings.map(\.severity) == [.error])
         let w = EventValidator(profile: .strict)
         w.setSeverity(.off, for: .textEmptyDelta)
-        for l in lines { var t = l; t.withUTF8 { w.feed(event: UnsafeRawBufferPointer($0)) } }
+        for l in lines { var t = l; _ = t.withUTF8 { w.feed(event: UnsafeRawBufferPointer($0)) } }
         #expect(w.findings.isEmpty)
     }
 
