@@ -10,6 +10,8 @@ let package = Package(
     products: [
         // libagstate.so: only the ags_* functions of include/agstate.h are exported.
         .library(name: "agstate", type: .dynamic, targets: ["agstate"]),
+        // The command-line tools (installed as `agstate`): validate and replay captured event streams.
+        .executable(name: "agstate-tool", targets: ["AGStateTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -44,6 +46,11 @@ let package = Package(
                     "-Xlinker", "--version-script=\(packageRoot)/Sources/agstate/agstate.map",
                 ]),
             ]
+        ),
+        .executableTarget(
+            name: "AGStateTool", dependencies: ["AGEvents", "AGJSON"],
+            // Swift 5 mode: the C standard streams (stdin, stdout, stderr) are global variables.
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON"]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),

@@ -17,6 +17,7 @@ BENCH_VENV=$BUILD/bench-venv
 "$BENCH_VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel >/dev/null
 "$BENCH_VENV/bin/python" -m pip install -q jsonpatch >/dev/null
 "$BENCH_VENV/bin/python" -m pip install -q fastjsonpatch >/dev/null 2>&1 || echo "bench: fastjsonpatch could not be installed"
+"$BENCH_VENV/bin/python" -m pip install -q ag-ui-validate >/dev/null 2>&1 || echo "bench: ag-ui-validate could not be installed"
 "$BENCH_VENV/bin/python" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 
@@ -29,3 +30,7 @@ echo "== Diff (benchmarks/diff.py, build/benchmarks/bench_store_diff)"
 echo
 echo "== Snapshots and history (build/benchmarks/bench_snapshot_history ${AGSTATE_BENCH_LARGE_MB:-100})"
 "$BUILD/benchmarks/bench_snapshot_history" "${AGSTATE_BENCH_LARGE_MB:-100}"
+echo
+echo "== Event validation (benchmarks/validate.py, build/benchmarks/bench_validate_stream)"
+"$BENCH_VENV/bin/python" "$ROOT/benchmarks/validate.py"
+"$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events.ndjson"
