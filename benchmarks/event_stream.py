@@ -12,8 +12,10 @@ def _id(rng, prefix):
     return f"{prefix}-{rng.getrandbits(64):016x}-{rng.getrandbits(64):016x}"
 
 
-def make_stream(target_events=200_000, seed=7):
-    """Returns (ndjson_bytes, event_count)."""
+def make_stream(target_events=200_000, seed=7, state_items=20, deltas_per_tool_call=1):
+    """Returns (ndjson_bytes, event_count). `state_items` sizes the shared state (a task list; about 180
+    bytes an item), `deltas_per_tool_call` how many STATE_DELTA events accompany each tool call's arguments
+    (predictive state updates send one per few argument chunks)."""
     rng = random.Random(seed)
     lines = []
 
@@ -25,7 +27,11 @@ def make_stream(target_events=200_000, seed=7):
         run += 1
         thread, run_id = "thread-1", _id(rng, "run")
         emit(type="RUN_STARTED", threadId=thread, runId=run_id, timestamp=1_700_000_000_000 + run)
-        emit(type="STATE_SNAPSHOT", snapshot={"turn": 0, "status": "working", "items": [{"id": i, "done": False} for i in range(20)]})
+        emit(type="STATE_SNAPSHOT", snapshot={
+            "turn": 0, "status": "working", "document": "",
+            "items": [{"id": i, "title": " ".join(rng.choice(WORDS) for _ in range(8)), "done": False,
+                       "tags": ["work", "later"], "notes": " ".join(rng.choice(WORDS) for _ in range(12))}
+                      for i in range(state_items)]})
         for turn in range(10):
             message = _id(rng, "msg")
             emit(type="TEXT_MESSAGE_START", messageId=message, role="assistant")
@@ -36,11 +42,15 @@ def make_stream(target_events=200_000, seed=7):
             emit(type="TOOL_CALL_START", toolCallId=call, toolCallName="write_document", parentMessageId=message)
             args = json.dumps({"title": "Report", "body": " ".join(rng.choice(WORDS) for _ in range(60))})
             step = max(1, len(args) // 25)
-            for k in range(0, len(args), step):
-                emit(type="TOOL_CALL_ARGS", toolCallId=call, delta=args[k:k + step])
+            chunks = [args[k:k + step] for k in range(0, len(args), step)]
+            every = max(1, len(chunks) // deltas_per_tool_call) if deltas_per_tool_call > 1 else len(chunks) + 1
+            for k, chunk in enumerate(chunks):
+                emit(type="TOOL_CALL_ARGS", toolCallId=call, delta=chunk)
+                if (k + 1) % every == 0:
+                    emit(type="STATE_DELTA", delta=[{"op": "replace", "path": "/document", "value": args[:(k + 1) * step]}])
             emit(type="TOOL_CALL_END", toolCallId=call)
             emit(type="TOOL_CALL_RESULT", messageId=_id(rng, "msg"), toolCallId=call, content="done", role="tool")
             emit(type="STATE_DELTA", delta=[{"op": "replace", "path": "/turn", "value": turn + 1},
-                                            {"op": "replace", "path": f"/items/{turn}/done", "value": True}])
+                                            {"op": "replace", "path": f"/items/{turn % state_items}/done", "value": True}])
         emit(type="RUN_FINISHED", threadId=thread, runId=run_id)
     return ("\n".join(lines) + "\n").encode(), len(lines)

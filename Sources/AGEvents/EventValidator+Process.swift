@@ -6,6 +6,7 @@ extension EventValidator {
         currentIndex = eventCount
         eventCount += 1
         guard !finished else { return }
+        if fastContent(bytes) { return }
         switch reader.read(bytes, maxDepth: options.maxDepth) {
         case .event:
             break

@@ -260,7 +260,7 @@ extension EventValidator {
                        pointer: "/messageId")
                 return
             }
-            sequence.hotMessage.set(reader.rawString(.messageId), id)
+            sequence.hotMessage.set(reader.rawString(.messageId), id, head: #"{"type":"TEXT_MESSAGE_CONTENT","messageId":""#)
         }
         if strict, let slot = reader.slot(.delta), slot.start == slot.end {
             report(.textEmptyDelta, "empty \"delta\"", pointer: deltaPointer)
@@ -301,7 +301,7 @@ extension EventValidator {
         }
         let entry = SequenceState.OpenToolCall(name: name)
         sequence.openToolCalls[id] = entry
-        sequence.hotToolCall.set(reader.rawString(.toolCallId), id)
+        sequence.hotToolCall.set(reader.rawString(.toolCallId), id, head: #"{"type":"TOOL_CALL_ARGS","toolCallId":""#)
         sequence.hotToolCallEntry = entry
         messageLog?.startToolCall(id: id, name: name, parent: parent)
     }
@@ -322,7 +322,7 @@ extension EventValidator {
             }
             entry = found
             if given == nil {
-                sequence.hotToolCall.set(reader.rawString(.toolCallId), id)
+                sequence.hotToolCall.set(reader.rawString(.toolCallId), id, head: #"{"type":"TOOL_CALL_ARGS","toolCallId":""#)
                 sequence.hotToolCallEntry = found
             }
         }

@@ -15,11 +15,18 @@ struct SequenceState {
         var bytes: [UInt8] = []
         var id = ""
         var valid = false
+        /// The exact text an event of the usual shape begins with, up to its delta's opening quote:
+        /// `{"type":"TEXT_MESSAGE_CONTENT","messageId":"<id>","delta":"` (see EventValidator+FastPath).
+        var prefix: [UInt8] = []
 
-        mutating func set(_ raw: UnsafeBufferPointer<UInt8>?, _ id: String) {
+        mutating func set(_ raw: UnsafeBufferPointer<UInt8>?, _ id: String, head: StaticString) {
             guard let raw else { valid = false; return }
             bytes.removeAll(keepingCapacity: true)
             bytes.append(contentsOf: raw)
+            prefix.removeAll(keepingCapacity: true)
+            prefix.append(contentsOf: UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
+            prefix.append(contentsOf: raw)
+            prefix.append(contentsOf: #"","delta":""#.utf8)
             self.id = id
             valid = true
         }
