@@ -10,6 +10,7 @@ public struct JSONParser {
             throw AGError(.limitExceeded, "input of \(bytes.count) bytes exceeds the limit of \(options.limits.maxInputBytes) bytes")
         }
         var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), options: options)
+        defer { parser.free() }
         return try parser.parseDocument()
     }
 
@@ -42,10 +43,17 @@ public struct JSONParser {
     private var scratch: [UInt8] = []
     // Members and elements of the containers being parsed, innermost last: each container is built once,
     // at its final size, when it closes.
-    private var memberKeys: [String] = []
-    private var memberValues: [JSONValue] = []
-    private var memberOffsets: [Int] = []
-    private var elements: [JSONValue] = []
+    private var memberKeys = MoveStack<String>()
+    private var memberValues = MoveStack<JSONValue>()
+    private var memberOffsets = MoveStack<Int>()
+    private var elements = MoveStack<JSONValue>()
+
+    private func free() {
+        memberKeys.free()
+        memberValues.free()
+        memberOffsets.free()
+        elements.free()
+    }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
         input = bytes
@@ -129,7 +137,7 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            elements.push(try parseValue())
             skipWhitespace()
             guard position < input.count else { throw fail("unterminated array") }
             let b = input[position]
@@ -144,9 +152,7 @@ public struct JSONParser {
             throw fail("expected ',' or ']' in array, found \(describeByte())")
         }
         depth -= 1
-        let array = JSONArray(elements[base...])
-        elements.removeSubrange(base...)
-        return .array(array)
+        return .array(JSONArray(elements.popArray(from: base)))
     }
 
     private mutating func parseObject() throws(AGError) -> JSONValue {
@@ -174,9 +180,9 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            memberKeys.append(key)
-            memberValues.append(value)
-            memberOffsets.append(keyOffset)
+            memberKeys.push(key)
+            memberValues.push(value)
+            memberOffsets.push(keyOffset)
             skipWhitespace()
             guard position < input.count else { throw fail("unterminated object") }
             let b = input[position]
@@ -194,28 +200,29 @@ public struct JSONParser {
     /// when allowed, the last one wins).
     private mutating func buildObject(from base: Int) throws(AGError) -> JSONObject {
         let end = memberKeys.count
-        defer {
-            memberKeys.removeSubrange(base...)
-            memberValues.removeSubrange(base...)
-            memberOffsets.removeSubrange(base...)
-        }
+        let keys = memberKeys.base
         var duplicate: Int?
         if end - base <= 16 {
             outer: for i in (base + 1)..<max(end, base + 1) {
-                for j in base..<i where memberKeys[j] == memberKeys[i] { duplicate = i; break outer }
+                for j in base..<i where keys[j] == keys[i] { duplicate = i; break outer }
             }
         } else {
             var seen = Set<String>(minimumCapacity: end - base)
-            for i in base..<end where !seen.insert(memberKeys[i]).inserted { duplicate = i; break }
+            for i in base..<end where !seen.insert(keys[i]).inserted { duplicate = i; break }
         }
         guard let duplicate else {
-            return JSONObject(distinctKeys: Array(memberKeys[base..<end]), values: Array(memberValues[base..<end]))
+            memberOffsets.drop(from: base)
+            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: base))
         }
+        let offset = memberOffsets.base[duplicate]
+        memberOffsets.drop(from: base)
+        let names = memberKeys.popArray(from: base)
+        let values = memberValues.popArray(from: base)
         guard allowDuplicateKeys else {
-            throw fail("duplicate member name \"\(memberKeys[duplicate])\"", at: memberOffsets[duplicate])
+            throw fail("duplicate member name \"\(names[duplicate - base])\"", at: offset)
         }
         var object = JSONObject()
-        for i in base..<end { object.set(memberKeys[i], memberValues[i]) }
+        for i in names.indices { object.set(names[i], values[i]) }
         return object
     }
 
