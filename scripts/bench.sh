@@ -33,5 +33,7 @@ echo "== Snapshots and history (build/benchmarks/bench_snapshot_history ${AGSTAT
 echo
 echo "== Event validation (benchmarks/validate.py, build/benchmarks/bench_validate_stream)"
 "$BENCH_VENV/bin/python" "$ROOT/benchmarks/validate.py"
-"$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events-chat.ndjson"
-"$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events-shared.ndjson"
+for stream in chat shared large; do
+  echo "native, stream '$stream':"
+  "$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events-$stream.ndjson"
+done

@@ -1,3 +1,5 @@
+import AGJSON
+
 /// Reads the top level of one event: which known members it has, what kind of value each holds and
 /// where. One reader is reused for every event of a stream, so reading allocates nothing for members
 /// it knows.
@@ -14,6 +16,11 @@ struct EventReader {
     /// Member names the validator does not know, kept only to find duplicates and name hints.
     private(set) var unknownKeys: [String] = []
     private(set) var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// Values parsed while reading: the member an event of its type is about (a STATE_SNAPSHOT's
+    /// `snapshot`, a STATE_DELTA's `delta`, ...) when `type` came first, as it does from every SDK. Parsing
+    /// it there, instead of checking it here and parsing it later, reads it once.
+    private(set) var parsed: [JSONValue?] = Array(repeating: nil, count: EventField.allCases.count)
+    private var parsedMask: UInt64 = 0
 
     enum Outcome {
         case event
@@ -25,6 +32,11 @@ struct EventReader {
     mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
         input = bytes
         present = 0
+        if parsedMask != 0 {
+            for f in 0..<parsed.count where parsedMask & (UInt64(1) << f) != 0 { parsed[f] = nil }
+            parsedMask = 0
+        }
+        var eventType: EventType? = nil
         if !unknownKeys.isEmpty { unknownKeys.removeAll(keepingCapacity: true) }
         var scanner = JSONScanner(bytes, maxDepth: maxDepth)
         do throws(JSONScanner.Failure) {
@@ -51,14 +63,6 @@ struct EventReader {
                     scanner.skipWhitespace()
                     let valueStart = scanner.position
                     let isString = scanner.peek() == 0x22
-                    var stringRange = JSONScanner.StringRange(start: 0, end: 0, escaped: false)
-                    let kind: JSONScanner.Kind
-                    if isString {
-                        stringRange = try scanner.scanString()
-                        kind = .string
-                    } else {
-                        kind = try scanner.skipValue(depth: 1)
-                    }
                     let field: EventField?
                     var keyText: String? = nil
                     if key.escaped {
@@ -67,6 +71,28 @@ struct EventReader {
                         field = text.utf8.withContiguousStorageIfAvailable { EventField.lookup($0) } ?? nil
                     } else {
                         field = EventField.lookup(UnsafeBufferPointer(rebasing: bytes[key.start..<key.end]))
+                    }
+                    var stringRange = JSONScanner.StringRange(start: 0, end: 0, escaped: false)
+                    let kind: JSONScanner.Kind
+                    if isString {
+                        stringRange = try scanner.scanString()
+                        kind = .string
+                        if field == .type, present == 0, !stringRange.escaped {
+                            eventType = EventType.lookup(UnsafeBufferPointer(rebasing: bytes[stringRange.start..<stringRange.end]))
+                        }
+                    } else if let field, let eventType, eventType.parsesWhole(field), present & (UInt64(1) << field.rawValue) == 0 {
+                        let rest = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[valueStart...])
+                        do {
+                            let (value, length) = try JSONParser.parse(prefixOf: rest, options: ParseOptions(limits: JSONLimits(maxDepth: maxDepth - 1)))
+                            parsed[Int(field.rawValue)] = value
+                            parsedMask |= UInt64(1) << field.rawValue
+                            scanner.position = valueStart + length
+                            kind = value.scanKind
+                        } catch {
+                            return .notJSON("\"\(field.key)\": \(error.message)", offset: valueStart + (error.offset ?? 0))
+                        }
+                    } else {
+                        kind = try scanner.skipValue(depth: 1)
                     }
                     if let field {
                         let bit = UInt64(1) << field.rawValue
@@ -115,6 +141,9 @@ struct EventReader {
         return JSONScanner(input).string(JSONScanner.StringRange(start: s.start, end: s.end, escaped: s.escaped))
     }
 
+    /// A member's value parsed while reading, if it was.
+    func parsedValue(_ f: EventField) -> JSONValue? { parsedMask & (UInt64(1) << f.rawValue) != 0 ? parsed[Int(f.rawValue)] : nil }
+
     /// The raw bytes of an unescaped string member (nil when absent, not a string, or escaped).
     func rawString(_ f: EventField) -> UnsafeBufferPointer<UInt8>? {
         guard let s = slot(f), s.kind == .string, !s.escaped else { return nil }
@@ -158,5 +187,31 @@ struct EventReader {
         guard let s = slot(f) else { return nil }
         if s.kind == .string { return UnsafeBufferPointer(rebasing: input[(s.start - 1)..<(s.end + 1)]) }
         return bytes(s)
+    }
+}
+
+extension EventType {
+    /// The member an event of this type is about, which the validator parses whole anyway.
+    func parsesWhole(_ field: EventField) -> Bool {
+        switch (self, field) {
+        case (.stateSnapshot, .snapshot), (.stateDelta, .delta), (.activityDelta, .patch), (.activitySnapshot, .content),
+             (.messagesSnapshot, .messages), (.runStarted, .input):
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+extension JSONValue {
+    var scanKind: JSONScanner.Kind {
+        switch self {
+        case .null: return .null
+        case .bool: return .bool
+        case .number: return .number
+        case .string: return .string
+        case .array: return .array
+        case .object: return .object
+        }
     }
 }

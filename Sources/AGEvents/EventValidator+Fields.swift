@@ -215,6 +215,7 @@ extension EventValidator {
     }
 
     func parseMember(_ field: EventField) -> JSONValue? {
+        if let value = reader.parsedValue(field) { return value }
         guard let bytes = reader.valueBytes(field) else { return nil }
         do {
             return try JSONParser.parse(UnsafeRawBufferPointer(bytes), options: ParseOptions(limits: JSONLimits(maxDepth: options.maxDepth)))

@@ -58,8 +58,13 @@ extension EventValidator {
             sequence.deltaBeforeSnapshotReported = true
             report(.stateDeltaBeforeSnapshot, "STATE_DELTA before any STATE_SNAPSHOT: it applies to the state the client already holds", pointer: "/delta")
         }
+        // The state is taken out of the tracker while the patch applies, so that its containers are
+        // uniquely referenced and a one-operation patch changes them in place.
+        var working = tracker.state
+        tracker.state = .null
+        defer { tracker.state = working }
         do {
-            tracker.state = try patch.apply(to: tracker.state, limits: JSONLimits(maxDepth: options.maxDepth))
+            try patch.apply(inPlace: &working, limits: JSONLimits(maxDepth: options.maxDepth))
         } catch {
             // The client drops a delta that does not apply; strict reports it. The state is unchanged.
             let at = error.operationIndex.map { "/delta/\($0)" } ?? "/delta"

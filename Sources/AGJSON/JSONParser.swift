@@ -14,6 +14,18 @@ public struct JSONParser {
         return try parser.parseDocument()
     }
 
+    /// Parses the one value that `bytes` begin with (after optional whitespace) and returns it with the
+    /// number of bytes it took; what follows is not looked at. For readers that find a value inside a
+    /// larger text they scan themselves (an AG-UI event's `snapshot`), so that it is read once, not twice.
+    public static func parse(prefixOf bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws(AGError) -> (value: JSONValue, length: Int) {
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), options: options)
+        defer { parser.free() }
+        parser.skipWhitespace()
+        if parser.position == parser.input.count { throw parser.fail("no value") }
+        let value = try parser.parseValue()
+        return (value, parser.position)
+    }
+
     public static func parse(_ text: String, options: ParseOptions = .strict) throws(AGError) -> JSONValue {
         var text = text
         do {

@@ -17,6 +17,30 @@ extension JSONPatch {
     }
 }
 
+extension JSONPatch {
+    /// Applies the patch to `document` atomically, in place where that is safe: a patch of one `add`,
+    /// `remove`, `replace` or `test` fails, if it fails, before it changes anything, so it is applied to
+    /// `document` directly (no container on its path is copied when `document` is the only reference to
+    /// them); any other patch is applied to a copy that replaces `document` on success. On failure
+    /// `document` is as it was.
+    public func apply(inPlace document: inout JSONValue, limits: JSONLimits = .default) throws(AGError) {
+        if operations.count == 1 {
+            switch operations[0] {
+            case .add, .remove, .replace, .test:
+                do {
+                    try document.apply(operations[0], limits: limits)
+                } catch {
+                    throw error.inOperation(0, op: operations[0].name)
+                }
+                return
+            case .move, .copy:
+                break
+            }
+        }
+        document = try apply(to: document, limits: limits)
+    }
+}
+
 extension JSONValue {
     /// Applies one operation in place. On failure `self` may be partly changed: callers apply to a copy.
     public mutating func apply(_ operation: PatchOperation, limits: JSONLimits = .default) throws(AGError) {
