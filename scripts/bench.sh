@@ -37,3 +37,6 @@ for stream in chat shared large; do
   echo "native, stream '$stream':"
   "$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events-$stream.ndjson"
 done
+echo
+echo "== Parse and serialize (build/benchmarks/bench_parse_serialize)"
+"$BUILD/benchmarks/bench_parse_serialize"
