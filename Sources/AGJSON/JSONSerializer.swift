@@ -24,21 +24,31 @@ public struct JSONSerializer {
     }
 
     public static func serialize(_ value: JSONValue, options: SerializeOptions = .compact) -> [UInt8] {
-        var s = JSONSerializer(options: options)
-        s.write(value, indent: 0)
-        return s.bytes
+        var writer = JSONWriter(options: options)
+        writer.write(value, indent: 0)
+        return writer.out.array
     }
 
     public static func string(_ value: JSONValue, options: SerializeOptions = .compact) -> String {
         String(decoding: serialize(value, options: options), as: UTF8.self)
     }
 
-    public mutating func write(_ value: JSONValue) { write(value, indent: 0) }
+    public mutating func write(_ value: JSONValue) {
+        bytes.append(contentsOf: JSONSerializer.serialize(value, options: options))
+    }
+}
 
-    private mutating func write(_ value: JSONValue, indent: Int) {
+/// The serializer's work: values in, bytes out, into a `ByteWriter`.
+private struct JSONWriter: ~Copyable {
+    var out = ByteWriter(capacity: 4096)
+    let options: SerializeOptions
+
+    init(options: SerializeOptions) { self.options = options }
+
+    mutating func write(_ value: JSONValue, indent: Int) {
         switch value {
-        case .null: appendASCII("null")
-        case .bool(let b): appendASCII(b ? "true" : "false")
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .number(let n): writeNumber(n)
         case .string(let s): writeString(s)
         case .array(let a): writeArray(a, indent: indent)
@@ -46,93 +56,125 @@ public struct JSONSerializer {
         }
     }
 
-    private mutating func appendASCII(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
     private mutating func newline(_ indent: Int) {
-        bytes.append(0x0A)
-        for _ in 0..<indent { bytes.append(0x20); bytes.append(0x20) }
+        out.append(0x0A)
+        for _ in 0..<indent { out.append(0x20); out.append(0x20) }
     }
 
     private mutating func writeArray(_ array: JSONArray, indent: Int) {
-        bytes.append(UInt8(ascii: "["))
-        if array.isEmpty { bytes.append(UInt8(ascii: "]")); return }
-        var first = true
-        for element in array.elements {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            if options.pretty { newline(indent + 1) }
-            write(element, indent: indent + 1)
+        out.append(UInt8(ascii: "["))
+        if array.isEmpty { out.append(UInt8(ascii: "]")); return }
+        array.elements.withUnsafeBufferPointer { elements in
+            for i in 0..<elements.count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if options.pretty { newline(indent + 1) }
+                write(elements[i], indent: indent + 1)
+            }
         }
         if options.pretty { newline(indent) }
-        bytes.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: "]"))
     }
 
     private mutating func writeObject(_ object: JSONObject, indent: Int) {
-        bytes.append(UInt8(ascii: "{"))
-        if object.isEmpty { bytes.append(UInt8(ascii: "}")); return }
-        var first = true
-        func member(_ key: String, _ value: JSONValue) {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            if options.pretty { newline(indent + 1) }
-            writeString(key)
-            bytes.append(UInt8(ascii: ":"))
-            if options.pretty { bytes.append(0x20) }
-            write(value, indent: indent + 1)
-        }
+        out.append(UInt8(ascii: "{"))
+        if object.isEmpty { out.append(UInt8(ascii: "}")); return }
         if options.sortKeys {
+            var first = true
             for key in object.members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                member(key, object.members[key]!)
+                member(key, object.members[key]!, first: first, indent: indent)
+                first = false
             }
         } else {
-            for (key, value) in object.members { member(key, value) }
+            // Members are read in place through the containers' buffers: iterating the dictionary
+            // would copy (retain and release) every key and value.
+            object.members.keys.elements.withUnsafeBufferPointer { keys in
+                object.members.values.withUnsafeBufferPointer { values in
+                    for i in 0..<keys.count { member(keys[i], values[i], first: i == 0, indent: indent) }
+                }
+            }
         }
         if options.pretty { newline(indent) }
-        bytes.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func member(_ key: String, _ value: JSONValue, first: Bool, indent: Int) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        if options.pretty { newline(indent + 1) }
+        writeString(key)
+        out.append(UInt8(ascii: ":"))
+        if options.pretty { out.append(0x20) }
+        write(value, indent: indent + 1)
     }
 
     private mutating func writeNumber(_ n: JSONNumber) {
         switch n {
-        case .int(let i): bytes.append(contentsOf: String(i).utf8)
-        case .bigInteger(let s): bytes.append(contentsOf: s.utf8)
+        case .int(let i): writeInteger(i)
+        case .bigInteger(let s): writeUTF8(s)
         case .double(let d):
             // Swift prints the shortest digits that read back to the same double; its forms
             // ("1.0", "1e-07", "1e+21", "-0.0") are all valid JSON numbers. Non-finite values never get here.
-            bytes.append(contentsOf: d.description.utf8)
+            writeUTF8(d.description)
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Decimal digits straight into the buffer (no String in between).
+    private mutating func writeInteger(_ i: Int64) {
+        if i == 0 { out.append(0x30); return }
+        var magnitude = i.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of a UInt64
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[23 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            }
+            if i < 0 { count += 1; buffer[24 - count] = UInt8(ascii: "-") }
+            out.append(UnsafeBufferPointer(rebasing: buffer.bindMemory(to: UInt8.self)[(24 - count)...]))
+        }
+    }
+
+    private mutating func writeUTF8(_ s: String) {
+        var s = s
+        s.withUTF8 { out.append($0) }
+    }
+
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     private mutating func writeString(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { utf8 in
+        out.append(UInt8(ascii: "\""))
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
             var runStart = 0
             for i in 0..<utf8.count {
                 let b = utf8[i]
                 guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
                 runStart = i + 1
-                bytes.append(0x5C)
+                out.append(0x5C)
                 switch b {
-                case 0x22: bytes.append(0x22)
-                case 0x5C: bytes.append(0x5C)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                case 0x22: out.append(0x22)
+                case 0x5C: out.append(0x5C)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
                 default:
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30,
-                                              JSONSerializer.hexDigits[Int(b >> 4)], JSONSerializer.hexDigits[Int(b & 0xF)]])
+                    out.append("u00")
+                    out.append(JSONWriter.hexDigits.utf8Start[Int(b >> 4)])
+                    out.append(JSONWriter.hexDigits.utf8Start[Int(b & 0xF)])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            out.append(UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        if written == nil {  // a bridged or otherwise non-contiguous string: make it native first
+            var native = s
+            native.makeContiguousUTF8()
+            out.removeLast()
+            writeString(native)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
 
