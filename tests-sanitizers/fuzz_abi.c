@@ -30,6 +30,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (ags_store_delta_since(store, 0, 0, &out, &n) == AGS_OK) ags_free(out);
         ags_store_close(store);
     }
+    /* The event validator: a as one event, then a and b as pieces of a stream (both profiles with
+     * messages rebuilt, the format chosen by a byte of the input). */
+    ags_validator *validator = NULL;
+    if (ags_validator_open(size && data[size - 1] & 1 ? "strict" : "client", AGS_NTS, AGS_VALIDATE_MESSAGES, &validator) == AGS_OK) {
+        if (ags_validator_feed(validator, a, alen, &out, &n) == AGS_OK) ags_free(out);
+        uint32_t format = size > 1 ? (data[1] % 3 == 1 ? AGS_STREAM_NDJSON : data[1] % 3 == 2 ? AGS_STREAM_SSE : 0) : 0;
+        if (ags_validator_feed_stream(validator, a, alen, format, &out, &n) == AGS_OK) ags_free(out);
+        if (ags_validator_feed_stream(validator, b, blen, format, &out, &n) == AGS_OK) ags_free(out);
+        if (ags_validator_finish(validator, &out, &n) == AGS_OK) ags_free(out);
+        if (ags_validator_state(validator, 0, &out, &n) == AGS_OK) ags_free(out);
+        if (ags_validator_messages(validator, 0, &out, &n) == AGS_OK) ags_free(out);
+        ags_validator_close(validator);
+    }
     if (ags_unpack(a, alen, 1 << 20, NULL, &out, &n) == AGS_OK) ags_free(out);
     for (int codec = 1; codec <= 4; codec++)
         if (ags_decompress(codec, b, blen, 1 << 20, &out, &n) == AGS_OK) ags_free(out);

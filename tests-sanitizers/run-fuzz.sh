@@ -12,6 +12,6 @@ mkdir -p "$lib"
 cp "$root/.build-fuzz/release/libagstate.so" "$lib/libagstate.so.0"
 ln -sf libagstate.so.0 "$lib/libagstate.so"
 mkdir -p "$out/corpus"
-for f in "$root"/test-vectors/*.json* "$root"/../shared/conformance/json-patch-tests/*.json; do cp "$f" "$out/corpus/" 2>/dev/null || true; done
+for f in "$root"/test-vectors/*.json* "$root"/test-vectors/events/streams/*.ndjson "$root"/../shared/conformance/json-patch-tests/*.json; do cp "$f" "$out/corpus/" 2>/dev/null || true; done
 clang -g -O1 -fsanitize=fuzzer,address -I"$root/include" "$here/fuzz_abi.c" -L"$lib" -lagstate -Wl,-rpath,"$lib" -o "$out/fuzz_abi"
 "$out/fuzz_abi" -max_total_time="${1:-60}" -max_len=4096 -rss_limit_mb=4096 "$out/corpus"
