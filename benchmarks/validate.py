@@ -76,6 +76,16 @@ def main():
         print(f"  per event, agstate strict on the whole stream against ag-ui-validate: "
               f"{(peer_ms / n) / (strict_ms / count):.0f}x")
 
+        def ours_per_event():
+            v = agstate.EventValidator("strict")
+            for line in lines:
+                v.feed(line)
+            v.finalize()
+
+        (one_ms,) = interleaved_medians_ms([ours_per_event], rounds=3)
+        print(f"  agstate strict via Python fed one event a call (feed(str)): {one_ms * 1e3 / n:.2f} us/event, "
+              f"{peer_ms / one_ms:.1f}x ag-ui-validate (the ctypes call dominates)")
+
 
 if __name__ == "__main__":
     main()

@@ -644,6 +644,11 @@ ags_status ags_validator_set_severity(ags_validator *validator, const char *rule
 ags_status ags_validator_feed(ags_validator *validator, const char *event, size_t len, char **findings,
                               size_t *findings_len);
 
+/* Validates one event like ags_validator_feed, but writes NULL to *findings (and 0 to *findings_len)
+ * when the event produced none, so that the usual case allocates nothing. findings must not be NULL. */
+ags_status ags_validator_push(ags_validator *validator, const char *event, size_t len, char **findings,
+                              size_t *findings_len);
+
 /* Validates the events in a piece of a stream: NDJSON (one event a line; blank lines and "\r\n" fine)
  * or Server-Sent Events ("data:" lines joined by newlines, an event ending at a blank line; comments,
  * "event:", "id:" and "retry:" lines ignored; "\n", "\r\n" or "\r" line ends). flags: 0 detects the

@@ -167,7 +167,14 @@ static void api(void) {
           strcmp(out, "[]") == 0);
     ags_free(out);
     CHECK(ags_validator_feed_stream(v, "x", 1, 3, NULL, NULL) == AGS_ERR_INVALID_ARGUMENT);
-    CHECK(ags_validator_messages(v, 0, &out, NULL) == AGS_OK && strcmp(out, "[{\"id\":\"m\",\"role\":\"assistant\",\"content\":\"hi\"}]") == 0);
+    /* push: NULL when the event produced nothing, the findings otherwise */
+    out = (char *)1;
+    CHECK(ags_validator_push(v, "{\"type\":\"TEXT_MESSAGE_CONTENT\",\"messageId\":\"m\",\"delta\":\"!\"}", AGS_NTS, &out, &len) == AGS_OK &&
+          out == NULL && len == 0);
+    CHECK(ags_validator_push(v, "[]", 2, &out, &len) == AGS_OK && out && strstr(out, "event.not-object") && len == strlen(out));
+    ags_free(out);
+    CHECK(ags_validator_push(v, "{}", 2, NULL, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_validator_messages(v, 0, &out, NULL) == AGS_OK && strcmp(out, "[{\"id\":\"m\",\"role\":\"assistant\",\"content\":\"hi!\"}]") == 0);
     ags_free(out);
     CHECK(ags_validator_finish(v, &out, NULL) == AGS_OK);
     ags_free(out);

@@ -66,6 +66,25 @@ public func ags_validator_feed(_ handle: OpaquePointer?, _ event: CText, _ lengt
     }
 }
 
+@_cdecl("ags_validator_push")
+public func ags_validator_push(_ handle: OpaquePointer?, _ event: CText, _ length: Int, _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let box = try validators.object(handle)
+        let out = try require(out, "findings")
+        let data = try bytes(event, length, "the event")
+        let findings = try box.lock.withLock { () throws(AGError) -> [Finding] in
+            guard !box.validator.finished else { throw AGError(.invalidArgument, "the validator has finished its stream") }
+            return box.validator.feed(event: data)
+        }
+        if findings.isEmpty {
+            out.pointee = nil
+            outLength?.pointee = 0
+        } else {
+            try write(bytes: Finding.jsonArray(findings), out, outLength)
+        }
+    }
+}
+
 @_cdecl("ags_validator_feed_stream")
 public func ags_validator_feed_stream(_ handle: OpaquePointer?, _ data: CText, _ length: Int, _ flags: UInt32,
                                       _ out: COut, _ outLength: COutLen) -> Int32 {

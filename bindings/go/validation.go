@@ -103,12 +103,24 @@ func (v *EventValidator) SetSeverity(rule string, severity Severity) error {
 	return call(func() C.ags_status { return C.ags_validator_set_severity(v.handle, p, n, C.int(severity)) })
 }
 
-// Feed validates one event (JSON text) and returns the findings it produced.
+// Feed validates one event (JSON text) and returns the findings it produced (nil when none).
 func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	p, n := text(event)
-	return v.findings(func(h *C.ags_validator, out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_validator_feed(h, p, n, out, on)
-	})
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.handle == nil {
+		return nil, closedValidator()
+	}
+	var out *C.char
+	var on C.size_t
+	if err := call(func() C.ags_status { return C.ags_validator_push(v.handle, p, n, &out, &on) }); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, nil
+	}
+	var list []Finding
+	return list, json.Unmarshal(take(out, on), &list)
 }
 
 // FeedStream validates the events in a piece of an NDJSON or SSE stream; a frame cut at the end waits for

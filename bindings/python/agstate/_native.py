@@ -118,6 +118,7 @@ _SIGNATURES = {
     "ags_validator_open": (c_status, [c_char_p, c_size_t, c_uint32, POINTER(c_void_p)]),
     "ags_validator_set_severity": (c_status, [c_void_p, c_char_p, c_size_t, c_int]),
     "ags_validator_feed": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
+    "ags_validator_push": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
     "ags_validator_feed_stream": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_validator_finish": (c_status, [c_void_p, c_out, c_out_len]),
     "ags_validator_findings": (c_status, [c_void_p, c_out, c_out_len]),

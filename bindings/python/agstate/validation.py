@@ -12,6 +12,7 @@ from .errors import check
 Finding = Dict[str, Any]
 EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
 
+_push = lib.ags_validator_push
 SEVERITIES = {"off": 0, "info": 1, "warning": 2, "error": 3}
 _VALIDATE_MESSAGES = 0x20000
 _FORMATS = {"auto": 0, "ndjson": 0x40000, "sse": 0x80000}
@@ -57,15 +58,18 @@ class EventValidator(NativeHandle):
 
     def feed(self, event: EventInput) -> List[Finding]:
         """Validates one event (a dict, or its JSON text as str or bytes); returns the findings it produced."""
-        if isinstance(event, dict):
-            data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-        elif isinstance(event, str):
+        if isinstance(event, str):
             data = event.encode()
+        elif isinstance(event, dict):
+            data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             data = bytes(event)
         out, n = c_void_p(), c_size_t()
-        check(lib.ags_validator_feed(self._h(), data, len(data), byref(out), byref(n)))
-        return self._findings(out, n)
+        status = _push(self._h(), data, len(data), byref(out), byref(n))
+        if status:
+            check(status)
+        # NULL: no finding, nothing allocated (the usual case).
+        return json.loads(take_text(out, n)) if out.value else []
 
     def feed_stream(self, data: Union[str, bytes, bytearray, memoryview], format: str = "auto") -> List[Finding]:
         """Validates the events in a piece of an NDJSON or SSE stream (``format`` "auto", "ndjson" or "sse");
