@@ -1,3 +1,5 @@
+import AGJSON
+
 /// A validating JSON scanner that records where values are instead of building them.
 ///
 /// Events are small and most of their members are ids and text fragments, so building a `JSONValue`
@@ -117,46 +119,19 @@ struct JSONScanner {
 
     private mutating func hex4(_ escapeStart: Int) throws(Failure) -> UInt32 {
         guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = input[position]
-            let digit: UInt32
-            switch c {
-            case 0x30...0x39: digit = UInt32(c - 0x30)
-            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
-            default: throw fail("invalid hex digit in \\u escape", at: escapeStart)
-            }
-            v = v << 4 | digit
-            position += 1
-        }
+        guard let v = UTF8Check.hex4(input, at: position) else { throw fail("invalid hex digit in \\u escape", at: escapeStart) }
+        position += 4
         return v
     }
 
-    /// Checks one multi-byte UTF-8 sequence (Unicode Table 3-7) and steps over it.
+    /// Checks one multi-byte UTF-8 sequence and steps over it.
     private mutating func scanUTF8Sequence() throws(Failure) {
-        let lead = input[position]
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw fail("invalid UTF-8 byte 0x\(String(lead, radix: 16))")
+        switch UTF8Check.sequence(input, at: position) {
+        case .valid(let length): position += length
+        case .invalidLead: throw fail("invalid UTF-8 byte 0x\(String(input[position], radix: 16))")
+        case .truncated: throw fail("truncated UTF-8 sequence")
+        case .invalid: throw fail("invalid UTF-8 sequence")
         }
-        guard input.count - position >= length else { throw fail("truncated UTF-8 sequence") }
-        let second = input[position + 1]
-        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence") }
-        var k = 2
-        while k < length {
-            if input[position + k] & 0xC0 != 0x80 { throw fail("invalid UTF-8 sequence") }
-            k += 1
-        }
-        position += length
     }
 
     mutating func scanNumber() throws(Failure) {

@@ -318,19 +318,8 @@ public struct JSONParser {
 
     private mutating func parseHex4(_ escapeStart: Int) throws(AGError) -> UInt32 {
         guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = input[position]
-            let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw fail("invalid hex digit in \\u escape", at: escapeStart)
-            }
-            v = v << 4 | digit
-            position += 1
-        }
+        guard let v = UTF8Check.hex4(input, at: position) else { throw fail("invalid hex digit in \\u escape", at: escapeStart) }
+        position += 4
         return v
     }
 
@@ -353,30 +342,16 @@ public struct JSONParser {
         }
     }
 
-    /// Validates one multi-byte UTF-8 sequence (Unicode Table 3-7: no overlong forms, no surrogates,
-    /// nothing above U+10FFFF) and copies it.
+    /// Validates one multi-byte UTF-8 sequence and copies it.
     private mutating func copyUTF8Sequence() throws(AGError) {
-        let lead = input[position]
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw fail("invalid UTF-8 byte 0x\(String(lead, radix: 16))")
+        switch UTF8Check.sequence(input, at: position) {
+        case .valid(let length):
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
+            position += length
+        case .invalidLead: throw fail("invalid UTF-8 byte 0x\(String(input[position], radix: 16))")
+        case .truncated: throw fail("truncated UTF-8 sequence")
+        case .invalid: throw fail("invalid UTF-8 sequence")
         }
-        guard input.count - position >= length else { throw fail("truncated UTF-8 sequence") }
-        let second = input[position + 1]
-        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence") }
-        for k in 2..<max(length, 2) where input[position + k] & 0xC0 != 0x80 {
-            throw fail("invalid UTF-8 sequence")
-        }
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
-        position += length
     }
 
     // MARK: numbers

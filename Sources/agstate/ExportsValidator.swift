@@ -123,22 +123,24 @@ public func ags_validator_findings(_ handle: OpaquePointer?, _ out: COut, _ outL
     }
 }
 
-@_cdecl("ags_validator_state")
-public func ags_validator_state(_ handle: OpaquePointer?, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
+/// Writes a document the validator tracks.
+private func writeTracked(_ handle: OpaquePointer?, _ flags: UInt32, _ out: COut, _ outLength: COutLen,
+                          _ read: (EventValidator) -> JSONValue) -> Int32 {
     run { () throws(AGError) in
         let box = try validators.object(handle)
         let out = try require(out, "out")
-        try write(box.lock.withLock { box.validator.state }, try serializeOptions(flags), out, outLength)
+        try write(box.lock.withLock { read(box.validator) }, try serializeOptions(flags), out, outLength)
     }
+}
+
+@_cdecl("ags_validator_state")
+public func ags_validator_state(_ handle: OpaquePointer?, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
+    writeTracked(handle, flags, out, outLength) { $0.state }
 }
 
 @_cdecl("ags_validator_activities")
 public func ags_validator_activities(_ handle: OpaquePointer?, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
-    run { () throws(AGError) in
-        let box = try validators.object(handle)
-        let out = try require(out, "out")
-        try write(box.lock.withLock { box.validator.activities }, try serializeOptions(flags), out, outLength)
-    }
+    writeTracked(handle, flags, out, outLength) { $0.activities }
 }
 
 @_cdecl("ags_validator_messages")

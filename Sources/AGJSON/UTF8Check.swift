@@ -1,0 +1,57 @@
+/// The byte-level checks that the parser and the event scanner (AGEvents) share, so that both accept
+/// exactly the same text.
+package enum UTF8Check {
+    package enum Sequence {
+        case valid(length: Int)
+        case invalidLead
+        case truncated
+        case invalid
+    }
+
+    /// Checks the multi-byte UTF-8 sequence starting at `position` (Unicode Table 3-7: no overlong forms,
+    /// no surrogates, nothing above U+10FFFF).
+    @inline(__always)
+    package static func sequence(_ input: UnsafeBufferPointer<UInt8>, at position: Int) -> Sequence {
+        let lead = input[position]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return .invalidLead
+        }
+        guard input.count - position >= length else { return .truncated }
+        let second = input[position + 1]
+        guard second >= low && second <= high else { return .invalid }
+        var k = 2
+        while k < length {
+            if input[position + k] & 0xC0 != 0x80 { return .invalid }
+            k += 1
+        }
+        return .valid(length: length)
+    }
+
+    /// The value of the four hex digits at `position`, or nil.
+    @inline(__always)
+    package static func hex4(_ input: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32? {
+        guard input.count - position >= 4 else { return nil }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = input[position + k]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            default: return nil
+            }
+            v = v << 4 | digit
+        }
+        return v
+    }
+}
