@@ -15,12 +15,19 @@ extension JSONObject {
     func sharesStorage(with other: JSONObject) -> Bool {
         guard count == other.count else { return false }
         if count == 0 { return true }
-        let sameKeys = members.keys.elements.withUnsafeBufferPointer { a in
-            other.members.keys.elements.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
-        }
-        guard sameKeys else { return false }
-        return members.values.elements.withUnsafeBufferPointer { a in
-            other.members.values.elements.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+        switch (largeBox, other.largeBox) {
+        case (nil, nil):
+            let sameKeys = members.keys.elements.withUnsafeBufferPointer { x in
+                other.members.keys.elements.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress }
+            }
+            guard sameKeys else { return false }
+            return members.values.elements.withUnsafeBufferPointer { x in
+                other.members.values.elements.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress }
+            }
+        case let (a?, b?):
+            return a === b || a.members.sharesStorage(with: b.members)
+        default:
+            return false
         }
     }
 }

@@ -23,10 +23,17 @@ extension JSONObject: Equatable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count, lhs.height == rhs.height else { return false }
         if lhs.sharesStorage(with: rhs) { return true }
-        for (key, value) in lhs.members {
-            guard let other = rhs.members[key], other == value else { return false }
+        var equal = true
+        // forEachMember cannot stop early; a thrown marker does.
+        struct Unequal: Error {}
+        do {
+            try lhs.forEachMember { key, value in
+                guard let other = rhs[key], other == value else { throw Unequal() }
+            }
+        } catch {
+            equal = false
         }
-        return true
+        return equal
     }
 }
 

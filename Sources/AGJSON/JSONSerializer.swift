@@ -80,17 +80,16 @@ private struct JSONWriter: ~Copyable {
         if object.isEmpty { out.append(UInt8(ascii: "}")); return }
         if options.sortKeys {
             var first = true
-            for key in object.members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                member(key, object.members[key]!, first: first, indent: indent)
+            for key in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                member(key, object[key]!, first: first, indent: indent)
                 first = false
             }
         } else {
-            // Members are read in place through the containers' buffers: iterating the dictionary
-            // would copy (retain and release) every key and value.
-            object.members.keys.elements.withUnsafeBufferPointer { keys in
-                object.members.values.withUnsafeBufferPointer { values in
-                    for i in 0..<keys.count { member(keys[i], values[i], first: i == 0, indent: indent) }
-                }
+            // Members are read in place (iterating `entries` would copy every key and value).
+            var first = true
+            object.forEachMember { key, value in
+                member(key, value, first: first, indent: indent)
+                first = false
             }
         }
         if options.pretty { newline(indent) }

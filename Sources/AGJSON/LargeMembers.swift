@@ -1,0 +1,84 @@
+import HashTreeCollections
+
+/// The members of a large object, kept so that a change costs O(log n) and leaves every earlier copy
+/// intact (DESIGN.md §4): a hash-array-mapped trie from name to slot, and the members in insertion order
+/// in a persistent vector of slots. Removing a member empties its slot; when half the slots are empty
+/// they are compacted (the order kept).
+struct LargeMembers: Sendable {
+    struct Member: Sendable {
+        var key: String
+        var value: JSONValue
+    }
+
+    private(set) var index: TreeDictionary<String, Int>
+    private(set) var slots: PersistentVector<Member?>
+
+    init(keys: [String], values: [JSONValue]) {
+        index = TreeDictionary(uniqueKeysWithValues: zip(keys, 0..<keys.count))
+        slots = PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }
+    }
+
+    var count: Int { index.count }
+
+    func contains(_ key: String) -> Bool { index[key] != nil }
+
+    subscript(key: String) -> JSONValue? {
+        guard let slot = index[key] else { return nil }
+        return slots[slot]!.value
+    }
+
+    /// Sets `key` to `value`: in its slot when present, appended otherwise. Returns the old value.
+    @discardableResult
+    mutating func updateValue(_ value: JSONValue, forKey key: String) -> JSONValue? {
+        if let slot = index[key] {
+            return slots.modify(slot) { member -> JSONValue in
+                let old = member!.value
+                member!.value = value
+                return old
+            }
+        }
+        index[key] = slots.count
+        slots.append(Member(key: key, value: value))
+        return nil
+    }
+
+    mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let slot = index.removeValue(forKey: key) else { return nil }
+        let removed = slots.modify(slot) { member -> JSONValue in
+            let old = member!.value
+            member = nil
+            return old
+        }
+        if slots.count >= 64 && index.count * 2 < slots.count { compact() }
+        return removed
+    }
+
+    /// Changes the value of `key` in place; nil when the key is absent.
+    mutating func modify<R, E: Error>(_ key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
+        guard let slot = index[key] else { return nil }
+        return try slots.modify(slot) { (member: inout Member?) throws(E) -> R in try body(&member!.value) }
+    }
+
+    /// Calls `body` with each member in insertion order.
+    func forEach(_ body: (String, JSONValue) throws -> Void) rethrows {
+        try slots.forEachLeaf { leaf in
+            for i in 0..<leaf.count where leaf[i] != nil {
+                try body(leaf[i].unsafelyUnwrapped.key, leaf[i].unsafelyUnwrapped.value)
+            }
+        }
+    }
+
+    var entries: [(key: String, value: JSONValue)] {
+        var list: [(key: String, value: JSONValue)] = []
+        list.reserveCapacity(count)
+        forEach { list.append(($0, $1)) }
+        return list
+    }
+
+    private mutating func compact() {
+        let live = entries
+        self = LargeMembers(keys: live.map(\.key), values: live.map(\.value))
+    }
+
+    func sharesStorage(with other: LargeMembers) -> Bool { slots.sharesRoot(with: other.slots) }
+}

@@ -1,0 +1,115 @@
+/// A persistent vector: a radix trie of nodes of 32, whose nodes are shared between copies. Reading an
+/// element walks at most seven levels; changing or appending one copies only the nodes on its path that
+/// another copy still holds (none when the vector is uniquely held), so a change costs O(log n) whatever
+/// the size, while every earlier copy keeps its contents. Elements are not inserted or removed in the
+/// middle: its one user (the large form of `JSONObject`) marks removed members and compacts.
+struct PersistentVector<Element>: @unchecked Sendable {
+    // Nodes are mutated only while uniquely referenced, so sharing them between threads is safe.
+    final class Node {
+        var children: [Node]
+        var elements: [Element]
+        init(children: [Node]) { self.children = children; elements = [] }
+        init(elements: [Element]) { children = []; self.elements = elements }
+        func copy() -> Node {
+            let node = Node(elements: elements)
+            node.children = children
+            return node
+        }
+    }
+
+    static var bits: Int { 5 }
+    static var width: Int { 32 }
+    static var mask: Int { 31 }
+
+    private var root: Node
+    /// How far the root's level shifts an index: 0 when the root holds the elements.
+    private var shift: Int
+    private(set) var count: Int
+
+    init() {
+        root = Node(elements: [])
+        shift = 0
+        count = 0
+    }
+
+    /// Builds the trie level by level from `count` elements made by `element(i)`.
+    init(count: Int, _ element: (Int) -> Element) {
+        self.count = count
+        var level: [Node] = stride(from: 0, to: max(count, 1), by: Self.width).map { start in
+            var leaf: [Element] = []
+            leaf.reserveCapacity(min(Self.width, count - start))
+            for i in start..<min(start + Self.width, count) { leaf.append(element(i)) }
+            return Node(elements: leaf)
+        }
+        var shift = 0
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: Self.width).map { start in
+                Node(children: Array(level[start..<min(start + Self.width, level.count)]))
+            }
+            shift += Self.bits
+        }
+        root = level[0]
+        self.shift = shift
+    }
+
+    /// Whether two vectors share their root (and so hold the same elements).
+    func sharesRoot(with other: PersistentVector) -> Bool { root === other.root && count == other.count }
+
+    subscript(index: Int) -> Element {
+        var node = root
+        var level = shift
+        while level > 0 {
+            node = node.children[(index >> level) & Self.mask]
+            level -= Self.bits
+        }
+        return node.elements[index & Self.mask]
+    }
+
+    /// Changes the element at `index` in place; the element is uniquely referenced while `body` runs
+    /// when this vector is the only holder of its path.
+    mutating func modify<R, E: Error>(_ index: Int, _ body: (inout Element) throws(E) -> R) throws(E) -> R {
+        try Self.modify(&root, shift: shift, index: index, body)
+    }
+
+    private static func modify<R, E: Error>(_ node: inout Node, shift: Int, index: Int,
+                                            _ body: (inout Element) throws(E) -> R) throws(E) -> R {
+        if !isKnownUniquelyReferenced(&node) { node = node.copy() }
+        if shift == 0 { return try body(&node.elements[index & mask]) }
+        return try modify(&node.children[(index >> shift) & mask], shift: shift - bits, index: index, body)
+    }
+
+    mutating func append(_ element: Element) {
+        if count == 1 << (shift + Self.bits) {
+            root = Node(children: [root])
+            shift += Self.bits
+        }
+        Self.append(&root, shift: shift, index: count, element)
+        count += 1
+    }
+
+    private static func append(_ node: inout Node, shift: Int, index: Int, _ element: Element) {
+        if !isKnownUniquelyReferenced(&node) { node = node.copy() }
+        if shift == 0 {
+            node.elements.append(element)
+            return
+        }
+        let slot = (index >> shift) & mask
+        if slot == node.children.count {
+            node.children.append(shift == bits ? Node(elements: []) : Node(children: []))
+        }
+        append(&node.children[slot], shift: shift - bits, index: index, element)
+    }
+
+    /// Calls `body` with each leaf's elements in order, read in place.
+    func forEachLeaf(_ body: (UnsafeBufferPointer<Element>) throws -> Void) rethrows {
+        try Self.walk(root, body)
+    }
+
+    private static func walk(_ node: Node, _ body: (UnsafeBufferPointer<Element>) throws -> Void) rethrows {
+        if node.children.isEmpty {
+            try node.elements.withUnsafeBufferPointer(body)
+        } else {
+            for child in node.children { try walk(child, body) }
+        }
+    }
+}
