@@ -4,8 +4,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 echo "== Swift tests"
 swift test
-echo "== Swift tests again, every object with members in the large (persistent) form"
-AGSTATE_LARGE_OBJECT_THRESHOLD=0 swift test --skip-build
+echo "== Swift tests again, every object and array with members in the large (persistent) form"
+AGSTATE_LARGE_OBJECT_THRESHOLD=0 AGSTATE_LARGE_ARRAY_THRESHOLD=0 swift test --skip-build
 echo "== C tests (ctest)"
 (cd "$BUILD" && ctest --output-on-failure)
 echo "== Python tests (pytest)"

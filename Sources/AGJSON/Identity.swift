@@ -5,8 +5,15 @@ extension JSONArray {
     func sharesStorage(with other: JSONArray) -> Bool {
         guard count == other.count else { return false }
         if count == 0 { return true }
-        return elements.withUnsafeBufferPointer { a in
-            other.elements.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+        switch (largeBox, other.largeBox) {
+        case (nil, nil):
+            return elements.withUnsafeBufferPointer { a in
+                other.elements.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+            }
+        case let (a?, b?):
+            return a === b || a.vector.sharesRoot(with: b.vector)
+        default:
+            return false
         }
     }
 }

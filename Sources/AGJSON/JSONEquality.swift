@@ -15,7 +15,11 @@ extension JSONValue: Equatable {
 
 extension JSONArray: Equatable {
     public static func == (lhs: JSONArray, rhs: JSONArray) -> Bool {
-        lhs.sharesStorage(with: rhs) || lhs.elements == rhs.elements
+        guard lhs.count == rhs.count else { return false }
+        if lhs.sharesStorage(with: rhs) { return true }
+        if lhs.largeBox == nil && rhs.largeBox == nil { return lhs.elements == rhs.elements }
+        for i in 0..<lhs.count where lhs[i] != rhs[i] { return false }
+        return true
     }
 }
 

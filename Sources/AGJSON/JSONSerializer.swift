@@ -64,9 +64,11 @@ private struct JSONWriter: ~Copyable {
     private mutating func writeArray(_ array: JSONArray, indent: Int) {
         out.append(UInt8(ascii: "["))
         if array.isEmpty { out.append(UInt8(ascii: "]")); return }
-        array.elements.withUnsafeBufferPointer { elements in
+        var first = true
+        array.forEachChunk { elements in
             for i in 0..<elements.count {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 if options.pretty { newline(indent + 1) }
                 write(elements[i], indent: indent + 1)
             }

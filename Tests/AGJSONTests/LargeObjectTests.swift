@@ -80,3 +80,46 @@ import OrderedCollections
         #expect(reparsed == .object(object))
     }
 }
+
+/// Arrays past `JSONArray.largeThreshold` elements take the persistent form; same checks.
+@Suite struct LargeArrayTests {
+    @Test func randomOperationsMatchASwiftArray() {
+        var rng = LargeObjectTests.Rng(state: 7)
+        var array = JSONArray((0..<(JSONArray.largeThreshold + 5)).map { JSONValue.int(Int64($0)) })
+        var reference = (0..<(JSONArray.largeThreshold + 5)).map { JSONValue.int(Int64($0)) }
+        var copies: [(JSONArray, [JSONValue])] = []
+        for step in 0..<3_000 {
+            let value: JSONValue = rng.below(5) == 0 ? [.int(Int64(step)), ["x": true]] : .int(Int64(step))
+            switch rng.below(12) {
+            case 0...3:
+                array.append(value)
+                reference.append(value)
+            case 4, 5:
+                let i = rng.below(reference.count)
+                array.replace(at: i, with: value)
+                reference[i] = value
+            case 6:
+                let i = rng.below(reference.count)
+                array.modify(at: i) { $0 = .string("m\(step)") }
+                reference[i] = .string("m\(step)")
+            case 7:
+                let i = rng.below(reference.count + 1)
+                array.insert(value, at: i)
+                reference.insert(value, at: i)
+            case 8 where reference.count > 1:
+                let i = rng.below(reference.count)
+                #expect(array.remove(at: i) == reference.remove(at: i))
+            default:
+                copies.append((array, reference))
+            }
+            #expect(array.count == reference.count)
+        }
+        #expect(array.largeBox != nil)
+        #expect(Array(array) == reference)
+        #expect(array.height == 1 + reference.map(\.height).max()!)
+        #expect(JSONSerializer.string(.array(array)) == JSONSerializer.string(.array(JSONArray(reference))))
+        for (copy, expected) in copies { #expect(Array(copy) == expected, "an earlier copy changed") }
+        let reparsed = try! JSONParser.parse(JSONSerializer.string(.array(array)))
+        #expect(reparsed == .array(array))
+    }
+}
