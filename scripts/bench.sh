@@ -18,6 +18,12 @@ BENCH_VENV=$BUILD/bench-venv
 "$BENCH_VENV/bin/python" -m pip install -q jsonpatch >/dev/null
 "$BENCH_VENV/bin/python" -m pip install -q fastjsonpatch >/dev/null 2>&1 || echo "bench: fastjsonpatch could not be installed"
 "$BENCH_VENV/bin/python" -m pip install -q ag-ui-validate >/dev/null 2>&1 || echo "bench: ag-ui-validate could not be installed"
+"$BENCH_VENV/bin/python" -m pip install -q json-merge-patch orjson yyjson >/dev/null 2>&1 || echo "bench: json-merge-patch, orjson or yyjson could not be installed"
+# The C++ peer (nlohmann/json) and its compiler, from Debian; then configure again so that it is built.
+if ! [ -e /usr/include/nlohmann/json.hpp ] || ! command -v g++ >/dev/null; then
+  apt-get install -y -q nlohmann-json3-dev g++ >/dev/null 2>&1 || echo "bench: nlohmann-json3-dev could not be installed"
+  cmake -S "$ROOT" -B "$BUILD" >/dev/null && cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+fi
 "$BENCH_VENV/bin/python" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 
@@ -27,6 +33,9 @@ echo
 echo "== Diff (benchmarks/diff.py, build/benchmarks/bench_store_diff)"
 "$BENCH_VENV/bin/python" "$ROOT/benchmarks/diff.py"
 "$BUILD/benchmarks/bench_store_diff"
+echo
+echo "== The suite: agstate against its peers (benchmarks/suite/run.py)"
+"$BENCH_VENV/bin/python" "$ROOT/benchmarks/suite/run.py"
 echo
 echo "== Snapshots and history (build/benchmarks/bench_snapshot_history ${AGSTATE_BENCH_LARGE_MB:-100})"
 "$BUILD/benchmarks/bench_snapshot_history" "${AGSTATE_BENCH_LARGE_MB:-100}"

@@ -187,7 +187,7 @@ public struct JSONObject: Sendable {
 
     /// Calls `body` with each member in insertion order, without copying the members out.
     @inline(__always)
-    func forEachMember(_ body: (String, JSONValue) throws -> Void) rethrows {
+    public func forEachMember(_ body: (String, JSONValue) throws -> Void) rethrows {
         if let box = largeBox {
             try box.members.forEach(body)
             return

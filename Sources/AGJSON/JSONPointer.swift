@@ -74,6 +74,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         other.tokens.count <= tokens.count && zip(other.tokens, tokens).allSatisfy { $0 == $1 }
     }
 
+    /// The length in bytes of the RFC 6901 text, without building it.
+    public var encodedLength: Int {
+        var total = 0
+        for token in tokens {
+            total += 1 + token.utf8.count
+            for b in token.utf8 where b == UInt8(ascii: "~") || b == UInt8(ascii: "/") { total += 1 }
+        }
+        return total
+    }
+
     /// The pointer as RFC 6901 text.
     public var description: String {
         var text = ""

@@ -38,10 +38,10 @@ public struct Change: Sendable {
 extension PatchOperation {
     /// Approximate bytes held by the operation, counting at most `limit`.
     func estimatedBytes(upTo limit: Int) -> Int {
-        var total = 32 + path.description.utf8.count
+        var total = 32 + path.encodedLength
         switch self {
         case .add(_, let v), .replace(_, let v), .test(_, let v): total += v.estimatedBytes(upTo: max(0, limit - total))
-        case .move(let from, _), .copy(let from, _): total += from.description.utf8.count
+        case .move(let from, _), .copy(let from, _): total += from.encodedLength
         case .remove: break
         }
         return total
@@ -64,7 +64,8 @@ extension JSONValue {
                 stack.append(contentsOf: a)
             case .object(let o):
                 total += 16 + 24 * o.count
-                for (key, member) in o.entries {
+                o.forEachMember { key, member in
+                    guard total <= limit else { return }
                     total += key.utf8.count
                     stack.append(member)
                 }
