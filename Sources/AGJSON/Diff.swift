@@ -110,8 +110,23 @@ struct DiffBuilder {
     }
 
     private mutating func objectDiff(_ a: JSONObject, _ b: JSONObject, into ops: inout [PatchOperation]) {
-        var found = 0
-        for (key, old) in a.entries {
+        // Members usually come in the same order on both sides: pair them by position while the names
+        // agree (no lookups), then look the rest up by name. The operations come out in the same order
+        // either way: a's members in a's order, then b's additions in b's order.
+        let ea = a.entries, eb = b.entries
+        var i = 0
+        let common = min(ea.count, eb.count)
+        while i < common {
+            let (key, old) = ea[i]
+            let (other, new) = eb[i]
+            guard key == other else { break }
+            diff(old, new, at: key, into: &ops)
+            i += 1
+        }
+        if i == ea.count && i == eb.count { return }
+        var found = i
+        for j in i..<ea.count {
+            let (key, old) = ea[j]
             if let new = b[key] {
                 found += 1
                 diff(old, new, at: key, into: &ops)
@@ -121,8 +136,8 @@ struct DiffBuilder {
         }
         // When every member of b was found in a, b has nothing a lacks.
         guard found < b.count else { return }
-        for (key, new) in b.entries where !a.contains(key) {
-            ops.append(.add(path: path(key), value: new))
+        for j in i..<eb.count where !a.contains(eb[j].key) {
+            ops.append(.add(path: path(eb[j].key), value: eb[j].value))
         }
     }
 

@@ -201,29 +201,25 @@ public struct JSONObject: Sendable {
 
     /// Members in insertion order.
     public var entries: Entries {
-        if let box = largeBox { return Entries(storage: .large(box.members.entries)) }
-        return Entries(storage: .small(members.elements))
+        if let box = largeBox {
+            var names: [String] = []
+            var values: [JSONValue] = []
+            names.reserveCapacity(box.members.count)
+            values.reserveCapacity(box.members.count)
+            box.members.forEach { names.append($0); values.append($1) }
+            return Entries(names: names, values: values)
+        }
+        return Entries(names: members.keys.elements, values: members.values.elements)
     }
 
+    /// The members as two parallel arrays (shared with a small object's storage, not copied).
     public struct Entries: RandomAccessCollection {
-        enum Storage {
-            case small(OrderedDictionary<String, JSONValue>.Elements)
-            case large([(key: String, value: JSONValue)])
-        }
-        let storage: Storage
+        let names: [String]
+        let values: [JSONValue]
         public var startIndex: Int { 0 }
-        public var endIndex: Int {
-            switch storage {
-            case .small(let e): return e.count
-            case .large(let a): return a.count
-            }
-        }
-        public subscript(position: Int) -> (key: String, value: JSONValue) {
-            switch storage {
-            case .small(let e): return e[position]
-            case .large(let a): return a[position]
-            }
-        }
+        public var endIndex: Int { names.count }
+        public var count: Int { names.count }
+        public subscript(position: Int) -> (key: String, value: JSONValue) { (names[position], values[position]) }
     }
 
     private var smallMaxHeight: Int {
