@@ -33,11 +33,11 @@ public struct JSONArray: Sendable {
 
     public init() { elements = []; shape = .small(height: 1) }
 
-    public init<S: Sequence>(_ values: S) where S.Element == JSONValue {
+    public init<S: Sequence>(_ values: S, persistent: Bool = true) where S.Element == JSONValue {
         let all = Array(values)
         var deepest = 0
         for value in all where value.height > deepest { deepest = value.height }
-        if all.count > JSONArray.largeThreshold {
+        if persistent && all.count > JSONArray.largeThreshold {
             elements = []
             shape = .large(LargeBox(PersistentVector(count: all.count) { all[$0] }, height: 1 + deepest))
         } else {

@@ -25,10 +25,15 @@ public struct ParseOptions: Sendable, Equatable {
     /// Accept duplicate member names, the last one winning (what JavaScript's JSON.parse does).
     /// Off by default: I-JSON (RFC 7493) forbids them, and RFC 6902 A.13 relies on seeing them.
     public var allowDuplicateKeys: Bool
+    /// Build large objects and arrays in their persistent form (what a store wants: later writes copy
+    /// O(log n)). Off for a document that is read once and dropped (a diff's inputs): the plain form is
+    /// cheaper to build and to free.
+    public var persistentContainers: Bool
 
-    public init(limits: JSONLimits = .default, allowDuplicateKeys: Bool = false) {
+    public init(limits: JSONLimits = .default, allowDuplicateKeys: Bool = false, persistentContainers: Bool = true) {
         self.limits = limits
         self.allowDuplicateKeys = allowDuplicateKeys
+        self.persistentContainers = persistentContainers
     }
 
     public static let strict = ParseOptions()

@@ -44,10 +44,10 @@ public struct JSONObject: Sendable {
     public init() { members = [:]; shape = .small(height: 1) }
 
     /// An object from keys known to be distinct (the parser checks them), built in one step.
-    init(distinctKeys keys: [String], values: [JSONValue]) {
+    init(distinctKeys keys: [String], values: [JSONValue], persistent: Bool = true) {
         var deepest = 0
         for value in values where value.height > deepest { deepest = value.height }
-        if keys.count > JSONObject.largeThreshold {
+        if persistent && keys.count > JSONObject.largeThreshold {
             members = [:]
             shape = .large(LargeBox(LargeMembers(keys: keys, values: values), height: 1 + deepest))
         } else {

@@ -50,6 +50,7 @@ public struct JSONParser {
     private let input: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private let allowDuplicateKeys: Bool
+    private let persistent: Bool
     private var position = 0
     private var depth = 0
     private var scratch: [UInt8] = []
@@ -71,6 +72,7 @@ public struct JSONParser {
         input = bytes
         maxDepth = min(options.limits.maxDepth, JSONLimits.depthCeiling)
         allowDuplicateKeys = options.allowDuplicateKeys
+        persistent = options.persistentContainers
     }
 
     private mutating func parseDocument() throws(AGError) -> JSONValue {
@@ -164,7 +166,7 @@ public struct JSONParser {
             throw fail("expected ',' or ']' in array, found \(describeByte())")
         }
         depth -= 1
-        return .array(JSONArray(elements.popArray(from: base)))
+        return .array(JSONArray(elements.popArray(from: base), persistent: persistent))
     }
 
     private mutating func parseObject() throws(AGError) -> JSONValue {
@@ -224,7 +226,8 @@ public struct JSONParser {
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)
-            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: base))
+            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: base),
+                              persistent: persistent)
         }
         let offset = memberOffsets.base[duplicate]
         memberOffsets.drop(from: base)

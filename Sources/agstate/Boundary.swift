@@ -36,10 +36,13 @@ func bytes(_ data: CText, _ length: Int, _ what: String) throws(AGError) -> Unsa
 }
 
 /// Parses the caller's JSON text.
-func json(_ data: CText, _ length: Int, _ what: String, limits: JSONLimits, allowDuplicates: Bool = false) throws(AGError) -> JSONValue {
+/// `persistent: false` for a document read once and dropped (see `ParseOptions.persistentContainers`).
+func json(_ data: CText, _ length: Int, _ what: String, limits: JSONLimits, allowDuplicates: Bool = false,
+          persistent: Bool = true) throws(AGError) -> JSONValue {
     let raw = try bytes(data, length, what)
     guard raw.baseAddress != nil else { throw AGError(.invalidJSON, "\(what) is empty", offset: 0) }
-    return try JSONParser.parse(raw, options: ParseOptions(limits: limits, allowDuplicateKeys: allowDuplicates))
+    return try JSONParser.parse(raw, options: ParseOptions(limits: limits, allowDuplicateKeys: allowDuplicates,
+                                                          persistentContainers: persistent))
 }
 
 /// Parses the caller's JSON Pointer; NULL with length 0 is the root.

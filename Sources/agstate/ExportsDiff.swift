@@ -15,8 +15,8 @@ public func ags_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: Int, _ f
         let limits = DefaultLimits.current.json
         let options = DiffOptions(granularity: flags & diffFewestBytes != 0 ? .fewestBytes : .minimalOperations,
                                   testGuards: flags & diffTestGuards != 0, verify: flags & diffVerify != 0)
-        let ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits),
-                                    try json(b, bLength, "the second document", limits: limits), options: options)
+        let ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits, persistent: false),
+                                    try json(b, bLength, "the second document", limits: limits, persistent: false), options: options)
         try write(JSONPatch(ops).json, output, out, outLength)
     }
 }
@@ -27,8 +27,8 @@ public func ags_merge_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: In
         let out = try require(out, "out")
         let output = try serializeOptions(flags)
         let limits = DefaultLimits.current.json
-        let patch = try MergePatch.diff(try json(a, aLength, "the first document", limits: limits),
-                                        try json(b, bLength, "the second document", limits: limits))
+        let patch = try MergePatch.diff(try json(a, aLength, "the first document", limits: limits, persistent: false),
+                                        try json(b, bLength, "the second document", limits: limits, persistent: false))
         try write(patch, output, out, outLength)
     }
 }
@@ -38,7 +38,7 @@ public func ags_compact(_ text: CText, _ length: Int, _ flags: UInt32, _ out: CO
     run { () throws(AGError) in
         let out = try require(out, "out")
         let output = try serializeOptions(flags)
-        let value = try json(text, length, "the patches", limits: DefaultLimits.current.json)
+        let value = try json(text, length, "the patches", limits: DefaultLimits.current.json, persistent: false)
         try write(PatchCompaction.compact(try JSONPatch.sequence(parsing: value)).json, output, out, outLength)
     }
 }

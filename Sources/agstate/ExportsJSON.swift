@@ -6,7 +6,7 @@ import AGState
 @_cdecl("ags_json_validate")
 public func ags_json_validate(_ text: CText, _ length: Int) -> Int32 {
     run { () throws(AGError) in
-        _ = try json(text, length, "the JSON text", limits: DefaultLimits.current.json)
+        _ = try json(text, length, "the JSON text", limits: DefaultLimits.current.json, persistent: false)
     }
 }
 
@@ -16,7 +16,7 @@ public func ags_json_format(_ text: CText, _ length: Int, _ flags: UInt32, _ out
         let out = try require(out, "out")
         let options = try serializeOptions(flags, allowed: outputFlags | duplicatesFlag)
         let value = try json(text, length, "the JSON text", limits: DefaultLimits.current.json,
-                             allowDuplicates: flags & duplicatesFlag != 0)
+                             allowDuplicates: flags & duplicatesFlag != 0, persistent: false)
         try write(value, options, out, outLength)
     }
 }
@@ -27,8 +27,8 @@ public func ags_json_equal(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: In
     run { () throws(AGError) in
         let equal = try require(equal, "equal")
         let limits = DefaultLimits.current.json
-        let left = try json(a, aLength, "the first JSON text", limits: limits)
-        let right = try json(b, bLength, "the second JSON text", limits: limits)
+        let left = try json(a, aLength, "the first JSON text", limits: limits, persistent: false)
+        let right = try json(b, bLength, "the second JSON text", limits: limits, persistent: false)
         equal.pointee = left == right ? 1 : 0
     }
 }
@@ -39,7 +39,7 @@ public func ags_pointer_get(_ doc: CText, _ docLength: Int, _ ptr: CText, _ ptrL
     run { () throws(AGError) in
         let out = try require(out, "out")
         let options = try serializeOptions(flags)
-        let document = try json(doc, docLength, "the document", limits: DefaultLimits.current.json)
+        let document = try json(doc, docLength, "the document", limits: DefaultLimits.current.json, persistent: false)
         try write(try document.value(at: try pointer(ptr, ptrLength)), options, out, outLength)
     }
 }
@@ -51,8 +51,8 @@ public func ags_patch_apply(_ doc: CText, _ docLength: Int, _ patchText: CText, 
         let out = try require(out, "out")
         let options = try serializeOptions(flags)
         let limits = DefaultLimits.current.json
-        let document = try json(doc, docLength, "the document", limits: limits)
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: limits))
+        let document = try json(doc, docLength, "the document", limits: limits, persistent: false)
+        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: limits, persistent: false))
         try write(try patch.apply(to: document, limits: limits), options, out, outLength)
     }
 }
@@ -64,8 +64,8 @@ public func ags_merge_patch_apply(_ doc: CText, _ docLength: Int, _ patchText: C
         let out = try require(out, "out")
         let options = try serializeOptions(flags)
         let limits = DefaultLimits.current.json
-        let document = try json(doc, docLength, "the document", limits: limits)
-        let patch = try json(patchText, patchLength, "the merge patch", limits: limits)
+        let document = try json(doc, docLength, "the document", limits: limits, persistent: false)
+        let patch = try json(patchText, patchLength, "the merge patch", limits: limits, persistent: false)
         try write(MergePatch.apply(patch, to: document), options, out, outLength)
     }
 }
