@@ -33,6 +33,11 @@ echo
 echo "== Diff (benchmarks/diff.py, build/benchmarks/bench_store_diff)"
 "$BENCH_VENV/bin/python" "$ROOT/benchmarks/diff.py"
 "$BUILD/benchmarks/bench_store_diff"
+# The Go peer (evanphx/json-patch) from Debian, built against its GOPATH copy.
+[ -d /usr/share/gocode/src/github.com/evanphx/json-patch ] || apt-get install -y -q golang-github-evanphx-json-patch-dev >/dev/null 2>&1 \
+  || echo "bench: golang-github-evanphx-json-patch-dev could not be installed"
+(cd "$ROOT/benchmarks/suite/peer_go" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-$BUILD/gocache}" \
+  go build -o "$BUILD/benchmarks/bench_suite_evanphx" .) 2>/dev/null || echo "bench: the Go peer could not be built"
 echo
 echo "== The suite: agstate against its peers (benchmarks/suite/run.py)"
 "$BENCH_VENV/bin/python" "$ROOT/benchmarks/suite/run.py"

@@ -68,6 +68,24 @@ int main(int argc, char **argv) {
         ags_store_close(store);
     }
     printf("parse %.2f\nserialize %.2f\nstate_bytes %zu\n", median(tp, 15) * 1e6, median(ts, 15) * 1e6, slen);
+    /* Text in, text out (what evanphx/json-patch offers): parse the document, patch, serialize. */
+    size_t p1len, mlen;
+    char *p1 = slurp(dir, "patch1.json", &p1len), *merge = slurp(dir, "merge10.json", &mlen);
+    double tt[15], tm[15];
+    for (int r = 0; r < 15; r++) {
+        char *out = NULL;
+        size_t n = 0;
+        double t0 = now();
+        if (ags_patch_apply(state, slen, p1, p1len, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        tt[r] = now() - t0;
+        ags_free(out);
+        t0 = now();
+        if (ags_merge_patch_apply(state, slen, merge, mlen, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        tm[r] = now() - t0;
+        ags_free(out);
+    }
+    printf("text_patch1 %.2f\ntext_merge10 %.2f\n", median(tt, 15) * 1e6, median(tm, 15) * 1e6);
+    free(p1); free(merge);
     free(state);
     patches(dir, "state.json", "small");
     if (argc > 2) patches(dir, "state-large.json", "large");

@@ -66,6 +66,11 @@ def main():
                             ("small_patch100", "100-op patch from text, native", "nlohmann patch_inplace")):
         row(rows, what, ours[key], peer, theirs and theirs[key])
     scaling = ours["large_patch1"] / ours["small_patch1"]
+    go = native("bench_suite_evanphx")
+    if go is None:
+        print("evanphx/json-patch (Go) is not built (apt install golang-github-evanphx-json-patch-dev): skipped")
+    row(rows, "1-op patch, text in and text out, native", ours["text_patch1"], "evanphx/json-patch (Go)", go and go["text_patch1"])
+    row(rows, "10-key merge patch, text in and text out, native", ours["text_merge10"], "evanphx/json-patch (Go)", go and go["text_merge10"])
 
     # Through Python: agstate keeps 1,000 versions of history; the peers patch Python objects.
     store = agstate.Store(text)
