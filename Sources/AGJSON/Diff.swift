@@ -110,6 +110,10 @@ struct DiffBuilder {
     }
 
     private mutating func objectDiff(_ a: JSONObject, _ b: JSONObject, into ops: inout [PatchOperation]) {
+        if let x = a.largeBox, let y = b.largeBox, let found = sharedSlotsDiff(x.members, y.members) {
+            ops += found
+            return
+        }
         // Members usually come in the same order on both sides: pair them by position while the names
         // agree (no lookups), then look the rest up by name. The operations come out in the same order
         // either way: a's members in a's order, then b's additions in b's order.
@@ -139,6 +143,26 @@ struct DiffBuilder {
         for j in i..<eb.count where !a.contains(eb[j].key) {
             ops.append(.add(path: path(eb[j].key), value: eb[j].value))
         }
+    }
+
+    /// Two versions of one large object (the members in the same slots, as after changes of values):
+    /// only the parts of the slot vectors they do not share are compared, so the cost follows the change,
+    /// not the width. The operations are the ones the general path gives, in the same order. Nil when the
+    /// slots do not line up (members added or removed): the general path then decides.
+    private mutating func sharedSlotsDiff(_ a: LargeMembers, _ b: LargeMembers) -> [PatchOperation]? {
+        var out: [PatchOperation] = []
+        let lined = PersistentVector.forEachUnshared(a.slots, b.slots) { left, right in
+            switch (left, right) {
+            case (nil, nil):
+                return true
+            case let (l?, r?) where l.key == r.key:
+                diff(l.value, r.value, at: l.key, into: &out)
+                return true
+            default:
+                return false
+            }
+        }
+        return lined ? out : nil
     }
 
     /// Arrays: the common start and end are set aside; the rest is aligned by a longest common subsequence

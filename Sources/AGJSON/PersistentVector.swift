@@ -102,6 +102,26 @@ struct PersistentVector<Element>: @unchecked Sendable {
         append(&node.children[slot], shift: shift - bits, index: index, element)
     }
 
+    /// Calls `body` with the pairs of elements at the same index of `a` and `b`, in order, skipping every
+    /// node the two share (so two versions of one vector compare in time that follows their difference).
+    /// The two must have the same count. Stops, returning false, when `body` returns false.
+    static func forEachUnshared(_ a: PersistentVector, _ b: PersistentVector, _ body: (Element, Element) -> Bool) -> Bool {
+        guard a.count == b.count, a.shift == b.shift else { return false }
+        return walkPairs(a.root, b.root, body)
+    }
+
+    private static func walkPairs(_ a: Node, _ b: Node, _ body: (Element, Element) -> Bool) -> Bool {
+        if a === b { return true }
+        if a.children.isEmpty || b.children.isEmpty {
+            guard a.children.isEmpty && b.children.isEmpty && a.elements.count == b.elements.count else { return false }
+            for i in 0..<a.elements.count where !body(a.elements[i], b.elements[i]) { return false }
+            return true
+        }
+        guard a.children.count == b.children.count else { return false }
+        for i in 0..<a.children.count where !walkPairs(a.children[i], b.children[i], body) { return false }
+        return true
+    }
+
     /// Calls `body` with each leaf's elements in order, read in place.
     func forEachLeaf(_ body: (UnsafeBufferPointer<Element>) throws -> Void) rethrows {
         try Self.walk(root, body)
