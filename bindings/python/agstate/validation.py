@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, List, Optional, Union
 
@@ -13,6 +14,7 @@ Finding = Dict[str, Any]
 EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
 
 _push = lib.ags_validator_push
+_slots = threading.local()
 SEVERITIES = {"off": 0, "info": 1, "warning": 2, "error": 3}
 _VALIDATE_MESSAGES = 0x20000
 _FORMATS = {"auto": 0, "ndjson": 0x40000, "sse": 0x80000}
@@ -64,12 +66,23 @@ class EventValidator(NativeHandle):
             data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             data = bytes(event)
-        out, n = c_void_p(), c_size_t()
-        status = _push(self._h(), data, len(data), byref(out), byref(n))
+        # Out-parameters reused per thread: a feed per event is mostly the cost of the ctypes call itself.
+        slots = _slots.__dict__
+        if not slots:
+            out, n = c_void_p(), c_size_t()
+            slots.update(out=out, n=n, out_ref=byref(out), n_ref=byref(n))
+        handle = self._handle
+        if handle is None:
+            self._h()  # raises Closed
+        status = _push(handle, data, len(data), slots["out_ref"], slots["n_ref"])
         if status:
             check(status)
-        # NULL: no finding, nothing allocated (the usual case).
-        return json.loads(take_text(out, n)) if out.value else []
+        out = slots["out"]
+        if not out.value:  # NULL: no finding, nothing allocated (the usual case)
+            return []
+        found = c_void_p(out.value)
+        out.value = None
+        return json.loads(take_text(found, slots["n"]))
 
     def feed_stream(self, data: Union[str, bytes, bytearray, memoryview], format: str = "auto") -> List[Finding]:
         """Validates the events in a piece of an NDJSON or SSE stream (``format`` "auto", "ndjson" or "sse");
