@@ -147,3 +147,40 @@ import OrderedCollections
         #expect(try JSONDiff.diff(plainA, plainC) == valueOps)
     }
 }
+
+/// `JSONPatch.apply(inPlace:)` gives what `apply(to:)` gives, and on a failure leaves the document as
+/// it was, member order included.
+@Suite struct InPlacePatchTests {
+    @Test func randomPatchesAgreeWithTheCopyingPath() throws {
+        var rng = LargeObjectTests.Rng(state: 99)
+        let keys = ["a", "b", "c", "list", "x"]
+        for round in 0..<3_000 {
+            let base: JSONValue = ["a": 1, "b": ["c": [1, 2, 3]], "list": [true, false], "x": "s"]
+            var ops: [PatchOperation] = []
+            for _ in 0..<(1 + rng.below(4)) {
+                let paths = ["/a", "/b/c", "/b/c/0", "/b/c/-", "/b/c/3", "/b/c/9", "/list/1", "/list/-", "/new", "/b/new", "/zz/q", "",
+                             "/\(keys[rng.below(keys.count)])"]
+                let path = try JSONPointer(parsing: paths[rng.below(paths.count)])
+                let value: JSONValue = rng.below(2) == 0 ? .int(Int64(round)) : ["k": .int(Int64(round))]
+                switch rng.below(5) {
+                case 0, 1: ops.append(.add(path: path, value: value))
+                case 2, 3: ops.append(.replace(path: path, value: value))
+                default: ops.append(.test(path: path, value: rng.below(2) == 0 ? 1 : value))
+                }
+            }
+            let patch = JSONPatch(ops)
+            var inPlace = base
+            let copied: Result<JSONValue, AGError>
+            do { copied = .success(try patch.apply(to: base)) } catch { copied = .failure(error) }
+            do {
+                try patch.apply(inPlace: &inPlace)
+                guard case .success(let expected) = copied else { Issue.record("in place succeeded where copying failed: \(ops)"); continue }
+                #expect(JSONSerializer.string(inPlace) == JSONSerializer.string(expected), "\(ops)")
+            } catch {
+                guard case .failure(let expected) = copied else { Issue.record("in place failed where copying succeeded: \(ops)"); continue }
+                #expect(error == expected)
+                #expect(JSONSerializer.string(inPlace) == JSONSerializer.string(base), "not rolled back: \(ops)")
+            }
+        }
+    }
+}
