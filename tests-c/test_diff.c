@@ -35,6 +35,15 @@ int main(void) {
                   "{\"op\":\"remove\",\"path\":\"/o/gone\"},{\"op\":\"add\",\"path\":\"/new\",\"value\":null}]"));
     CHECK(ags_diff(a, AGS_NTS, b, AGS_NTS, AGS_DIFF_TEST_GUARDS | AGS_DIFF_VERIFY, &out, NULL) == AGS_OK && strstr(out, "\"test\"") != NULL);
     ags_free(out);
+    /* Texts that agree byte for byte up to an error: the error is still found, and named as before. */
+    CHECK(ags_diff("{\"a\":[1,2],\"b\":1}", AGS_NTS, "{\"a\":[1,2],\"b\":1,}", AGS_NTS, 0, &out, NULL) == AGS_ERR_INVALID_JSON &&
+          strstr(ags_errmsg(), "trailing comma") != NULL);
+    CHECK(ags_diff("{\"a\":1,\"a\":2}", AGS_NTS, "{\"a\":1,\"a\":2}", AGS_NTS, 0, &out, NULL) == AGS_ERR_INVALID_JSON &&
+          strstr(ags_errmsg(), "duplicate") != NULL);
+    /* The spelling of the texts does not change the patch. */
+    CHECK(ags_diff(a, AGS_NTS, "{ \"list\" : [1, 2, 9, 3, 4], \"o\": {\"k\": \"w\"}, \"new\": null }", AGS_NTS, 0, &out, NULL) == AGS_OK &&
+          is(out, "[{\"op\":\"add\",\"path\":\"/list/2\",\"value\":9},{\"op\":\"replace\",\"path\":\"/o/k\",\"value\":\"w\"},"
+                  "{\"op\":\"remove\",\"path\":\"/o/gone\"},{\"op\":\"add\",\"path\":\"/new\",\"value\":null}]"));
     CHECK(ags_merge_diff("{\"a\":1,\"b\":{\"c\":2}}", AGS_NTS, "{\"b\":{\"c\":3}}", AGS_NTS, 0, &out, NULL) == AGS_OK &&
           is(out, "{\"a\":null,\"b\":{\"c\":3}}"));
     CHECK(ags_merge_diff(a, AGS_NTS, b, AGS_NTS, 0, &out, NULL) == AGS_ERR_INVALID_ARGUMENT); /* "new": null */

@@ -47,16 +47,32 @@ public enum JSONDiff {
     }
 }
 
+extension JSONDiff {
+    /// The patch between two JSON texts without parsing them whole: where the texts agree byte for byte
+    /// only the first is read and no values are built (see `TextDiff`), so two large states that differ in
+    /// a few places cost about one validating scan. The patch is the one `diff` gives for the parsed
+    /// documents. Nil when the parser has to decide (an error, a member name with escapes or non-ASCII
+    /// bytes, `fewestBytes`, `verify`): parse both and call `diff`, which also gives the exact error.
+    public static func fastTextDiff(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, options: DiffOptions = DiffOptions(),
+                                    limits: JSONLimits = .default) -> [PatchOperation]? {
+        guard !options.verify, a.count > 0, b.count > 0 else { return nil }
+        return try? TextDiff.diff(a.bindMemory(to: UInt8.self), b.bindMemory(to: UInt8.self), options: options, limits: limits)
+    }
+}
+
 struct DiffBuilder {
     let options: DiffOptions
     /// The location being compared, as tokens: a pointer is built only for an operation that is emitted.
-    private var tokens: [String] = []
+    var tokens: [String] = []
 
-    init(options: DiffOptions) { self.options = options }
+    init(options: DiffOptions, at tokens: [String] = []) {
+        self.options = options
+        self.tokens = tokens
+    }
 
     private var path: JSONPointer { JSONPointer(tokens: tokens) }
 
-    private func path(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
+    func path(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
 
     mutating func diff(_ a: JSONValue, _ b: JSONValue, into ops: inout [PatchOperation]) {
         if a.isIdentical(to: b) { return }
@@ -104,7 +120,7 @@ struct DiffBuilder {
         ops.append(.replace(path: path, value: new))
     }
 
-    private func remove(_ path: JSONPointer, _ old: JSONValue, into ops: inout [PatchOperation]) {
+    func remove(_ path: JSONPointer, _ old: JSONValue, into ops: inout [PatchOperation]) {
         if options.testGuards { ops.append(.test(path: path, value: old)) }
         ops.append(.remove(path: path))
     }
@@ -167,7 +183,9 @@ struct DiffBuilder {
 
     /// Arrays: the common start and end are set aside; the rest is aligned by a longest common subsequence
     /// (when the work is within the bound), and edited from the back so that every index stays valid.
-    private mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, into ops: inout [PatchOperation]) {
+    /// `indexOffset`: where `a` and `b` begin in the arrays at this location (the text diff hands over the
+    /// part after a common start it has set aside itself).
+    mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, indexOffset: Int = 0, into ops: inout [PatchOperation]) {
         var start = 0
         while start < a.count && start < b.count && equalElements(a[start], b[start]) { start += 1 }
         var endA = a.count, endB = b.count
@@ -187,7 +205,7 @@ struct DiffBuilder {
                 else { script.append((.insert, start + n, start + k)) }
             }
         }
-        emit(script, a, b, into: &ops)
+        emit(script, a, b, indexOffset: indexOffset, into: &ops)
     }
 
     private enum Edit { case keep, delete, insert, change }
@@ -244,13 +262,14 @@ struct DiffBuilder {
 
     /// Emits the script (ordered from the back): a change is a nested diff at its index, a deletion a
     /// remove, an insertion an add before the element that stood at that index of `a`.
-    private mutating func emit(_ script: [(Edit, Int, Int)], _ a: JSONArray, _ b: JSONArray, into ops: inout [PatchOperation]) {
+    private mutating func emit(_ script: [(Edit, Int, Int)], _ a: JSONArray, _ b: JSONArray, indexOffset: Int,
+                               into ops: inout [PatchOperation]) {
         // Insertions at one index arrive last-first; adding each at that index puts them in order.
         for (edit, i, j) in script {
             switch edit {
-            case .change: diff(a[i], b[j], at: String(i), into: &ops)
-            case .delete: remove(path(String(i)), a[i], into: &ops)
-            case .insert: ops.append(.add(path: path(String(i)), value: b[j]))
+            case .change: diff(a[i], b[j], at: String(indexOffset + i), into: &ops)
+            case .delete: remove(path(String(indexOffset + i)), a[i], into: &ops)
+            case .insert: ops.append(.add(path: path(String(indexOffset + i)), value: b[j]))
             case .keep: break
             }
         }

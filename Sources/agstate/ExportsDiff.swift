@@ -15,8 +15,14 @@ public func ags_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: Int, _ f
         let limits = DefaultLimits.current.json
         let options = DiffOptions(granularity: flags & diffFewestBytes != 0 ? .fewestBytes : .minimalOperations,
                                   testGuards: flags & diffTestGuards != 0, verify: flags & diffVerify != 0)
-        let ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits, persistent: false),
+        let x = try bytes(a, aLength, "the first document"), y = try bytes(b, bLength, "the second document")
+        let ops: [PatchOperation]
+        if let fast = JSONDiff.fastTextDiff(x, y, options: options, limits: limits) {
+            ops = fast
+        } else {
+            ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits, persistent: false),
                                     try json(b, bLength, "the second document", limits: limits, persistent: false), options: options)
+        }
         try write(JSONPatch(ops).json, output, out, outLength)
     }
 }

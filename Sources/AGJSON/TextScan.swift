@@ -1,0 +1,385 @@
+import Glibc
+
+/// Raised by the side-by-side text diff when it meets something it leaves to the parser (an error, a
+/// member name it does not compare byte by byte, nesting past the limit): the diff then parses both
+/// documents whole, which gives the same patch or reports the error exactly as before.
+struct TextDiffFallback: Error {}
+
+/// A member name's bytes (without the quotes), in either document, with its first 8 bytes as a word so
+/// that most comparisons of different names need no memory compare.
+struct KeySpan {
+    let start: UnsafePointer<UInt8>
+    let count: Int
+    let head: UInt64
+
+    @inline(__always)
+    init(start: UnsafePointer<UInt8>, count: Int, head: UInt64) {
+        self.start = start
+        self.count = count
+        self.head = head
+    }
+
+    /// The name at `start` of `count` bytes; `readable` bytes from `start` may be read.
+    @inline(__always)
+    init(start: UnsafePointer<UInt8>, count: Int, readable: Int) {
+        self.start = start
+        self.count = count
+        if readable >= 8 {
+            let word = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self)
+            head = count >= 8 ? word : word & ((1 &<< UInt64(count * 8)) &- 1)
+        } else {
+            var word: UInt64 = 0
+            for k in 0..<min(count, 8) { word |= UInt64(start[k]) << UInt64(8 * k) }
+            head = word
+        }
+    }
+
+    @inline(__always)
+    func equals(_ other: KeySpan) -> Bool {
+        count == other.count && head == other.head && (count <= 8 || memcmp(start + 8, other.start + 8, count - 8) == 0)
+    }
+
+    var string: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+
+    var hash: UInt64 {
+        var h = head ^ UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+        var k = 8
+        while k < count { h = (h ^ UInt64(start[k])) &* 0x100_0000_01b3; k += 1 }
+        // murmur3's finalizer: every bit of the name reaches the low bits the table uses.
+        h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
+        h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return h ^ (h >> 33)
+    }
+}
+
+/// The member names of the objects being read, innermost last: a plain buffer, since a push and a pop
+/// happen for every member. `release()` frees it.
+struct KeyStack {
+    private var base: UnsafeMutablePointer<KeySpan>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 256
+        base = .allocate(capacity: capacity)
+    }
+
+    func release() { base.deallocate() }
+
+    @inline(__always)
+    mutating func push(_ key: KeySpan) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: key)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<KeySpan>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
+    }
+
+    /// Drops the names from `index` on (KeySpan holds no references: nothing to deinitialize).
+    @inline(__always)
+    mutating func truncate(to index: Int) { count = index }
+
+    @inline(__always)
+    subscript(i: Int) -> KeySpan { base[i] }
+}
+
+/// A validating scan that finds where a value ends without building it. It accepts a subset of what
+/// `JSONParser` accepts, never more: member names must be ASCII without escapes (so that comparing their
+/// bytes is comparing the parser's `String`s, and a duplicate is a byte-equal name), and whatever it
+/// refuses is left to the parser. Numbers follow the parser's grammar and range rule.
+struct TextScan {
+    let maxDepth: Int
+    /// The names of the objects being read, innermost last: duplicates are looked for when an object ends.
+    var keys = KeyStack()
+    private var table: [Int32] = []
+
+    init(maxDepth: Int) {
+        self.maxDepth = maxDepth
+    }
+
+    func release() { keys.release() }
+
+    @inline(__always)
+    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    @inline(__always)
+    static func skipWhitespace(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) {
+        while p < s.count && isWhitespace(s[p]) { p += 1 }
+    }
+
+    /// Skips the value at `p` (no whitespace before it), nested in `depth` containers. With a `limit`,
+    /// gives up (false, `p` then means nothing) once a container runs past it: the caller only wants to
+    /// know whether the value ends before it, and will read the value otherwise.
+    @discardableResult @inline(__always)
+    mutating func skipValue(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int, depth: Int,
+                            limit: Int = .max) throws(TextDiffFallback) -> Bool {
+        guard p < s.count else { throw TextDiffFallback() }
+        let c = s[p]
+        if c == 0x22 { try TextScan.skipString(s, &p); return true }
+        if c &- 0x30 < 10 { try TextScan.skipNumber(s, &p); return true }
+        return try skipOther(s, &p, depth: depth, limit: limit)
+    }
+
+    private mutating func skipOther(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int, depth: Int, limit: Int) throws(TextDiffFallback) -> Bool {
+        switch s[p] {
+        case 0x7B: return try skipObject(s, &p, depth: depth + 1, limit: limit)
+        case 0x5B: return try skipArray(s, &p, depth: depth + 1, limit: limit)
+        default: try TextScan.skipScalar(s, &p)
+        }
+        return true
+    }
+
+    /// Skips a number or a literal at `p`.
+    static func skipScalar(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
+        switch s[p] {
+        case 0x74: try literal(s, &p, 0x74, 0x72, 0x75, 0x65, nil)            // true
+        case 0x66: try literal(s, &p, 0x66, 0x61, 0x6C, 0x73, 0x65)           // false
+        case 0x6E: try literal(s, &p, 0x6E, 0x75, 0x6C, 0x6C, nil)            // null
+        case 0x22: try skipString(s, &p)
+        default: try skipNumber(s, &p)
+        }
+    }
+
+    @inline(__always)
+    private static func literal(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ c0: UInt8, _ c1: UInt8, _ c2: UInt8,
+                                _ c3: UInt8, _ c4: UInt8?) throws(TextDiffFallback) {
+        let n = c4 == nil ? 4 : 5
+        guard s.count - p >= n, s[p] == c0, s[p + 1] == c1, s[p + 2] == c2, s[p + 3] == c3,
+              c4 == nil || s[p + 4] == c4! else { throw TextDiffFallback() }
+        p += n
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The bytes of a word that need a look in a string: a quote, a backslash, a control character or
+    /// a byte of a multi-byte sequence. The lowest flagged byte is exact (higher ones may be false alarms).
+    @inline(__always)
+    private static func special(_ v: UInt64) -> UInt64 {
+        let quote = v ^ (ones &* 0x22), slash = v ^ (ones &* 0x5C)
+        return ((v &- ones &* 0x20) | (quote &- ones) & ~quote | (slash &- ones) & ~slash | v) & highs
+    }
+
+    /// Skips a string value at `p` (its opening quote), checking escapes and UTF-8 as the parser does.
+    @inline(__always)
+    static func skipString(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
+        p += 1
+        // A short plain string ends within the first word.
+        if s.count - p >= 8 {
+            let flags = special(UnsafeRawPointer(s.baseAddress!).loadUnaligned(fromByteOffset: p, as: UInt64.self))
+            let at = p + flags.trailingZeroBitCount >> 3
+            if flags != 0 && s[at] == 0x22 { p = at + 1; return }
+        }
+        try skipLongString(s, &p)
+    }
+
+    private static func skipLongString(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
+        let base = UnsafeRawPointer(s.baseAddress!)
+        while true {
+            while s.count - p >= 8 {
+                let flags = special(base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                if flags == 0 { p += 8 } else { p += flags.trailingZeroBitCount >> 3; break }
+            }
+            guard p < s.count else { throw TextDiffFallback() }
+            let b = s[p]
+            if b == 0x22 { p += 1; return }
+            if b == 0x5C {
+                try skipEscape(s, &p)
+            } else if b < 0x20 {
+                throw TextDiffFallback()
+            } else if b >= 0x80 {
+                guard case let .valid(length) = UTF8Check.sequence(s, at: p) else { throw TextDiffFallback() }
+                p += length
+            } else {
+                p += 1
+            }
+        }
+    }
+
+    private static func skipEscape(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
+        guard s.count - p >= 2 else { throw TextDiffFallback() }
+        let e = s[p + 1]
+        p += 2
+        switch e {
+        case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+            return
+        case 0x75:
+            guard let scalar = UTF8Check.hex4(s, at: p) else { throw TextDiffFallback() }
+            p += 4
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                guard s.count - p >= 6, s[p] == 0x5C, s[p + 1] == 0x75, let low = UTF8Check.hex4(s, at: p + 2),
+                      low >= 0xDC00 && low <= 0xDFFF else { throw TextDiffFallback() }
+                p += 6
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw TextDiffFallback()
+            }
+        default:
+            throw TextDiffFallback()
+        }
+    }
+
+    /// Scans a member name at `p` (its opening quote) and returns its bytes. Names with escapes or
+    /// non-ASCII bytes are left to the parser: equal names may then be written differently.
+    static func key(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) -> KeySpan {
+        guard p < s.count, s[p] == 0x22 else { throw TextDiffFallback() }
+        p += 1
+        let start = p
+        let base = UnsafeRawPointer(s.baseAddress!)
+        // Most names are shorter than 8 bytes: one word holds the name, its end and its `head`.
+        if s.count - p >= 8 {
+            let word = base.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let flags = special(word)
+            if flags != 0 {
+                let length = flags.trailingZeroBitCount >> 3
+                guard s[p + length] == 0x22 else { throw TextDiffFallback() }
+                p += length + 1
+                return KeySpan(start: s.baseAddress! + start, count: length,
+                               head: length == 0 ? 0 : word & (UInt64.max >> UInt64(64 - 8 * length)))
+            }
+            p += 8
+        }
+        while s.count - p >= 8 {
+            let flags = special(base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+            if flags == 0 { p += 8 } else { p += flags.trailingZeroBitCount >> 3; break }
+        }
+        while p < s.count {
+            let b = s[p]
+            if b == 0x22 {
+                p += 1
+                return KeySpan(start: s.baseAddress! + start, count: p - 1 - start, readable: s.count - start)
+            }
+            guard b >= 0x20 && b < 0x80 && b != 0x5C else { throw TextDiffFallback() }
+            p += 1
+        }
+        throw TextDiffFallback()
+    }
+
+    @inline(__always)
+    private static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    /// Skips a number with the parser's grammar (no leading zeros, digits after '.' and in the exponent)
+    /// and its range rule: a number that a double cannot hold (it would be infinite, or 0 while some digit
+    /// is not) is an error. Only a number with an exponent or of 300 characters or more can break that rule.
+    static func skipNumber(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
+        let start = p
+        if s[p] == 0x2D { p += 1 }
+        guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
+        if s[p] == 0x30 {
+            p += 1
+            if p < s.count && isDigit(s[p]) { throw TextDiffFallback() }
+        } else {
+            while p < s.count && isDigit(s[p]) { p += 1 }
+        }
+        var exponent = false
+        if p < s.count && s[p] == 0x2E {
+            p += 1
+            guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
+            while p < s.count && isDigit(s[p]) { p += 1 }
+        }
+        if p < s.count && (s[p] | 0x20) == 0x65 {
+            exponent = true
+            p += 1
+            if p < s.count && (s[p] == 0x2B || s[p] == 0x2D) { p += 1 }
+            guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
+            while p < s.count && isDigit(s[p]) { p += 1 }
+        }
+        if exponent || p - start >= 300 {
+            // The parser's check, on the rare numbers where it can fail.
+            var nonZero = false, i = start
+            while i < p && !(s[i] | 0x20 == 0x65) { if s[i] >= 0x31 && s[i] <= 0x39 { nonZero = true }; i += 1 }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: s[start..<p]), as: UTF8.self)
+            guard let d = Double(text), !d.isInfinite, !(d == 0 && nonZero) else { throw TextDiffFallback() }
+        }
+    }
+
+    private mutating func skipObject(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int, depth: Int, limit: Int) throws(TextDiffFallback) -> Bool {
+        guard depth <= maxDepth else { throw TextDiffFallback() }
+        p += 1
+        let base = keys.count
+        TextScan.skipWhitespace(s, &p)
+        if p < s.count && s[p] == 0x7D { p += 1; return true }
+        while true {
+            keys.push(try TextScan.key(s, &p))
+            if p < s.count && s[p] != 0x3A { TextScan.skipWhitespace(s, &p) }
+            guard p < s.count, s[p] == 0x3A else { throw TextDiffFallback() }
+            p += 1
+            TextScan.skipWhitespace(s, &p)
+            guard try skipValue(s, &p, depth: depth, limit: limit), p <= limit else {
+                keys.truncate(to: base)
+                return false
+            }
+            TextScan.skipWhitespace(s, &p)
+            guard p < s.count else { throw TextDiffFallback() }
+            if s[p] == 0x2C {
+                p += 1
+                TextScan.skipWhitespace(s, &p)
+                continue
+            }
+            guard s[p] == 0x7D else { throw TextDiffFallback() }
+            p += 1
+            try checkDistinct(from: base)
+            keys.truncate(to: base)
+            return true
+        }
+    }
+
+    private mutating func skipArray(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int, depth: Int, limit: Int) throws(TextDiffFallback) -> Bool {
+        guard depth <= maxDepth else { throw TextDiffFallback() }
+        p += 1
+        TextScan.skipWhitespace(s, &p)
+        if p < s.count && s[p] == 0x5D { p += 1; return true }
+        while true {
+            guard try skipValue(s, &p, depth: depth, limit: limit), p <= limit else { return false }
+            TextScan.skipWhitespace(s, &p)
+            guard p < s.count else { throw TextDiffFallback() }
+            if s[p] == 0x2C {
+                p += 1
+                TextScan.skipWhitespace(s, &p)
+                continue
+            }
+            guard s[p] == 0x5D else { throw TextDiffFallback() }
+            p += 1
+            return true
+        }
+    }
+
+    /// Throws when two of `keys[base...]` are equal (the parser rejects duplicate member names).
+    mutating func checkDistinct(from base: Int) throws(TextDiffFallback) {
+        let n = keys.count - base
+        if n <= 16 {
+            var i = base + 1
+            while i < keys.count {
+                let key = keys[i]
+                var j = base
+                while j < i {
+                    let other = keys[j]
+                    if other.head == key.head && other.equals(key) { throw TextDiffFallback() }
+                    j += 1
+                }
+                i += 1
+            }
+            return
+        }
+        // Open addressing over indices into `keys`, at most half full.
+        var size = 64
+        while size < 2 * n { size <<= 1 }
+        if table.count < size { table = [Int32](repeating: -1, count: size) } else {
+            for k in 0..<size { table[k] = -1 }
+        }
+        let mask = size - 1
+        for i in base..<keys.count {
+            var slot = Int(truncatingIfNeeded: keys[i].hash) & mask
+            while table[slot] >= 0 {
+                if keys[Int(table[slot])].equals(keys[i]) { throw TextDiffFallback() }
+                slot = (slot + 1) & mask
+            }
+            table[slot] = Int32(i)
+        }
+    }
+}
