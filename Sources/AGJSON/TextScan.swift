@@ -305,7 +305,17 @@ struct TextScan {
         TextScan.skipWhitespace(s, &p)
         if p < s.count && s[p] == 0x7D { p += 1; return true }
         while true {
-            keys.push(try TextScan.key(s, &p))
+            // Duplicates among the first 16 names are looked for as each name comes (no second pass);
+            // a wider object is checked through a hash table when it ends.
+            let key = try TextScan.key(s, &p)
+            if keys.count - base < 16 {
+                var j = base
+                while j < keys.count {
+                    if keys[j].head == key.head && keys[j].equals(key) { throw TextDiffFallback() }
+                    j += 1
+                }
+            }
+            keys.push(key)
             if p < s.count && s[p] != 0x3A { TextScan.skipWhitespace(s, &p) }
             guard p < s.count, s[p] == 0x3A else { throw TextDiffFallback() }
             p += 1
@@ -323,7 +333,7 @@ struct TextScan {
             }
             guard s[p] == 0x7D else { throw TextDiffFallback() }
             p += 1
-            try checkDistinct(from: base)
+            if keys.count - base > 16 { try checkDistinct(from: base) }
             keys.truncate(to: base)
             return true
         }
