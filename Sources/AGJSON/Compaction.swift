@@ -133,43 +133,66 @@ private struct Compactor {
 
     // MARK: locations
 
+    /// One or two locations, held inline: these are asked for in loops over the output, and an array per
+    /// question was most of the cost of compacting a few operations.
+    struct Places {
+        var first: JSONPointer?
+        var second: JSONPointer?
+
+        static let none = Places(first: nil, second: nil)
+        static func one(_ p: JSONPointer) -> Places { Places(first: p, second: nil) }
+        static func two(_ p: JSONPointer, _ q: JSONPointer) -> Places { Places(first: p, second: q) }
+
+        var isEmpty: Bool { first == nil }
+
+        func allSatisfy(_ predicate: (JSONPointer) -> Bool) -> Bool {
+            if let first, !predicate(first) { return false }
+            if let second, !predicate(second) { return false }
+            return true
+        }
+
+        func contains(where predicate: (JSONPointer) -> Bool) -> Bool {
+            !allSatisfy { !predicate($0) }
+        }
+    }
+
     /// Every location the operation reads or writes.
-    static func locations(of op: PatchOperation) -> [JSONPointer] {
+    static func locations(of op: PatchOperation) -> Places {
         switch op {
-        case .move(let from, let path), .copy(let from, let path): return [from, path]
-        default: return [op.path]
+        case .move(let from, let path), .copy(let from, let path): return .two(from, path)
+        default: return .one(op.path)
         }
     }
 
-    static func writes(of op: PatchOperation) -> [JSONPointer] {
+    static func writes(of op: PatchOperation) -> Places {
         switch op {
-        case .test: return []
-        case .move(let from, let path): return [from, path]
-        default: return [op.path]
+        case .test: return .none
+        case .move(let from, let path): return .two(from, path)
+        default: return .one(op.path)
         }
     }
 
-    static func reads(of op: PatchOperation) -> [JSONPointer] {
+    static func reads(of op: PatchOperation) -> Places {
         switch op {
-        case .test(let p, _): return [p]
-        case .move(let from, _), .copy(let from, _): return [from]
-        default: return []
+        case .test(let p, _): return .one(p)
+        case .move(let from, _), .copy(let from, _): return .one(from)
+        default: return .none
         }
     }
 
     /// True when `op` reads, writes or may shift what is at `region`.
     static func touches(_ op: PatchOperation, _ region: JSONPointer) -> Bool {
-        for location in locations(of: op) {
+        locations(of: op).contains { location in
             if location.overlaps(region) { return true }
             // An insertion into or removal from an array that holds the region shifts it.
-            if !location.isRoot, region.hasPrefix(location.parent), mayIndexArray(location) {
+            if !location.isRoot, region.hasPrefix(parentOf: location), mayIndexArray(location) {
                 switch op {
                 case .add, .remove, .move, .copy: return true
                 default: break
                 }
             }
+            return false
         }
-        return false
     }
 
     /// Whether the last token could address an array element (digits or "-"): then an `add` inserts and a

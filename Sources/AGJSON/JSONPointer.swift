@@ -71,7 +71,23 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     /// True when `self` is `other` or lies inside it.
     public func hasPrefix(_ other: JSONPointer) -> Bool {
-        other.tokens.count <= tokens.count && zip(other.tokens, tokens).allSatisfy { $0 == $1 }
+        hasPrefix(other.tokens, count: other.tokens.count)
+    }
+
+    /// True when `self` is the parent of `other` or lies inside it (`hasPrefix(other.parent)` without
+    /// building the parent). False for the root's parent, which does not exist.
+    public func hasPrefix(parentOf other: JSONPointer) -> Bool {
+        !other.tokens.isEmpty && hasPrefix(other.tokens, count: other.tokens.count - 1)
+    }
+
+    private func hasPrefix(_ prefix: [String], count: Int) -> Bool {
+        guard count <= tokens.count else { return false }
+        var i = 0
+        while i < count {
+            if prefix[i] != tokens[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The length in bytes of the RFC 6901 text, without building it.
@@ -89,6 +105,11 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         var text = ""
         for token in tokens {
             text += "/"
+            // Most tokens need no escape: appended whole.
+            if !token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                text += token
+                continue
+            }
             for ch in token.unicodeScalars {
                 switch ch {
                 case "~": text += "~0"
