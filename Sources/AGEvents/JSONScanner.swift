@@ -68,7 +68,9 @@ struct JSONScanner {
         position += 1
         let start = position
         var escaped = false
-        while position < input.count {
+        while true {
+            position = UTF8Check.plainRun(input, from: position)
+            guard position < input.count else { break }
             let b = input[position]
             if b == 0x22 {
                 let range = StringRange(start: start, end: position, escaped: escaped)

@@ -247,16 +247,11 @@ public struct JSONParser {
         let start = position
         position += 1
         // Fast path: plain ASCII with no escapes becomes a String without copying twice.
-        var i = position
-        while i < input.count {
-            let b = input[i]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: input[position..<i]), as: UTF8.self)
-                position = i + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            i += 1
+        let i = UTF8Check.plainRun(input, from: position)
+        if i < input.count && input[i] == UInt8(ascii: "\"") {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: input[position..<i]), as: UTF8.self)
+            position = i + 1
+            return s
         }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<i]))

@@ -155,16 +155,8 @@ struct TextScan {
         p += n
     }
 
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// The bytes of a word that need a look in a string: a quote, a backslash, a control character or
-    /// a byte of a multi-byte sequence. The lowest flagged byte is exact (higher ones may be false alarms).
     @inline(__always)
-    private static func special(_ v: UInt64) -> UInt64 {
-        let quote = v ^ (ones &* 0x22), slash = v ^ (ones &* 0x5C)
-        return ((v &- ones &* 0x20) | (quote &- ones) & ~quote | (slash &- ones) & ~slash | v) & highs
-    }
+    private static func special(_ v: UInt64) -> UInt64 { UTF8Check.stringSpecials(v) }
 
     /// Skips a string value at `p` (its opening quote), checking escapes and UTF-8 as the parser does.
     @inline(__always)
@@ -180,12 +172,8 @@ struct TextScan {
     }
 
     private static func skipLongString(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
-        let base = UnsafeRawPointer(s.baseAddress!)
         while true {
-            while s.count - p >= 8 {
-                let flags = special(base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                if flags == 0 { p += 8 } else { p += flags.trailingZeroBitCount >> 3; break }
-            }
+            p = UTF8Check.plainRun(s, from: p)
             guard p < s.count else { throw TextDiffFallback() }
             let b = s[p]
             if b == 0x22 { p += 1; return }

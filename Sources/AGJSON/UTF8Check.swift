@@ -54,4 +54,37 @@ package enum UTF8Check {
         }
         return v
     }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The bytes of an 8-byte word (read little-endian) that a string scan must look at: a quote, a
+    /// backslash, a control character or a byte of a multi-byte sequence, each flagged by its high bit.
+    /// The lowest flagged byte is exact (higher ones may be false alarms).
+    @inline(__always)
+    package static func stringSpecials(_ v: UInt64) -> UInt64 {
+        let quote = v ^ (ones &* 0x22), slash = v ^ (ones &* 0x5C)
+        return ((v &- ones &* 0x20) | (quote &- ones) & ~quote | (slash &- ones) & ~slash | v) & highs
+    }
+
+    /// The position of the first byte from `position` on that a string scan must look at (see
+    /// `stringSpecials`), or `input.count`: plain ASCII is passed over 8 bytes at a time.
+    @inline(__always)
+    package static func plainRun(_ input: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        var p = position
+        if let base = input.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while input.count - p >= 8 {
+                let flags = stringSpecials(raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                if flags != 0 { return p + flags.trailingZeroBitCount >> 3 }
+                p += 8
+            }
+        }
+        while p < input.count {
+            let b = input[p]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { return p }
+            p += 1
+        }
+        return p
+    }
 }
