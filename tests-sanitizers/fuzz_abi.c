@@ -6,6 +6,23 @@
 #include <string.h>
 #include "agstate.h"
 
+/* The diff read from the two texts side by side must agree with the diff of the parsed documents (forced
+ * by AGS_DIFF_VERIFY): same status, same patch. The second text is the first with the bytes of `edits`
+ * written over it in places, so that the two mostly agree, as the texts of two versions of a state do. */
+static void differential_diff(const char *a, size_t alen, const char *edits, size_t elen) {
+    if (alen == 0) return;
+    char *b = malloc(alen);
+    memcpy(b, a, alen);
+    for (size_t i = 0; i + 1 < elen; i += 2) b[(unsigned char)edits[i] * 7919u % alen] = edits[i + 1];
+    char *fast = NULL, *tree = NULL;
+    size_t fn = 0, tn = 0;
+    int fs = ags_diff(a, alen, b, alen, 0, &fast, &fn);
+    int ts = ags_diff(a, alen, b, alen, AGS_DIFF_VERIFY, &tree, &tn);
+    if (fs != ts || (fs == AGS_OK && (fn != tn || memcmp(fast, tree, fn) != 0))) abort();
+    if (fs == AGS_OK) { ags_free(fast); ags_free(tree); }
+    free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t cut = size ? data[0] % (size + 1) : 0;
     const char *a = (const char *)data, *b = (const char *)data + cut;
@@ -20,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ags_merge_patch_apply(a, alen, b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     ags_json_equal(a, alen, b, blen, &eq);
     if (ags_diff(a, alen, b, blen, AGS_DIFF_VERIFY, &out, &n) == AGS_OK) ags_free(out);
+    differential_diff(a, alen, b, blen);
     if (ags_merge_diff(a, alen, b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     if (ags_compact(b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     ags_store *store = NULL;
