@@ -23,6 +23,10 @@ struct TextDiff {
     /// (it is brought up to date when that stops).
     private var pa = 0, pb = 0
     private var syncEnd = 0, shift = 0
+    /// How far (in `a`) agreement is looked for: the end of the value being compared. Past it the texts
+    /// may well agree to their ends (the rest of an object after an inserted member, shifted), and looking
+    /// that far for every member would make the cost quadratic.
+    private var compareEnd: Int
     /// Where the walk stands: `path[d]` is the step into the container at depth `d` (a member name, bytes
     /// in `a`, or an array index); a value nested in `d` containers is at `path[1...d]`. Sized by the
     /// depth limit, so that a step is a store, not an append.
@@ -46,6 +50,7 @@ struct TextDiff {
     private init(a: UnsafeBufferPointer<UInt8>, b: UnsafeBufferPointer<UInt8>, options: DiffOptions, scan: TextScan,
                  path: UnsafeMutablePointer<(name: KeySpan?, index: Int)>) {
         self.path = path
+        self.compareEnd = a.count
         self.a = a
         self.b = b
         self.options = options
@@ -82,7 +87,7 @@ struct TextDiff {
 
     /// From positions where both texts are read, finds how far they agree.
     private mutating func resync() {
-        let length = min(a.count - pa, b.count - pb)
+        let length = max(0, min(compareEnd - pa, b.count - pb))
         let x = UnsafeRawPointer(a.baseAddress! + pa), y = UnsafeRawPointer(b.baseAddress! + pb)
         var k = 0
         while length - k >= 8 {
@@ -181,11 +186,12 @@ struct TextDiff {
 
     /// Compares the values at `sa` in `a` and `sb` in `b` (both already validated), leaving the positions
     /// where they were.
-    private mutating func compare(_ sa: Int, _ sb: Int, depth: Int) throws(TextDiffFallback) {
-        let saved = (pa, pb, syncEnd, shift)
-        pa = sa; pb = sb; syncEnd = 0
+    private mutating func compare(_ x: Range<Int>, _ y: Range<Int>, depth: Int) throws(TextDiffFallback) {
+        if sameBytes(x, y) { return }  // validated already: the same text, nothing to change
+        let saved = (pa, pb, syncEnd, shift, compareEnd)
+        pa = x.lowerBound; pb = y.lowerBound; syncEnd = 0; compareEnd = x.upperBound
         try value(depth: depth)
-        (pa, pb, syncEnd, shift) = saved
+        (pa, pb, syncEnd, shift, compareEnd) = saved
     }
 
     // MARK: objects
@@ -325,7 +331,7 @@ struct TextDiff {
             if let j = find(m.name, in: restB) {
                 matched[j] = true
                 path[depth] = (m.name, 0)
-                try compare(m.start, restB[j].start, depth: depth)
+                try compare(m.start..<m.end, restB[j].start..<restB[j].end, depth: depth)
             } else {
                 let builder = DiffBuilder(options: options, at: tokens(depth - 1))
                 let old = options.testGuards ? try parse(a, m.start, m.end) : .null
@@ -425,7 +431,7 @@ struct TextDiff {
         if let x = restA.first, let y = restB.first {
             swap(&ops, &pairOps)
             path[depth] = (nil, start)
-            try compare(x.lowerBound, y.lowerBound, depth: depth)
+            try compare(x, y, depth: depth)
             swap(&ops, &pairOps)
             if !pairOps.isEmpty {
                 while let x = restA.last, let y = restB.last, restA.count > 1, restB.count > 1, sameBytes(x, y) {

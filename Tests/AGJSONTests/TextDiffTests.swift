@@ -187,5 +187,21 @@ import Testing
         let ops = try #require(Self.textDiff(x, y, DiffOptions()))
         #expect(ops == Self.treeDiff(x, y, DiffOptions()))
         #expect(ops.count == 11)
+
+        // Changes that shift the rest of a wide object or array: the same patch as the tree diff.
+        var first = JSONObject()
+        first["first"] = .int(1)
+        for (key, value) in items.entries { first[key] = value }
+        var reversed = JSONObject()
+        for (key, value) in items.entries.reversed() { reversed[key] = value }
+        var removed = items
+        removed.removeValue(forKey: "item1500")
+        for variant in [first, reversed, removed] {
+            var changed = root
+            changed["items"] = .object(variant)
+            let z = Array(JSONSerializer.serialize(.object(changed)))
+            let shifted = try #require(Self.textDiff(x, z, DiffOptions()))
+            #expect(shifted == Self.treeDiff(x, z, DiffOptions()))
+        }
     }
 }
