@@ -60,12 +60,14 @@ public struct JSONParser {
     private var memberValues = MoveStack<JSONValue>()
     private var memberOffsets = MoveStack<Int>()
     private var elements = MoveStack<JSONValue>()
+    private var containers = MoveStack<OpenContainer>()
 
     private func free() {
         memberKeys.free()
         memberValues.free()
         memberOffsets.free()
         elements.free()
+        containers.free()
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
@@ -84,11 +86,13 @@ public struct JSONParser {
         return value
     }
 
+    @inline(never)
     private func fail(_ message: String, at offset: Int? = nil) -> AGError {
         let where_ = offset ?? position
         return AGError(.invalidJSON, "invalid JSON at byte \(where_): \(message)", offset: where_)
     }
 
+    @inline(never)
     private func describeByte() -> String {
         guard position < input.count else { return "end of input" }
         let b = input[position]
@@ -106,21 +110,128 @@ public struct JSONParser {
         }
     }
 
+    /// A container being read: where its members or elements begin on the stacks.
+    private struct OpenContainer {
+        var isObject: Bool
+        /// Where its elements, or its member names (and their offsets), begin on their stacks.
+        var base: Int
+        /// Where its member values begin (the name of the member being read is pushed before its value).
+        var valueBase = 0
+    }
+
+    /// Reads one value. Nesting is followed with an explicit stack of open containers, not by recursion,
+    /// so that a deep document costs heap, not the calling thread's stack (recursive, each level took
+    /// about 2 KB of it: 512 levels, the default limit, were more than a 512 KB thread has).
     private mutating func parseValue() throws(AGError) -> JSONValue {
-        guard position < input.count else { throw fail("unexpected end of input, a value was expected") }
-        switch input[position] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default:
-            throw fail("unexpected \(describeByte()), a value was expected")
+        let outermost = containers.count
+        readValue: while true {
+            skipWhitespace()
+            guard position < input.count else { throw fail("unexpected end of input, a value was expected") }
+            var value: JSONValue
+            switch input[position] {
+            case UInt8(ascii: "{"):
+                try enterContainer()
+                position += 1
+                skipWhitespace()
+                if position < input.count && input[position] == UInt8(ascii: "}") {
+                    position += 1
+                    depth -= 1
+                    value = .object(JSONObject())
+                } else {
+                    containers.push(OpenContainer(isObject: true, base: memberKeys.count, valueBase: memberValues.count))
+                    try readMemberName()
+                    continue readValue
+                }
+            case UInt8(ascii: "["):
+                try enterContainer()
+                position += 1
+                skipWhitespace()
+                if position < input.count && input[position] == UInt8(ascii: "]") {
+                    position += 1
+                    depth -= 1
+                    value = .array(JSONArray())
+                } else {
+                    containers.push(OpenContainer(isObject: false, base: elements.count))
+                    continue readValue
+                }
+            case UInt8(ascii: "\""): value = .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); value = .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); value = .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); value = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = .number(try parseNumber())
+            default:
+                throw unexpected("a value was expected")
+            }
+            // A value is complete: it goes to the innermost open container; a container that ends with it
+            // is complete in turn.
+            while containers.count > outermost {
+                let container = containers.base[containers.count - 1]
+                if container.isObject {
+                    memberValues.push(value)
+                    skipWhitespace()
+                    guard position < input.count else { throw fail("unterminated object") }
+                    let b = input[position]
+                    position += 1
+                    if b == UInt8(ascii: ",") {
+                        try readMemberName()
+                        continue readValue
+                    }
+                    guard b == UInt8(ascii: "}") else {
+                        position -= 1
+                        throw expected("',' or '}' in object")
+                    }
+                    depth -= 1
+                    containers.drop(from: containers.count - 1)
+                    value = .object(try buildObject(from: container.base, values: container.valueBase))
+                } else {
+                    elements.push(value)
+                    skipWhitespace()
+                    guard position < input.count else { throw fail("unterminated array") }
+                    let b = input[position]
+                    position += 1
+                    if b == UInt8(ascii: ",") {
+                        skipWhitespace()
+                        if position < input.count && input[position] == UInt8(ascii: "]") { throw fail("trailing comma in array") }
+                        continue readValue
+                    }
+                    guard b == UInt8(ascii: "]") else {
+                        position -= 1
+                        throw expected("',' or ']' in array")
+                    }
+                    depth -= 1
+                    containers.drop(from: containers.count - 1)
+                    value = .array(finishArray(from: container.base))
+                }
+            }
+            return value
         }
     }
 
+    /// Reads a member name (onto the name stack) and the ':' after it.
+    private mutating func readMemberName() throws(AGError) {
+        skipWhitespace()
+        guard position < input.count, input[position] == UInt8(ascii: "\"") else {
+            if position < input.count && input[position] == UInt8(ascii: "}") { throw fail("trailing comma in object") }
+            throw expected("a member name string")
+        }
+        let offset = position
+        memberKeys.push(try parseString())
+        memberOffsets.push(offset)
+        skipWhitespace()
+        guard position < input.count, input[position] == UInt8(ascii: ":") else {
+            throw expected("':' after a member name")
+        }
+        position += 1
+    }
+
+    /// The error for an unexpected byte. Errors are built out of line: inlined into the recursive
+    /// functions, their string building made every level of nesting take kilobytes of stack.
+    @inline(never)
+    private func unexpected(_ expectation: String) -> AGError {
+        fail("unexpected \(describeByte()), \(expectation)")
+    }
+
+    @inline(never)
     private mutating func expectLiteral(_ literal: StaticString) throws(AGError) {
         let count = literal.utf8CodeUnitCount
         let start = position
@@ -132,6 +243,7 @@ public struct JSONParser {
         position += count
     }
 
+    @inline(never)
     private mutating func enterContainer() throws(AGError) {
         depth += 1
         if depth > maxDepth {
@@ -139,80 +251,20 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(AGError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        let base = elements.count
-        skipWhitespace()
-        if position < input.count && input[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array(JSONArray())
-        }
-        while true {
-            skipWhitespace()
-            elements.push(try parseValue())
-            skipWhitespace()
-            guard position < input.count else { throw fail("unterminated array") }
-            let b = input[position]
-            position += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-                if position < input.count && input[position] == UInt8(ascii: "]") { throw fail("trailing comma in array") }
-                continue
-            }
-            if b == UInt8(ascii: "]") { break }
-            position -= 1
-            throw fail("expected ',' or ']' in array, found \(describeByte())")
-        }
-        depth -= 1
-        return .array(JSONArray(elements.popArray(from: base), persistent: persistent))
+    @inline(never)
+    private func expected(_ what: String) -> AGError {
+        fail("expected \(what), found \(describeByte())")
     }
 
-    private mutating func parseObject() throws(AGError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        let base = memberKeys.count
-        skipWhitespace()
-        if position < input.count && input[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(JSONObject())
-        }
-        while true {
-            skipWhitespace()
-            guard position < input.count, input[position] == UInt8(ascii: "\"") else {
-                if position < input.count && input[position] == UInt8(ascii: "}") { throw fail("trailing comma in object") }
-                throw fail("expected a member name string, found \(describeByte())")
-            }
-            let keyOffset = position
-            let key = try parseString()
-            skipWhitespace()
-            guard position < input.count, input[position] == UInt8(ascii: ":") else {
-                throw fail("expected ':' after a member name, found \(describeByte())")
-            }
-            position += 1
-            skipWhitespace()
-            let value = try parseValue()
-            memberKeys.push(key)
-            memberValues.push(value)
-            memberOffsets.push(keyOffset)
-            skipWhitespace()
-            guard position < input.count else { throw fail("unterminated object") }
-            let b = input[position]
-            position += 1
-            if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "}") { break }
-            position -= 1
-            throw fail("expected ',' or '}' in object, found \(describeByte())")
-        }
-        depth -= 1
-        return .object(try buildObject(from: base))
+    @inline(never)
+    private mutating func finishArray(from base: Int) -> JSONArray {
+        JSONArray(elements.popArray(from: base), persistent: persistent)
     }
 
     /// The object whose members were parsed onto the stacks from `base`: duplicate names are an error (or,
     /// when allowed, the last one wins).
-    private mutating func buildObject(from base: Int) throws(AGError) -> JSONObject {
+    @inline(never)
+    private mutating func buildObject(from base: Int, values valueBase: Int) throws(AGError) -> JSONObject {
         let end = memberKeys.count
         let keys = memberKeys.base
         var duplicate: Int?
@@ -226,13 +278,13 @@ public struct JSONParser {
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)
-            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: base),
+            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: valueBase),
                               persistent: persistent)
         }
         let offset = memberOffsets.base[duplicate]
         memberOffsets.drop(from: base)
         let names = memberKeys.popArray(from: base)
-        let values = memberValues.popArray(from: base)
+        let values = memberValues.popArray(from: valueBase)
         guard allowDuplicateKeys else {
             throw fail("duplicate member name \"\(names[duplicate - base])\"", at: offset)
         }
@@ -243,6 +295,7 @@ public struct JSONParser {
 
     // MARK: strings
 
+    @inline(never)
     private mutating func parseString() throws(AGError) -> String {
         let start = position
         position += 1
@@ -354,6 +407,7 @@ public struct JSONParser {
 
     // MARK: numbers
 
+    @inline(never)
     private mutating func parseNumber() throws(AGError) -> JSONNumber {
         let start = position
         var negative = false
