@@ -151,13 +151,13 @@ struct DiffBuilder {
                 found += 1
                 diff(old, new, at: key, into: &ops)
             } else {
-                remove(path(key), old, into: &ops)
+                emitRemove(key, old, into: &ops)
             }
         }
         // When every member of b was found in a, b has nothing a lacks.
         guard found < b.count else { return }
         for j in i..<eb.count where !a.contains(eb[j].key) {
-            ops.append(.add(path: path(eb[j].key), value: eb[j].value))
+            emitAdd(eb[j].key, eb[j].value, into: &ops)
         }
     }
 
@@ -186,29 +186,61 @@ struct DiffBuilder {
     /// `indexOffset`: where `a` and `b` begin in the arrays at this location (the text diff hands over the
     /// part after a common start it has set aside itself).
     mutating func arrayDiff(_ a: JSONArray, _ b: JSONArray, indexOffset: Int = 0, into ops: inout [PatchOperation]) {
+        let script = editScript(a, b)
+        if script.isEmpty { return }
+        emit(script, a, b, indexOffset: indexOffset, into: &ops)
+    }
+
+    /// The edit script (from the back) that turns `a` into `b`: each step is (kind, index in a, index in b).
+    /// Out of line, so that the recursion through `emit` does not carry this work's stack.
+    @inline(never)
+    private func editScript(_ a: JSONArray, _ b: JSONArray) -> [(Edit, Int, Int)] {
         var start = 0
         while start < a.count && start < b.count && equalElements(a[start], b[start]) { start += 1 }
         var endA = a.count, endB = b.count
         while endA > start && endB > start && equalElements(a[endA - 1], b[endB - 1]) { endA -= 1; endB -= 1 }
         let n = endA - start, m = endB - start
-        if n == 0 && m == 0 { return }
-        // Edit script for the middle, from the back: each step is (kind, index in a, index in b).
-        var script: [(Edit, Int, Int)] = []
+        if n == 0 && m == 0 { return [] }
         if n > 0 && m > 0 && n.multipliedReportingOverflow(by: m).partialValue <= options.maxArrayWork
             && !n.multipliedReportingOverflow(by: m).overflow {
-            script = lcsScript(a, b, start, n, m)
-        } else {
-            // Beyond the bound (or one side empty): pair positions, then remove or insert the rest.
-            for k in stride(from: max(n, m) - 1, through: 0, by: -1) {
-                if k < n && k < m { script.append((.change, start + k, start + k)) }
-                else if k < n { script.append((.delete, start + k, -1)) }
-                else { script.append((.insert, start + n, start + k)) }
-            }
+            return lcsScript(a, b, start, n, m)
         }
-        emit(script, a, b, indexOffset: indexOffset, into: &ops)
+        // Beyond the bound (or one side empty): pair positions, then remove or insert the rest.
+        var script: [(Edit, Int, Int)] = []
+        for k in stride(from: max(n, m) - 1, through: 0, by: -1) {
+            if k < n && k < m { script.append((.change, start + k, start + k)) }
+            else if k < n { script.append((.delete, start + k, -1)) }
+            else { script.append((.insert, start + n, start + k)) }
+        }
+        return script
     }
 
     private enum Edit { case keep, delete, insert, change }
+
+    // Operations are built out of line: inlined into the recursive functions, they made each level of
+    // nesting take kilobytes of the caller's stack.
+    @inline(never)
+    private func indexToken(_ index: Int) -> String { String(index) }
+
+    @inline(never)
+    private func emitRemove(_ index: Int, _ old: JSONValue, into ops: inout [PatchOperation]) {
+        remove(path(String(index)), old, into: &ops)
+    }
+
+    @inline(never)
+    private func emitAdd(_ index: Int, _ value: JSONValue, into ops: inout [PatchOperation]) {
+        ops.append(.add(path: path(String(index)), value: value))
+    }
+
+    @inline(never)
+    private func emitRemove(_ key: String, _ old: JSONValue, into ops: inout [PatchOperation]) {
+        remove(path(key), old, into: &ops)
+    }
+
+    @inline(never)
+    private func emitAdd(_ key: String, _ value: JSONValue, into ops: inout [PatchOperation]) {
+        ops.append(.add(path: path(key), value: value))
+    }
 
     /// Numbers equal by value but written differently (1 and 1.0) count as different, so the patched
     /// document is `b` to the letter.
@@ -267,9 +299,9 @@ struct DiffBuilder {
         // Insertions at one index arrive last-first; adding each at that index puts them in order.
         for (edit, i, j) in script {
             switch edit {
-            case .change: diff(a[i], b[j], at: String(indexOffset + i), into: &ops)
-            case .delete: remove(path(String(indexOffset + i)), a[i], into: &ops)
-            case .insert: ops.append(.add(path: path(String(indexOffset + i)), value: b[j]))
+            case .change: diff(a[i], b[j], at: indexToken(indexOffset + i), into: &ops)
+            case .delete: emitRemove(indexOffset + i, a[i], into: &ops)
+            case .insert: emitAdd(indexOffset + i, b[j], into: &ops)
             case .keep: break
             }
         }

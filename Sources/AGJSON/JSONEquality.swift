@@ -18,6 +18,13 @@ extension JSONArray: Equatable {
         guard lhs.count == rhs.count else { return false }
         if lhs.sharesStorage(with: rhs) { return true }
         if lhs.largeBox == nil && rhs.largeBox == nil { return lhs.elements == rhs.elements }
+        return elementwiseEqual(lhs, rhs)
+    }
+
+    // Out of line, like the other paths of these recursive comparisons: inlined, they made each level of
+    // nesting take a kilobyte of the caller's stack.
+    @inline(never)
+    private static func elementwiseEqual(_ lhs: JSONArray, _ rhs: JSONArray) -> Bool {
         for i in 0..<lhs.count where lhs[i] != rhs[i] { return false }
         return true
     }
@@ -55,15 +62,25 @@ extension JSONValue {
             default: return false
             }
         case let (.array(a), .array(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isSameText(as: $1) }
+            return JSONValue.sameText(a, b)
         case let (.object(a), .object(b)):
-            guard a.count == b.count else { return false }
-            for (key, value) in a.entries {
-                guard let match = b[key], value.isSameText(as: match) else { return false }
-            }
-            return true
+            return JSONValue.sameText(a, b)
         default:
             return self == other
         }
+    }
+
+    @inline(never)
+    private static func sameText(_ a: JSONArray, _ b: JSONArray) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.isSameText(as: $1) }
+    }
+
+    @inline(never)
+    private static func sameText(_ a: JSONObject, _ b: JSONObject) -> Bool {
+        guard a.count == b.count else { return false }
+        for (key, value) in a.entries {
+            guard let match = b[key], value.isSameText(as: match) else { return false }
+        }
+        return true
     }
 }

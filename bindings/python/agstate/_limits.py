@@ -16,7 +16,7 @@ def _exchange(limit: int, value: Optional[int]) -> int:
 
 
 def max_depth(value: Optional[int] = None) -> int:
-    """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 10000). Returns the old value."""
+    """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 4000; see the header on the stack each level needs). Returns the old value."""
     return _exchange(_native.LIMIT_DEPTH, value)
 
 
