@@ -39,6 +39,23 @@ static void *run(void *arg) {
     CHECK(ags_diff(j->a, j->n, j->b, j->n, AGS_DIFF_VERIFY, &out, NULL) == AGS_OK); ags_free(out);
     CHECK(ags_diff(j->a, j->n, j->b, j->n, AGS_DIFF_FEWEST_BYTES | AGS_DIFF_TEST_GUARDS, &out, NULL) == AGS_OK); ags_free(out);
     CHECK(ags_merge_patch_apply(j->a, j->n, j->b, j->n, 0, &out, NULL) == AGS_OK); ags_free(out);
+    /* Events holding the deep values: a snapshot, a custom value, and a delta that replaces the state. */
+    ags_validator *v = NULL;
+    CHECK(ags_validator_open("strict", AGS_NTS, AGS_VALIDATE_MESSAGES, &v) == AGS_OK);
+    if (v) {
+        size_t cap = j->n * 2 + 256;
+        char *event = malloc(cap);
+        CHECK(ags_validator_feed(v, "{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\"}", AGS_NTS, NULL, NULL) == AGS_OK);
+        snprintf(event, cap, "{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":%.*s}", (int)j->n, j->a);
+        CHECK(ags_validator_feed(v, event, AGS_NTS, NULL, NULL) == AGS_OK);
+        snprintf(event, cap, "{\"type\":\"CUSTOM\",\"name\":\"deep\",\"value\":%.*s}", (int)j->n, j->b);
+        CHECK(ags_validator_feed(v, event, AGS_NTS, NULL, NULL) == AGS_OK);
+        snprintf(event, cap, "{\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"\",\"value\":%.*s}]}", (int)j->n, j->b);
+        CHECK(ags_validator_feed(v, event, AGS_NTS, NULL, NULL) == AGS_OK);
+        CHECK(ags_validator_state(v, 0, &out, NULL) == AGS_OK); ags_free(out);
+        ags_validator_close(v);
+        free(event);
+    }
     ags_store *store = NULL;
     CHECK(ags_store_open(j->a, j->n, &store) == AGS_OK);
     if (store) {
@@ -65,7 +82,7 @@ static void on_thread(size_t stack, struct job *j) {
 
 int main(void) {
     for (int objects = 0; objects < 2; objects++) {
-        struct job j = make(512, objects);
+        struct job j = make(511, objects);  /* one level is left for the event around it */
         on_thread((size_t)1 << 20, &j);
         free(j.a); free(j.b);
     }
@@ -73,7 +90,7 @@ int main(void) {
     CHECK(ags_limit(AGS_LIMIT_DEPTH, 4000, &old) == AGS_OK);
     CHECK(ags_limit(AGS_LIMIT_DEPTH, 4001, NULL) == AGS_ERR_INVALID_ARGUMENT);
     for (int objects = 0; objects < 2; objects++) {
-        struct job j = make(4000, objects);
+        struct job j = make(3999, objects);
         on_thread((size_t)8 << 20, &j);
         free(j.a); free(j.b);
     }
