@@ -1,5 +1,5 @@
 /// A stack in storage of its own, from which the parser takes each finished container's members or
-/// elements into an array at its final size. Unlike `Array.removeSubrange` it never shrinks or moves what
+/// elements into an array at its final size (the text diff keeps the member names it checks on one too). Unlike `Array.removeSubrange` it never shrinks or moves what
 /// stays below, and pushes never copy on write. Its owner calls `free()` once.
 struct MoveStack<Element> {
     private(set) var base: UnsafeMutablePointer<Element>

@@ -262,7 +262,7 @@ struct TextDiff {
             if ca == 0x7D && cb == 0x7D {
                 advance()
                 try scan.checkDistinct(from: base)
-                scan.keys.truncate(to: base)
+                scan.keys.drop(from: base)
                 return
             }
             // One object ends here, the other has more members.
@@ -316,10 +316,10 @@ struct TextDiff {
         let paired = scan.keys.count
         for m in restA { scan.keys.push(m.name) }
         try scan.checkDistinct(from: base)
-        scan.keys.truncate(to: paired)
+        scan.keys.drop(from: paired)
         for m in restB { scan.keys.push(m.name) }
         try scan.checkDistinct(from: base)
-        scan.keys.truncate(to: base)
+        scan.keys.drop(from: base)
 
         var inB: [Int: [Int]] = [:]
         for (j, m) in restB.enumerated() { inB[Int(truncatingIfNeeded: m.name.hash), default: []].append(j) }

@@ -52,43 +52,6 @@ struct KeySpan {
     }
 }
 
-/// The member names of the objects being read, innermost last: a plain buffer, since a push and a pop
-/// happen for every member. `release()` frees it.
-struct KeyStack {
-    private var base: UnsafeMutablePointer<KeySpan>
-    private var capacity: Int
-    private(set) var count = 0
-
-    init() {
-        capacity = 256
-        base = .allocate(capacity: capacity)
-    }
-
-    func release() { base.deallocate() }
-
-    @inline(__always)
-    mutating func push(_ key: KeySpan) {
-        if count == capacity { grow() }
-        (base + count).initialize(to: key)
-        count += 1
-    }
-
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<KeySpan>.allocate(capacity: capacity * 2)
-        larger.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = larger
-        capacity *= 2
-    }
-
-    /// Drops the names from `index` on (KeySpan holds no references: nothing to deinitialize).
-    @inline(__always)
-    mutating func truncate(to index: Int) { count = index }
-
-    @inline(__always)
-    subscript(i: Int) -> KeySpan { base[i] }
-}
-
 /// A validating scan that finds where a value ends without building it. It accepts a subset of what
 /// `JSONParser` accepts, never more: member names must be ASCII without escapes (so that comparing their
 /// bytes is comparing the parser's `String`s, and a duplicate is a byte-equal name), and whatever it
@@ -96,14 +59,14 @@ struct KeyStack {
 struct TextScan {
     let maxDepth: Int
     /// The names of the objects being read, innermost last: duplicates are looked for when an object ends.
-    var keys = KeyStack()
+    var keys = MoveStack<KeySpan>(capacity: 256)
     private var table: [Int32] = []
 
     init(maxDepth: Int) {
         self.maxDepth = maxDepth
     }
 
-    func release() { keys.release() }
+    func release() { keys.free() }
 
     @inline(__always)
     static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
@@ -299,7 +262,7 @@ struct TextScan {
             if keys.count - base < 16 {
                 var j = base
                 while j < keys.count {
-                    if keys[j].head == key.head && keys[j].equals(key) { throw TextDiffFallback() }
+                    if keys.base[j].head == key.head && keys.base[j].equals(key) { throw TextDiffFallback() }
                     j += 1
                 }
             }
@@ -309,7 +272,7 @@ struct TextScan {
             p += 1
             TextScan.skipWhitespace(s, &p)
             guard try skipValue(s, &p, depth: depth, limit: limit), p <= limit else {
-                keys.truncate(to: base)
+                keys.drop(from: base)
                 return false
             }
             TextScan.skipWhitespace(s, &p)
@@ -322,7 +285,7 @@ struct TextScan {
             guard s[p] == 0x7D else { throw TextDiffFallback() }
             p += 1
             if keys.count - base > 16 { try checkDistinct(from: base) }
-            keys.truncate(to: base)
+            keys.drop(from: base)
             return true
         }
     }
@@ -353,10 +316,10 @@ struct TextScan {
         if n <= 16 {
             var i = base + 1
             while i < keys.count {
-                let key = keys[i]
+                let key = keys.base[i]
                 var j = base
                 while j < i {
-                    let other = keys[j]
+                    let other = keys.base[j]
                     if other.head == key.head && other.equals(key) { throw TextDiffFallback() }
                     j += 1
                 }
@@ -372,9 +335,9 @@ struct TextScan {
         }
         let mask = size - 1
         for i in base..<keys.count {
-            var slot = Int(truncatingIfNeeded: keys[i].hash) & mask
+            var slot = Int(truncatingIfNeeded: keys.base[i].hash) & mask
             while table[slot] >= 0 {
-                if keys[Int(table[slot])].equals(keys[i]) { throw TextDiffFallback() }
+                if keys.base[Int(table[slot])].equals(keys.base[i]) { throw TextDiffFallback() }
                 slot = (slot + 1) & mask
             }
             table[slot] = Int32(i)
