@@ -51,6 +51,7 @@ public struct JSONParser {
     private let maxDepth: Int
     private let allowDuplicateKeys: Bool
     private let persistent: Bool
+    private let smallStrings = SmallASCII.isAvailable
     private var position = 0
     private var depth = 0
     private var scratch: [UInt8] = []
@@ -258,7 +259,7 @@ public struct JSONParser {
 
     @inline(never)
     private mutating func finishArray(from base: Int) -> JSONArray {
-        JSONArray(elements.popArray(from: base), persistent: persistent)
+        JSONArray(elements.moveArray(from: base), persistent: persistent)
     }
 
     /// The object whose members were parsed onto the stacks from `base`: duplicate names are an error (or,
@@ -270,7 +271,10 @@ public struct JSONParser {
         var duplicate: Int?
         if end - base <= 16 {
             outer: for i in (base + 1)..<max(end, base + 1) {
-                for j in base..<i where keys[j] == keys[i] { duplicate = i; break outer }
+                for j in base..<i where smallStrings ? SmallASCII.equal(keys[j], keys[i]) : keys[j] == keys[i] {
+                    duplicate = i
+                    break outer
+                }
             }
         } else {
             var seen = Set<String>(minimumCapacity: end - base)
@@ -278,13 +282,13 @@ public struct JSONParser {
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)
-            return JSONObject(distinctKeys: memberKeys.popArray(from: base), values: memberValues.popArray(from: valueBase),
+            return JSONObject(distinctKeys: memberKeys.moveArray(from: base), values: memberValues.moveArray(from: valueBase),
                               persistent: persistent)
         }
         let offset = memberOffsets.base[duplicate]
         memberOffsets.drop(from: base)
-        let names = memberKeys.popArray(from: base)
-        let values = memberValues.popArray(from: valueBase)
+        let names = memberKeys.moveArray(from: base)
+        let values = memberValues.moveArray(from: valueBase)
         guard allowDuplicateKeys else {
             throw fail("duplicate member name \"\(names[duplicate - base])\"", at: offset)
         }
@@ -302,6 +306,13 @@ public struct JSONParser {
         // Fast path: plain ASCII with no escapes becomes a String without copying twice.
         let i = UTF8Check.plainRun(input, from: position)
         if i < input.count && input[i] == UInt8(ascii: "\"") {
+            let count = i - position
+            if count <= SmallASCII.maxCount && smallStrings {
+                let s = input.count - position >= 16 ? SmallASCII.make(wordsFrom: input.baseAddress! + position, count: count)
+                                                      : SmallASCII.make(from: input.baseAddress! + position, count: count)
+                position = i + 1
+                return s
+            }
             let s = String(decoding: UnsafeBufferPointer(rebasing: input[position..<i]), as: UTF8.self)
             position = i + 1
             return s

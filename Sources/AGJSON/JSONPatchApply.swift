@@ -17,30 +17,6 @@ extension JSONPatch {
     }
 }
 
-extension JSONPatch {
-    /// Applies the patch to `document` atomically, in place where that is safe: a patch of one `add`,
-    /// `remove`, `replace` or `test` fails, if it fails, before it changes anything, so it is applied to
-    /// `document` directly (no container on its path is copied when `document` is the only reference to
-    /// them); any other patch is applied to a copy that replaces `document` on success. On failure
-    /// `document` is as it was.
-    public func apply(inPlace document: inout JSONValue, limits: JSONLimits = .default) throws(AGError) {
-        if operations.count == 1 {
-            switch operations[0] {
-            case .add, .remove, .replace, .test:
-                do {
-                    try document.apply(operations[0], limits: limits)
-                } catch {
-                    throw error.inOperation(0, op: operations[0].name)
-                }
-                return
-            case .move, .copy:
-                break
-            }
-        }
-        document = try apply(to: document, limits: limits)
-    }
-}
-
 extension JSONValue {
     /// Applies one operation in place. On failure `self` may be partly changed: callers apply to a copy.
     public mutating func apply(_ operation: PatchOperation, limits: JSONLimits = .default) throws(AGError) {
@@ -79,25 +55,23 @@ extension JSONValue {
     public mutating func add(_ value: JSONValue, at path: JSONPointer) throws(AGError) {
         guard let last = path.lastToken else { self = value; return }
         try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) in
-            switch parent {
-            case .object(var object):
-                parent = .null
-                object[last] = value
-                parent = .object(object)
-            case .array(var array):
-                let index: Int
-                if last == "-" {
-                    index = array.count
-                } else if let i = JSONPointer.arrayIndex(last), i <= array.count {
-                    index = i
-                } else {
-                    throw JSONValue.notFound(path, path.tokens.count - 1,
-                                             "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
+            switch parent.containerKind {
+            case .object:
+                parent.withObject { $0[last] = value }
+            case .array:
+                try parent.withArray { (array: inout JSONArray) throws(AGError) in
+                    let index: Int
+                    if last == "-" {
+                        index = array.count
+                    } else if let i = JSONPointer.arrayIndex(last), i <= array.count {
+                        index = i
+                    } else {
+                        throw JSONValue.notFound(path, path.tokens.count - 1,
+                                                 "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
+                    }
+                    array.insert(value, at: index)
                 }
-                parent = .null
-                array.insert(value, at: index)
-                parent = .array(array)
-            default:
+            case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }
         }
@@ -110,51 +84,59 @@ extension JSONValue {
             throw AGError(.invalidPointer, "the whole document cannot be removed (path \"\")", pointer: "")
         }
         return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> JSONValue in
-            switch parent {
-            case .object(var object):
-                guard object.contains(last) else {
-                    throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"")
-                }
-                parent = .null
-                let removed = object.removeValue(forKey: last)!
-                parent = .object(object)
+            switch parent.containerKind {
+            case .object:
+                let removed = parent.withObject { $0.removeValue(forKey: last) }
+                guard let removed else { throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"") }
                 return removed
-            case .array(var array):
-                guard let i = JSONPointer.arrayIndex(last), i < array.count else {
-                    throw JSONValue.notFound(path, path.tokens.count - 1,
-                                             "is an array of length \(array.count) with no element \"\(last)\"")
+            case .array:
+                return try parent.withArray { (array: inout JSONArray) throws(AGError) -> JSONValue in
+                    guard let i = JSONPointer.arrayIndex(last), i < array.count else {
+                        throw JSONValue.notFound(path, path.tokens.count - 1,
+                                                 "is an array of length \(array.count) with no element \"\(last)\"")
+                    }
+                    return array.remove(at: i)
                 }
-                parent = .null
-                let removed = array.remove(at: i)
-                parent = .array(array)
-                return removed
-            default:
+            case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }
         }
     }
 
-    /// RFC 6902 `replace`: the target must exist; at the root it replaces the whole document.
-    public mutating func replace(at path: JSONPointer, with value: JSONValue) throws(AGError) {
-        guard let last = path.lastToken else { self = value; return }
-        try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) in
-            switch parent {
-            case .object(var object):
-                guard object.contains(last) else {
-                    throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"")
+    /// RFC 6902 `replace`: the target must exist; at the root it replaces the whole document. Returns the
+    /// value replaced.
+    @discardableResult
+    public mutating func replace(at path: JSONPointer, with value: JSONValue) throws(AGError) -> JSONValue {
+        guard let last = path.lastToken else {
+            var replaced = value
+            swap(&self, &replaced)
+            return replaced
+        }
+        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> JSONValue in
+            switch parent.containerKind {
+            case .object:
+                let replaced = parent.withObject { (object: inout JSONObject) -> JSONValue? in
+                    object.modify(last) { (member: inout JSONValue) -> JSONValue in
+                        var replaced = value
+                        swap(&member, &replaced)
+                        return replaced
+                    }
                 }
-                parent = .null
-                object[last] = value
-                parent = .object(object)
-            case .array(var array):
-                guard let i = JSONPointer.arrayIndex(last), i < array.count else {
-                    throw JSONValue.notFound(path, path.tokens.count - 1,
-                                             "is an array of length \(array.count) with no element \"\(last)\"")
+                guard let replaced else { throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"") }
+                return replaced
+            case .array:
+                return try parent.withArray { (array: inout JSONArray) throws(AGError) -> JSONValue in
+                    guard let i = JSONPointer.arrayIndex(last), i < array.count else {
+                        throw JSONValue.notFound(path, path.tokens.count - 1,
+                                                 "is an array of length \(array.count) with no element \"\(last)\"")
+                    }
+                    return array.modify(at: i) { (element: inout JSONValue) -> JSONValue in
+                        var replaced = value
+                        swap(&element, &replaced)
+                        return replaced
+                    }
                 }
-                parent = .null
-                array.replace(at: i, with: value)
-                parent = .array(array)
-            default:
+            case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }
         }
@@ -171,30 +153,30 @@ extension JSONValue {
                                     _ body: (inout JSONValue) throws(AGError) -> R) throws(AGError) -> R {
         if depth == end { return try body(&self) }
         let token = path.tokens[depth]
-        switch self {
-        case .object(var object):
-            self = .null
-            defer { self = .object(object) }
-            let result = try object.modify(token) { (child: inout JSONValue) throws(AGError) -> R in
-                try child.modify(path, end, depth + 1, body)
+        switch containerKind {
+        case .object:
+            let result = try withObject { (object: inout JSONObject) throws(AGError) -> R? in
+                try object.modify(token) { (child: inout JSONValue) throws(AGError) -> R in
+                    try child.modify(path, end, depth + 1, body)
+                }
             }
             guard let result else { throw JSONValue.notFound(path, depth, "has no member \"\(token)\"") }
             return result
-        case .array(var array):
-            guard let index = JSONPointer.arrayIndex(token), index < array.count else {
-                throw JSONValue.notFound(path, depth, "is an array of length \(array.count) with no element \"\(token)\"")
+        case .array:
+            return try withArray { (array: inout JSONArray) throws(AGError) -> R in
+                guard let index = JSONPointer.arrayIndex(token), index < array.count else {
+                    throw JSONValue.notFound(path, depth, "is an array of length \(array.count) with no element \"\(token)\"")
+                }
+                return try array.modify(at: index) { (child: inout JSONValue) throws(AGError) -> R in
+                    try child.modify(path, end, depth + 1, body)
+                }
             }
-            self = .null
-            defer { self = .array(array) }
-            return try array.modify(at: index) { (child: inout JSONValue) throws(AGError) -> R in
-                try child.modify(path, end, depth + 1, body)
-            }
-        default:
+        case nil:
             throw JSONValue.notFound(path, depth, "is a \(typeName), not a container")
         }
     }
 
-    private func checkDepth(_ path: JSONPointer, _ value: JSONValue, _ limits: JSONLimits) throws(AGError) {
+    func checkDepth(_ path: JSONPointer, _ value: JSONValue, _ limits: JSONLimits) throws(AGError) {
         let depth = path.tokens.count + value.height
         if depth > limits.maxDepth {
             throw AGError(.limitExceeded, "the result would nest \(depth) levels deep at \"\(path)\", beyond the limit of \(limits.maxDepth)",
@@ -209,3 +191,4 @@ extension JSONValue {
         return String(decoding: text.prefix(61), as: UTF8.self) + "..."
     }
 }
+

@@ -12,34 +12,65 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// `~` is followed by `0` or `1`.
     public init(parsing text: String) throws(AGError) {
         if text.isEmpty { tokens = []; return }
-        var utf8 = Array(text.utf8)
-        guard utf8.first == UInt8(ascii: "/") else {
+        var contiguous = text
+        let split = contiguous.withUTF8 { JSONPointer.split($0) }
+        switch split {
+        case .tokens(let parsed):
+            tokens = parsed
+        case .noLeadingSlash:
             throw AGError(.invalidPointer, "JSON Pointer \"\(text)\" must be empty or start with '/'", pointer: text)
+        case .badTilde:
+            throw AGError(.invalidPointer, "JSON Pointer \"\(text)\" has '~' not followed by '0' or '1'", pointer: text)
         }
+    }
+
+    private enum Split {
+        case tokens([String])
+        case noLeadingSlash
+        case badTilde
+    }
+
+    /// The reference tokens of non-empty pointer text. A token without `~` becomes a `String` straight
+    /// from its bytes (it sits between two `/`, so it is valid UTF-8 when the text is).
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> Split {
+        guard bytes[0] == UInt8(ascii: "/") else { return .noLeadingSlash }
         var result: [String] = []
-        var current: [UInt8] = []
+        var start = 1
+        var escaped = false
         var i = 1
-        utf8.append(UInt8(ascii: "/")) // sentinel: ends the last token
-        while i < utf8.count {
-            let b = utf8[i]
-            if b == UInt8(ascii: "/") {
-                result.append(String(decoding: current, as: UTF8.self))
-                current.removeAll(keepingCapacity: true)
-            } else if b == UInt8(ascii: "~") {
-                let next = i + 1 < utf8.count - 1 ? utf8[i + 1] : 0
-                switch next {
-                case UInt8(ascii: "0"): current.append(UInt8(ascii: "~"))
-                case UInt8(ascii: "1"): current.append(UInt8(ascii: "/"))
-                default:
-                    throw AGError(.invalidPointer, "JSON Pointer \"\(text)\" has '~' not followed by '0' or '1'", pointer: text)
+        while i <= bytes.count {
+            if i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                let token = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                result.append(escaped ? unescape(token) : String(decoding: token, as: UTF8.self))
+                start = i + 1
+                escaped = false
+            } else if bytes[i] == UInt8(ascii: "~") {
+                guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "0") || bytes[i + 1] == UInt8(ascii: "1") else {
+                    return .badTilde
                 }
+                escaped = true
                 i += 1
-            } else {
-                current.append(b)
             }
             i += 1
         }
-        tokens = result
+        return .tokens(result)
+    }
+
+    /// A token with `~0` and `~1` (already checked) turned into `~` and `/`.
+    private static func unescape(_ token: UnsafeBufferPointer<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(token.count)
+        var i = 0
+        while i < token.count {
+            if token[i] == UInt8(ascii: "~") {
+                bytes.append(token[i + 1] == UInt8(ascii: "0") ? UInt8(ascii: "~") : UInt8(ascii: "/"))
+                i += 2
+            } else {
+                bytes.append(token[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses pointer text given as UTF-8 bytes, checking that they are valid UTF-8.

@@ -40,6 +40,16 @@ struct MoveStack<Element> {
         return array
     }
 
+    /// Moves the elements from `start` to the top into a new array, leaving `start` elements: their bytes
+    /// are copied, not each one retained and released (half the cost of `popArray` for values that hold
+    /// references).
+    mutating func moveArray(from start: Int) -> [Element] {
+        let n = count - start
+        guard n > 0 else { return [] }
+        count = start
+        return Array(MovedElements(base: base + start, count: n))
+    }
+
     /// Drops the elements from `start` to the top.
     mutating func drop(from start: Int) {
         guard count > start else { return }
@@ -50,5 +60,39 @@ struct MoveStack<Element> {
     func free() {
         base.deinitialize(count: count)
         base.deallocate()
+    }
+}
+
+/// Elements that a new array takes over by moving their bytes. `Array.init` copies a collection through
+/// its `_copyContents(initializing:)`, which here moves instead of copying; the other ways to fill a new
+/// array without copying (`Array(unsafeUninitializedCapacity:)`, `Array(repeating:count:)`) allocate through
+/// a generic entry point of the standard library that looks the storage's type metadata up at run time.
+/// Used only by `MoveStack.moveArray`, which forgets the elements once they are moved.
+private struct MovedElements<Element>: Collection {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    func index(after i: Int) -> Int { i + 1 }
+    subscript(position: Int) -> Element { base[position] }
+
+    struct Iterator: IteratorProtocol {
+        let base: UnsafeMutablePointer<Element>
+        let count: Int
+        var position: Int
+        mutating func next() -> Element? {
+            guard position < count else { return nil }
+            defer { position += 1 }
+            return base[position]
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(base: base, count: count, position: 0) }
+
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Element>) -> (Iterator, Int) {
+        let n = Swift.min(count, buffer.count)
+        if n > 0 { buffer.baseAddress!.moveInitialize(from: base, count: n) }
+        return (Iterator(base: base, count: count, position: n), n)
     }
 }

@@ -162,14 +162,19 @@ import OrderedCollections
                              "/\(keys[rng.below(keys.count)])"]
                 let path = try JSONPointer(parsing: paths[rng.below(paths.count)])
                 let value: JSONValue = rng.below(2) == 0 ? .int(Int64(round)) : ["k": .int(Int64(round))]
-                switch rng.below(5) {
+                let from = try JSONPointer(parsing: paths[rng.below(paths.count)])
+                switch rng.below(8) {
                 case 0, 1: ops.append(.add(path: path, value: value))
                 case 2, 3: ops.append(.replace(path: path, value: value))
+                case 4: ops.append(.remove(path: path))
+                case 5: ops.append(.move(from: from, path: path))
+                case 6: ops.append(.copy(from: from, path: path))
                 default: ops.append(.test(path: path, value: rng.below(2) == 0 ? 1 : value))
                 }
             }
             let patch = JSONPatch(ops)
-            var inPlace = base
+            // Sometimes the only holder of its containers (changed in place), sometimes sharing them with `base`.
+            var inPlace = round % 2 == 0 ? base : try JSONParser.parse(JSONSerializer.string(base))
             let copied: Result<JSONValue, AGError>
             do { copied = .success(try patch.apply(to: base)) } catch { copied = .failure(error) }
             do {
