@@ -20,7 +20,11 @@ let package = Package(
         .target(
             name: "AGJSON",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections"),
-                           .product(name: "HashTreeCollections", package: "swift-collections")]
+                           .product(name: "HashTreeCollections", package: "swift-collections")],
+            // Its only class instances (a large container's box, a persistent vector's nodes) are changed
+            // only once known to be uniquely referenced, so the dynamic exclusivity checks guard nothing;
+            // they cost about a tenth of a one-operation store patch.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),

@@ -80,23 +80,29 @@ extension JSONValue {
     /// RFC 6902 `remove`: the target must exist. Returns the removed value. The root cannot be removed.
     @discardableResult
     public mutating func remove(at path: JSONPointer) throws(AGError) -> JSONValue {
+        try removeReporting(at: path).removed
+    }
+
+    /// `remove`, also telling whether the value was an array element (else an object member).
+    mutating func removeReporting(at path: JSONPointer) throws(AGError) -> (removed: JSONValue, fromArray: Bool) {
         guard let last = path.lastToken else {
             throw AGError(.invalidPointer, "the whole document cannot be removed (path \"\")", pointer: "")
         }
-        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> JSONValue in
+        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> (removed: JSONValue, fromArray: Bool) in
             switch parent.containerKind {
             case .object:
                 let removed = parent.withObject { $0.removeValue(forKey: last) }
                 guard let removed else { throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"") }
-                return removed
+                return (removed, false)
             case .array:
-                return try parent.withArray { (array: inout JSONArray) throws(AGError) -> JSONValue in
+                let removed = try parent.withArray { (array: inout JSONArray) throws(AGError) -> JSONValue in
                     guard let i = JSONPointer.arrayIndex(last), i < array.count else {
                         throw JSONValue.notFound(path, path.tokens.count - 1,
                                                  "is an array of length \(array.count) with no element \"\(last)\"")
                     }
                     return array.remove(at: i)
                 }
+                return (removed, true)
             case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }

@@ -48,7 +48,7 @@ extension JSONValue {
         switch operation {
         case let .add(path, value):
             try checkDepth(path, value, limits)
-            undo.append(try addNotingUndo(value, at: path))
+            undo.append(try addNotingUndo(value, at: path).undo)
         case let .remove(path):
             guard let removed = try removeFromArray(at: path) else { return false }
             undo.append(.add(path: path, value: removed))
@@ -64,23 +64,24 @@ extension JSONValue {
             guard let moved = try removeFromArray(at: from) else { return false }
             undo.append(.add(path: from, value: moved))
             try checkDepth(path, moved, limits)
-            undo.append(try addNotingUndo(moved, at: path))
+            undo.append(try addNotingUndo(moved, at: path).undo)
         case let .copy(from, path):
             let copied = try value(at: from)
             try checkDepth(path, copied, limits)
-            undo.append(try addNotingUndo(copied, at: path))
+            undo.append(try addNotingUndo(copied, at: path).undo)
         case .test:
             try apply(operation, limits: limits)
         }
         return true
     }
 
-    /// `add`, returning its undo: a replace of what it overwrote, or a remove of what it inserted.
-    private mutating func addNotingUndo(_ value: JSONValue, at path: JSONPointer) throws(AGError) -> PatchOperation {
+    /// `add` (without the depth check), returning its undo: a replace of what it overwrote, or a remove of
+    /// what it inserted; and whether it inserted into an array.
+    mutating func addNotingUndo(_ value: JSONValue, at path: JSONPointer) throws(AGError) -> (undo: PatchOperation, intoArray: Bool) {
         guard let last = path.lastToken else {
-            return .replace(path: path, value: try replace(at: path, with: value))
+            return (.replace(path: path, value: try replace(at: path, with: value)), false)
         }
-        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> PatchOperation in
+        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> (undo: PatchOperation, intoArray: Bool) in
             switch parent.containerKind {
             case .object:
                 let replaced = parent.withObject { (object: inout JSONObject) -> JSONValue? in
@@ -92,10 +93,10 @@ extension JSONValue {
                     if replaced == nil { object[last] = value }
                     return replaced
                 }
-                if let replaced { return .replace(path: path, value: replaced) }
-                return .remove(path: path)
+                if let replaced { return (.replace(path: path, value: replaced), false) }
+                return (.remove(path: path), false)
             case .array:
-                return try parent.withArray { (array: inout JSONArray) throws(AGError) -> PatchOperation in
+                return try parent.withArray { (array: inout JSONArray) throws(AGError) -> (undo: PatchOperation, intoArray: Bool) in
                     let index: Int
                     if last == "-" {
                         index = array.count
@@ -106,7 +107,7 @@ extension JSONValue {
                                                  "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
                     }
                     array.insert(value, at: index)
-                    return .remove(path: last == "-" ? path.parent.appending(String(index)) : path)
+                    return (.remove(path: last == "-" ? path.parent.appending(String(index)) : path), true)
                 }
             case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")

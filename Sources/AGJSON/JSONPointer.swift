@@ -41,7 +41,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         while i <= bytes.count {
             if i == bytes.count || bytes[i] == UInt8(ascii: "/") {
                 let token = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                result.append(escaped ? unescape(token) : String(decoding: token, as: UTF8.self))
+                result.append(escaped ? unescape(token) : SmallASCII.string(token))
                 start = i + 1
                 escaped = false
             } else if bytes[i] == UInt8(ascii: "~") {
@@ -125,8 +125,13 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     public var encodedLength: Int {
         var total = 0
         for token in tokens {
-            total += 1 + token.utf8.count
-            for b in token.utf8 where b == UInt8(ascii: "~") || b == UInt8(ascii: "/") { total += 1 }
+            let count = token.utf8.count
+            total += 1 + count
+            // A native string's bytes are read in place; the generic UTF-8 view costs more per byte.
+            let escapes = token.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "~") || $1 == UInt8(ascii: "/") ? 1 : 0) }
+            } ?? token.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "~") || $1 == UInt8(ascii: "/") ? 1 : 0) }
+            total += escapes
         }
         return total
     }

@@ -89,8 +89,8 @@ struct PatchRecorder {
                 try add(newValue, at: path, as: .add(path: path, value: newValue))
                 return
             }
-            let old = try value.value(at: path)
-            try value.apply(operation, limits: limits)
+            try value.checkDepth(path, newValue, limits)
+            let old = try value.replace(at: path, with: newValue)
             inverse.append(.replace(path: path, value: old))
             touched.append(path)
             applied.append(operation)
@@ -104,8 +104,7 @@ struct PatchRecorder {
                 throw AGError(.invalidPatch, "cannot move \"\(from)\" into its own child \"\(path)\"", pointer: path.description)
             }
             // A move is a remove then an add; undoing it undoes the add, then the remove.
-            let moved = try value.value(at: from)
-            try remove(at: from, as: nil)
+            let moved = try remove(at: from, as: nil)
             try add(moved, at: path, as: nil)
             applied.append(operation)
         case let .copy(from, path):
@@ -120,42 +119,21 @@ struct PatchRecorder {
 
     /// `add`, noting its undo: a replace of the member it overwrote, or a remove of what it inserted.
     private mutating func add(_ newValue: JSONValue, at path: JSONPointer, as operation: PatchOperation?) throws(AGError) {
-        guard let last = path.lastToken else {
-            let old = value
-            try value.apply(.add(path: path, value: newValue), limits: limits)
-            inverse.append(.replace(path: path, value: old))
-            touched.append(path)
-            if let operation { applied.append(operation) }
-            return
-        }
-        let parent = path.parent
-        let container = value.valueIfPresent(at: parent)
-        try value.apply(.add(path: path, value: newValue), limits: limits)
-        switch container {
-        case .array(let array)?:
-            let index = last == "-" ? array.count : (JSONPointer.arrayIndex(last) ?? array.count)
-            inverse.append(.remove(path: parent.appending(String(index))))
-            touched.append(parent)
-        case .object(let object)?:
-            if let overwritten = object[last] {
-                inverse.append(.replace(path: path, value: overwritten))
-            } else {
-                inverse.append(.remove(path: path))
-            }
-            touched.append(path)
-        default:
-            break // unreachable: the add above succeeded, so the parent is a container
-        }
+        try value.checkDepth(path, newValue, limits)
+        let (undo, intoArray) = try value.addNotingUndo(newValue, at: path)
+        inverse.append(undo)
+        touched.append(intoArray ? path.parent : path)
         if let operation { applied.append(operation) }
     }
 
-    /// `remove`, noting its undo: an add of the removed value at the same place.
-    private mutating func remove(at path: JSONPointer, as operation: PatchOperation?) throws(AGError) {
-        let removed = try value.remove(at: path)
+    /// `remove`, noting its undo: an add of the removed value at the same place. Returns the removed value.
+    @discardableResult
+    private mutating func remove(at path: JSONPointer, as operation: PatchOperation?) throws(AGError) -> JSONValue {
+        let (removed, fromArray) = try value.removeReporting(at: path)
         inverse.append(.add(path: path, value: removed))
-        let parentIsArray = value.valueIfPresent(at: path.parent)?.arrayValue != nil
-        touched.append(parentIsArray ? path.parent : path)
+        touched.append(fromArray ? path.parent : path)
         if let operation { applied.append(operation) }
+        return removed
     }
 }
 

@@ -69,4 +69,16 @@ package enum SmallASCII {
 
     /// The bit of the second word that marks an inline string.
     private static let smallFlag: UInt64 = 0x20 << 56
+
+    /// The string of valid UTF-8 `bytes`: written inline when they are at most 15 ASCII bytes (and
+    /// `isAvailable`), else through `String(decoding:as:)`.
+    @inline(__always)
+    package static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.count <= maxCount, isAvailable, let start = bytes.baseAddress {
+            var high: UInt8 = 0
+            for b in bytes { high |= b }
+            if high < 0x80 { return make(from: start, count: bytes.count) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
