@@ -60,21 +60,22 @@ extension JSONValue {
                 parent.withObject { $0[last] = value }
             case .array:
                 try parent.withArray { (array: inout JSONArray) throws(AGError) in
-                    let index: Int
-                    if last == "-" {
-                        index = array.count
-                    } else if let i = JSONPointer.arrayIndex(last), i <= array.count {
-                        index = i
-                    } else {
-                        throw JSONValue.notFound(path, path.tokens.count - 1,
-                                                 "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
-                    }
+                    let index = try JSONValue.insertionIndex(path, in: array)
                     array.insert(value, at: index)
                 }
             case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }
         }
+    }
+
+    /// Where `add` at `path` inserts into `array`: `-` is the end, else an index up to the count.
+    static func insertionIndex(_ path: JSONPointer, in array: JSONArray) throws(AGError) -> Int {
+        let last = path.lastToken!
+        if last == "-" { return array.count }
+        if let i = JSONPointer.arrayIndex(last), i <= array.count { return i }
+        throw JSONValue.notFound(path, path.tokens.count - 1,
+                                 "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
     }
 
     /// RFC 6902 `remove`: the target must exist. Returns the removed value. The root cannot be removed.

@@ -97,15 +97,7 @@ extension JSONValue {
                 return (.remove(path: path), false)
             case .array:
                 return try parent.withArray { (array: inout JSONArray) throws(AGError) -> (undo: PatchOperation, intoArray: Bool) in
-                    let index: Int
-                    if last == "-" {
-                        index = array.count
-                    } else if let i = JSONPointer.arrayIndex(last), i <= array.count {
-                        index = i
-                    } else {
-                        throw JSONValue.notFound(path, path.tokens.count - 1,
-                                                 "is an array of length \(array.count) and \"\(last)\" is not an index to add at")
-                    }
+                    let index = try JSONValue.insertionIndex(path, in: array)
                     array.insert(value, at: index)
                     return (.remove(path: last == "-" ? path.parent.appending(String(index)) : path), true)
                 }
