@@ -189,3 +189,38 @@ import OrderedCollections
         }
     }
 }
+
+/// A patch applied in place to a document held once changes its containers where they are: a regression
+/// guard for a pattern (`switch value { case .object(var o): ... }`) that kept a second reference alive and
+/// so copied every container on the path, whatever its width.
+@Suite struct InPlaceStorageTests {
+    /// Where the storage of the root's members, of `b`'s members and of `b.c`'s elements lives.
+    private func addresses(_ doc: JSONValue) -> [UInt] {
+        func members(_ o: JSONObject) -> UInt {
+            o.members.values.elements.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        }
+        let root = doc.objectValue!, b = root["b"]!.objectValue!, c = b["c"]!.arrayValue!
+        return [members(root), members(b), c.elements.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }]
+    }
+
+    @Test func patchesChangeAUniquelyHeldDocumentWithoutCopying() throws {
+        guard JSONObject.largeThreshold >= 16, JSONArray.largeThreshold >= 16 else { return }  // the small forms only
+        var doc = try JSONParser.parse(#"{"a":1,"b":{"c":[1,2,3],"d":"x"},"e":[true]}"#)
+        let before = addresses(doc)
+        let p = { (s: String) throws -> JSONPointer in try JSONPointer(parsing: s) }
+        try JSONPatch([.replace(path: p("/b/d"), value: "y")]).apply(inPlace: &doc)
+        #expect(addresses(doc) == before)
+        try JSONPatch([.replace(path: p("/b/c/0"), value: 7)]).apply(inPlace: &doc)
+        #expect(addresses(doc) == before)
+        try JSONPatch([.replace(path: p("/a"), value: 2), .replace(path: p("/b/c/1"), value: 8),
+                       .test(path: p("/b/d"), value: "y")]).apply(inPlace: &doc)
+        #expect(addresses(doc) == before)
+        #expect(JSONSerializer.string(doc) == #"{"a":2,"b":{"c":[7,8,3],"d":"y"},"e":[true]}"#)
+        // A failing patch leaves it as it was, in place too.
+        #expect(throws: AGError.self) {
+            try JSONPatch([.replace(path: p("/a"), value: 3), .remove(path: p("/nothing"))]).apply(inPlace: &doc)
+        }
+        #expect(addresses(doc) == before)
+        #expect(JSONSerializer.string(doc) == #"{"a":2,"b":{"c":[7,8,3],"d":"y"},"e":[true]}"#)
+    }
+}
