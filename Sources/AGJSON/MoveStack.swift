@@ -43,11 +43,16 @@ struct MoveStack<Element> {
     /// Moves the elements from `start` to the top into a new array, leaving `start` elements: their bytes
     /// are copied, not each one retained and released (half the cost of `popArray` for values that hold
     /// references).
+    @inline(__always)
     mutating func moveArray(from start: Int) -> [Element] {
         let n = count - start
         guard n > 0 else { return [] }
         count = start
-        return Array(MovedElements(base: base + start, count: n))
+        var moved = 0
+        let array = withUnsafeMutablePointer(to: &moved) { Array(MovedElements(base: base + start, count: n, moved: $0)) }
+        // Whatever `Array.init` copied instead of moving (none, with this standard library) is released here.
+        if moved < n { (base + start + moved).deinitialize(count: n - moved) }
+        return array
     }
 
     /// Drops the elements from `start` to the top.
@@ -67,10 +72,13 @@ struct MoveStack<Element> {
 /// its `_copyContents(initializing:)`, which here moves instead of copying; the other ways to fill a new
 /// array without copying (`Array(unsafeUninitializedCapacity:)`, `Array(repeating:count:)`) allocate through
 /// a generic entry point of the standard library that looks the storage's type metadata up at run time.
-/// Used only by `MoveStack.moveArray`, which forgets the elements once they are moved.
+/// Used only by `MoveStack.moveArray`, which forgets the elements once they are moved (and releases any
+/// that `Array.init` copied instead).
 private struct MovedElements<Element>: Collection {
     let base: UnsafeMutablePointer<Element>
     let count: Int
+    /// Set to how many elements `_copyContents` moved (the rest, if any, were copied).
+    let moved: UnsafeMutablePointer<Int>
 
     var startIndex: Int { 0 }
     var endIndex: Int { count }
@@ -93,6 +101,7 @@ private struct MovedElements<Element>: Collection {
     func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Element>) -> (Iterator, Int) {
         let n = Swift.min(count, buffer.count)
         if n > 0 { buffer.baseAddress!.moveInitialize(from: base, count: n) }
+        moved.pointee = n
         return (Iterator(base: base, count: count, position: n), n)
     }
 }
