@@ -56,6 +56,17 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// A large object from parsed keys, or (nil) the index of the first repeated key.
+    static func large(checkingKeys keys: [String], values: [JSONValue]) -> (object: JSONObject?, duplicate: Int) {
+        let (members, duplicate) = LargeMembers.checking(keys: keys, values: values)
+        guard let members else { return (nil, duplicate) }
+        var deepest = 0
+        for value in values where value.height > deepest { deepest = value.height }
+        var object = JSONObject()
+        object.shape = .large(LargeBox(members, height: 1 + deepest))
+        return (object, -1)
+    }
+
     public init(minimumCapacity: Int) {
         members = OrderedDictionary(minimumCapacity: min(minimumCapacity, JSONObject.largeThreshold))
         shape = .small(height: 1)

@@ -276,6 +276,16 @@ public struct JSONParser {
                     break outer
                 }
             }
+        } else if persistent && end - base > JSONObject.largeThreshold {
+            // The large form's trie finds a repeated name while it is built.
+            let names = memberKeys.moveArray(from: base)
+            let values = memberValues.moveArray(from: valueBase)
+            let (object, repeated) = JSONObject.large(checkingKeys: names, values: values)
+            if let object {
+                memberOffsets.drop(from: base)
+                return object
+            }
+            return try objectWithDuplicate(names, values, at: base + repeated, base: base)
         } else {
             var seen = Set<String>(minimumCapacity: end - base)
             for i in base..<end where !seen.insert(keys[i]).inserted { duplicate = i; break }
@@ -285,10 +295,18 @@ public struct JSONParser {
             return JSONObject(distinctKeys: memberKeys.moveArray(from: base), values: memberValues.moveArray(from: valueBase),
                               persistent: persistent)
         }
-        let offset = memberOffsets.base[duplicate]
-        memberOffsets.drop(from: base)
         let names = memberKeys.moveArray(from: base)
         let values = memberValues.moveArray(from: valueBase)
+        return try objectWithDuplicate(names, values, at: duplicate, base: base)
+    }
+
+    /// The object whose member at stack index `duplicate` repeats an earlier name: an error, or, when
+    /// duplicates are allowed, the object where the last one wins.
+    @inline(never)
+    private mutating func objectWithDuplicate(_ names: [String], _ values: [JSONValue], at duplicate: Int,
+                                              base: Int) throws(AGError) -> JSONObject {
+        let offset = memberOffsets.base[duplicate]
+        memberOffsets.drop(from: base)
         guard allowDuplicateKeys else {
             throw fail("duplicate member name \"\(names[duplicate - base])\"", at: offset)
         }

@@ -18,6 +18,19 @@ struct LargeMembers: Sendable {
         slots = PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }
     }
 
+    /// The members of parsed `keys` and `values`, or (nil) the index of the first key that repeats an
+    /// earlier one: the trie finds it while it is built, so the parser needs no set of its own.
+    static func checking(keys: [String], values: [JSONValue]) -> (members: LargeMembers?, duplicate: Int) {
+        var index = TreeDictionary<String, Int>()
+        for i in keys.indices where index.updateValue(i, forKey: keys[i]) != nil { return (nil, i) }
+        return (LargeMembers(index: index, slots: PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }), -1)
+    }
+
+    private init(index: TreeDictionary<String, Int>, slots: PersistentVector<Member?>) {
+        self.index = index
+        self.slots = slots
+    }
+
     var count: Int { index.count }
 
     func contains(_ key: String) -> Bool { index[key] != nil }

@@ -38,6 +38,27 @@ import AGJSON
         #expect(try JSONParser.parse(text, options: ParseOptions(allowDuplicateKeys: true)) == ["a": 2])
     }
 
+    /// Objects of every width find their first repeated name the same way (pairwise up to 16 members, a
+    /// set up to the large form, the large form's trie beyond): same message, same offset, and with
+    /// duplicates allowed the last value wins in the first one's place.
+    @Test(arguments: [3, 40, 600])
+    func duplicateKeysAtEveryWidth(width: Int) throws {
+        let members = (0..<width).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let text = "{" + members + ",\"k1\":\"again\",\"k2\":0}"
+        let offset = text.utf8.count - #""k1":"again","k2":0}"#.utf8.count
+        do {
+            _ = try JSONParser.parse(text)
+            Issue.record("accepted a repeated name")
+        } catch {
+            #expect(error.offset == offset)
+            #expect(error.message == "invalid JSON at byte \(offset): duplicate member name \"k1\"")
+        }
+        let lastWins = try JSONParser.parse(text, options: ParseOptions(allowDuplicateKeys: true))
+        #expect(lastWins.objectValue?.count == width)
+        #expect(lastWins.objectValue?["k1"] == "again")
+        #expect(lastWins.objectValue?.keys.prefix(3) == ["k0", "k1", "k2"])
+    }
+
     @Test func depthIsBounded() throws {
         let deep = [UInt8](repeating: UInt8(ascii: "["), count: 1_000_000)
         #expect(Self.rejects(deep, .limitExceeded))
