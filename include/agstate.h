@@ -305,8 +305,8 @@ ags_status ags_store_history_range(ags_store *store, uint64_t *oldest, uint64_t 
  * changes are no longer kept; AGS_ERR_INVALID_ARGUMENT when since_version is newer than the store. */
 ags_status ags_store_history(ags_store *store, uint64_t since_version, uint32_t flags, char **out, size_t *out_len);
 
-/* Writes the state as it was at version (rebuilt from the current state by undoing later changes).
- * AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches. */
+/* Writes the state as it was at version (rebuilt from the current state by undoing later changes), member
+ * order included. AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches. */
 ags_status ags_store_state_at(ags_store *store, uint64_t version, uint32_t flags, char **out, size_t *out_len);
 
 /* Writes one JSON Patch that takes the state of version to the current state: the operations of every

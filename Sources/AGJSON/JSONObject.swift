@@ -162,6 +162,37 @@ public struct JSONObject: Sendable {
         return removed
     }
 
+    /// The name of the member after `key` in insertion order; nil when `key` is the last or absent.
+    func name(after key: String) -> String? {
+        if let box = largeBox { return box.members.name(after: key) }
+        guard let i = members.index(forKey: key), i + 1 < members.count else { return nil }
+        return members.keys[i + 1]
+    }
+
+    /// Adds the member `key` (absent) just before the member `before`, where an undone removal puts it
+    /// back; at the end when `before` is absent. An existing `key` is replaced in place.
+    mutating func insert(_ key: String, _ value: JSONValue, before: String) {
+        if largeBox != nil {
+            withLarge { members, height in
+                members.insert(key, value, before: before)
+                if value.height + 1 > height { height = value.height + 1 }
+            }
+            return
+        }
+        guard !contains(key), let position = members.index(forKey: before) else {
+            set(key, value)
+            return
+        }
+        members.updateValue(value, forKey: key, insertingAt: position)
+        let h = max(height, value.height + 1)
+        if members.count > JSONObject.largeThreshold {
+            shape = .large(LargeBox(LargeMembers(keys: members.keys.elements, values: members.values.elements), height: h))
+            members = [:]
+        } else {
+            shape = .small(height: UInt32(h))
+        }
+    }
+
     /// Changes the member `key` in place (nil means absent); the value is uniquely referenced while
     /// `body` runs.
     public mutating func modify<R, E: Error>(_ key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {

@@ -81,20 +81,26 @@ extension JSONValue {
     /// RFC 6902 `remove`: the target must exist. Returns the removed value. The root cannot be removed.
     @discardableResult
     public mutating func remove(at path: JSONPointer) throws(AGError) -> JSONValue {
-        try removeReporting(at: path).removed
+        try removeReporting(at: path, notingPlace: false).removed
     }
 
-    /// `remove`, also telling whether the value was an array element (else an object member).
-    mutating func removeReporting(at path: JSONPointer) throws(AGError) -> (removed: JSONValue, fromArray: Bool) {
+    /// `remove`, also telling whether the value was an array element and, for an object member when
+    /// `notingPlace`, the name of the member that followed it (nil when it was the last): what an undo
+    /// needs to put it back where it was.
+    mutating func removeReporting(at path: JSONPointer, notingPlace: Bool)
+        throws(AGError) -> (removed: JSONValue, fromArray: Bool, before: String?) {
         guard let last = path.lastToken else {
             throw AGError(.invalidPointer, "the whole document cannot be removed (path \"\")", pointer: "")
         }
-        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> (removed: JSONValue, fromArray: Bool) in
+        return try modifyParent(of: path) { (parent: inout JSONValue) throws(AGError) -> (removed: JSONValue, fromArray: Bool, before: String?) in
             switch parent.containerKind {
             case .object:
-                let removed = parent.withObject { $0.removeValue(forKey: last) }
+                let (removed, before) = parent.withObject { (object: inout JSONObject) -> (JSONValue?, String?) in
+                    let before = notingPlace ? object.name(after: last) : nil
+                    return (object.removeValue(forKey: last), before)
+                }
                 guard let removed else { throw JSONValue.notFound(path, path.tokens.count - 1, "has no member \"\(last)\"") }
-                return (removed, false)
+                return (removed, false, before)
             case .array:
                 let removed = try parent.withArray { (array: inout JSONArray) throws(AGError) -> JSONValue in
                     guard let i = JSONPointer.arrayIndex(last), i < array.count else {
@@ -103,7 +109,7 @@ extension JSONValue {
                     }
                     return array.remove(at: i)
                 }
-                return (removed, true)
+                return (removed, true, nil)
             case nil:
                 throw JSONValue.notFound(path, path.tokens.count - 1, "is a \(parent.typeName), not a container")
             }

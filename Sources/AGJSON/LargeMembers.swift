@@ -66,6 +66,45 @@ struct LargeMembers: Sendable {
         return removed
     }
 
+    /// The name of the next member after `key` (the next slot in use); nil when `key` is the last or absent.
+    func name(after key: String) -> String? {
+        guard let slot = index[key] else { return nil }
+        var next = slot + 1
+        while next < slots.count {
+            if let member = slots[next] { return member.key }
+            next += 1
+        }
+        return nil
+    }
+
+    /// Adds `key` (absent) just before the member `before`: in the empty slot in front of it when there is
+    /// one (where a removed member was, unless the slots were compacted since), else by rebuilding the
+    /// members in order. At the end when `before` is absent; an existing `key` is replaced in place.
+    mutating func insert(_ key: String, _ value: JSONValue, before: String) {
+        guard index[key] == nil, let next = index[before] else {
+            updateValue(value, forKey: key)
+            return
+        }
+        if next > 0 && slots[next - 1] == nil {
+            slots.modify(next - 1) { $0 = Member(key: key, value: value) }
+            index[key] = next - 1
+            return
+        }
+        var keys: [String] = []
+        var values: [JSONValue] = []
+        keys.reserveCapacity(count + 1)
+        values.reserveCapacity(count + 1)
+        forEach { name, member in
+            if name == before {
+                keys.append(key)
+                values.append(value)
+            }
+            keys.append(name)
+            values.append(member)
+        }
+        self = LargeMembers(keys: keys, values: values)
+    }
+
     /// Changes the value of `key` in place; nil when the key is absent.
     mutating func modify<R, E: Error>(_ key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
         guard let slot = index[key] else { return nil }

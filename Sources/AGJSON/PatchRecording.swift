@@ -22,15 +22,16 @@ public struct RecordedPatch: Sendable {
     /// The operations as they took effect (in lenient mode a `replace` may have become an `add`, and a
     /// `remove` of a missing path is left out).
     public var applied: [PatchOperation]
-    /// Operations that take `value` back to the original document, in the order to apply them.
-    public var inverse: [PatchOperation]
+    /// The steps that take `value` back to the original document, member order included, in the order
+    /// to apply them (`JSONValue.undo`).
+    public var inverse: [UndoStep]
     /// The locations changed. An insertion into or removal from an array changes the positions of the
     /// elements after it, so it counts as a change of the whole array.
     public var touched: [JSONPointer]
     /// For each operation of `applied`, the locations it changed (empty for `test`).
     public var touchedByOperation: [[JSONPointer]]
 
-    public init(value: JSONValue, applied: [PatchOperation], inverse: [PatchOperation], touched: [JSONPointer],
+    public init(value: JSONValue, applied: [PatchOperation], inverse: [UndoStep], touched: [JSONPointer],
                 touchedByOperation: [[JSONPointer]]) {
         self.value = value
         self.applied = applied
@@ -68,8 +69,8 @@ struct PatchRecorder {
     var value: JSONValue
     let limits: JSONLimits
     var applied: [PatchOperation] = []
-    /// Undo operations in the order they were noted; the caller reverses them.
-    var inverse: [PatchOperation] = []
+    /// Undo steps in the order they were noted; the caller reverses them.
+    var inverse: [UndoStep] = []
     var touched: [JSONPointer] = []
 
     init(value: JSONValue, limits: JSONLimits) {
@@ -91,7 +92,7 @@ struct PatchRecorder {
             }
             try value.checkDepth(path, newValue, limits)
             let old = try value.replace(at: path, with: newValue)
-            inverse.append(.replace(path: path, value: old))
+            inverse.append(UndoStep(.replace(path: path, value: old)))
             touched.append(path)
             applied.append(operation)
         case let .move(from, path):
@@ -121,16 +122,17 @@ struct PatchRecorder {
     private mutating func add(_ newValue: JSONValue, at path: JSONPointer, as operation: PatchOperation?) throws(AGError) {
         try value.checkDepth(path, newValue, limits)
         let (undo, intoArray) = try value.addNotingUndo(newValue, at: path)
-        inverse.append(undo)
+        inverse.append(UndoStep(undo))
         touched.append(intoArray ? path.parent : path)
         if let operation { applied.append(operation) }
     }
 
-    /// `remove`, noting its undo: an add of the removed value at the same place. Returns the removed value.
+    /// `remove`, noting its undo: an add of the removed value at the same place (for an object member, in
+    /// front of the member that followed it). Returns the removed value.
     @discardableResult
     private mutating func remove(at path: JSONPointer, as operation: PatchOperation?) throws(AGError) -> JSONValue {
-        let (removed, fromArray) = try value.removeReporting(at: path)
-        inverse.append(.add(path: path, value: removed))
+        let (removed, fromArray, before) = try value.removeReporting(at: path, notingPlace: true)
+        inverse.append(UndoStep(.add(path: path, value: removed), before: before))
         touched.append(fromArray ? path.parent : path)
         if let operation { applied.append(operation) }
         return removed

@@ -5,8 +5,8 @@ public struct Change: Sendable {
     public let version: UInt64
     /// The RFC 6902 operations as they took effect, in order.
     public let operations: [PatchOperation]
-    /// Operations that take the state of `version` back to the state of `version - 1`.
-    let inverse: [PatchOperation]
+    /// The steps that take the state of `version` back to the state of `version - 1`.
+    let inverse: [UndoStep]
     /// The locations the change wrote (see `RecordedPatch.touched`).
     public let touched: [JSONPointer]
     /// For each of `operations`, the locations it wrote.
@@ -25,7 +25,7 @@ public struct Change: Sendable {
         touchedByOperation = recorded.touchedByOperation
         var total = 64
         for op in recorded.applied where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
-        for op in recorded.inverse where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
+        for step in recorded.inverse where total <= byteLimit { total += step.operation.estimatedBytes(upTo: byteLimit - total) }
         bytes = total
     }
 

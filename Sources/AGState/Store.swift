@@ -82,12 +82,11 @@ public final class Store: @unchecked Sendable {
 
     /// The state as it was at `version`, rebuilt by undoing the later changes.
     public func state(at version: UInt64) throws(AGError) -> JSONValue {
-        let (changes, state, limits) = try changesAndState(since: version)
+        let (changes, state, _) = try changesAndState(since: version)
         var value = state
         for change in changes.reversed() {
             do {
-                value = try JSONPatch(change.inverse).apply(to: value, limits: JSONLimits(maxDepth: JSONLimits.depthCeiling,
-                                                                                          maxInputBytes: limits.maxInputBytes))
+                try value.undo(change.inverse)
             } catch {
                 throw AGError(.internal, "undoing version \(change.version) failed: \(error.message)")
             }

@@ -13,7 +13,7 @@ extension Store {
         }
         let ops: [PatchOperation] = from < to
             ? changes.flatMap(\.operations)
-            : changes.reversed().flatMap(\.inverse)
+            : changes.reversed().flatMap { $0.inverse.map(\.operation) }  // a patch cannot say where a member goes
         return PatchCompaction.compact(ops.filter { if case .test = $0 { return false }; return true }).operations
     }
 

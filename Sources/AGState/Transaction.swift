@@ -11,7 +11,7 @@ public final class Transaction: @unchecked Sendable {
     private let lock = Lock()
     private var working: JSONValue
     private var applied: [PatchOperation] = []
-    private var inverse: [PatchOperation] = []
+    private var inverse: [UndoStep] = []
     private var touchedByOperation: [[JSONPointer]] = []
     private var reads: [JSONPointer] = []
     private var writes: [JSONPointer] = []
@@ -74,7 +74,7 @@ public final class Transaction: @unchecked Sendable {
     @discardableResult
     public func commit() throws(AGError) -> UInt64 {
         let (ops, inv, touchedByOp, state, locations) = try lock.withLock {
-            () throws(AGError) -> ([PatchOperation], [PatchOperation], [[JSONPointer]], JSONValue, [JSONPointer]) in
+            () throws(AGError) -> ([PatchOperation], [UndoStep], [[JSONPointer]], JSONValue, [JSONPointer]) in
             try checkOpen()
             finished = true
             return (applied, inverse, touchedByOperation, working, reads + writes)

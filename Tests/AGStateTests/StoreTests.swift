@@ -3,6 +3,28 @@ import AGJSON
 import AGState
 
 @Suite struct StoreTests {
+    /// Time travel gives back the state as it was, member order included: a removed member returns to its
+    /// place (small objects, and objects wide enough for the large form, where compaction may have moved
+    /// the slots in between).
+    @Test(arguments: [3, 300])
+    func stateAtKeepsMemberOrder(width: Int) throws {
+        let text = "{" + (0..<width).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        let store = try Store(JSONParser.parse(text))
+        let p = { (s: String) throws -> JSONPointer in try JSONPointer(parsing: s) }
+        var seen = [JSONSerializer.string(store.state)]
+        try store.apply(JSONPatch([.remove(path: p("/k1")), .move(from: p("/k0"), path: p("/moved"))]))
+        seen.append(JSONSerializer.string(store.state))
+        // Three members in four removed, one by one: the large form compacts its slots on the way.
+        for i in 3..<width where i % 4 != 0 {
+            try store.apply(JSONPatch([.remove(path: p("/k\(i)"))]))
+            seen.append(JSONSerializer.string(store.state))
+        }
+        for (version, expected) in seen.enumerated() where version % 16 == 0 || version == seen.count - 1 || version < 3 {
+            #expect(JSONSerializer.string(try store.state(at: UInt64(version))) == expected, "version \(version)")
+        }
+        #expect(seen[0] == text)
+    }
+
     @Test func versionsCountCommittedChanges() throws {
         let store = try Store()
         #expect(store.version == 0)

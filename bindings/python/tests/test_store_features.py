@@ -76,7 +76,8 @@ def test_history_agrees_with_recorded_states(seed):
         assert len(recorded) > 20
         final = store.to_json()
         for version, expected in enumerate(recorded):
-            assert agstate.json_equal(json.dumps(store.state_at(version)), json.dumps(expected))
+            # The text, member order included: a removed member comes back where it was.
+            assert json.dumps(store.state_at(version)) == json.dumps(expected)
             caught_up = agstate.apply_patch(json.dumps(expected), json.dumps(store.delta_since(version)))
             assert agstate.json_equal(caught_up, final)
 
