@@ -2,8 +2,9 @@ import AGJSON
 
 /// Reads the top level of one event: which known members it has, what kind of value each holds and
 /// where. One reader is reused for every event of a stream, so reading allocates nothing for members
-/// it knows.
-struct EventReader {
+/// it knows. A class, not a struct: the validator asks it many small questions per event, and as a stored
+/// struct it was copied whole (its arrays retained and released) for some of them.
+final class EventReader {
     struct Slot {
         var kind: JSONScanner.Kind = .null
         var start = 0        // value's first byte (for a string: its first content byte)
@@ -29,7 +30,7 @@ struct EventReader {
         case duplicate(String)
     }
 
-    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
+    func read(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
         input = bytes
         present = 0
         if parsedMask != 0 {

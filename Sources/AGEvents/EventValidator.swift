@@ -24,7 +24,7 @@ public final class EventValidator {
     var currentIndex = 0
     public internal(set) var finished = false
 
-    var reader = EventReader()
+    let reader = EventReader()
     var framer: StreamFramer
     var sequence = SequenceState()
     var tracker: StateTracker
