@@ -189,7 +189,9 @@ ags_status ags_merge_patch_apply(const char *doc, size_t doc_len, const char *pa
  *
  * A store holds one JSON state and its version: 0 when opened, plus one for every committed change.
  * Every change is atomic: it commits completely as one new version or, on failure, changes nothing.
- * Writers are serialised; readers read the latest committed state and never wait for a writer's work.
+ * Writers are serialised. A writer changes the state in place, so a change copies nothing that no snapshot
+ * or reader holds; readers read the latest committed state and wait meanwhile at most for the application
+ * of one change, which costs what the change costs, never what the state costs.
  * ------------------------------------------------------------------------------------------------ */
 
 typedef struct ags_store ags_store;

@@ -47,13 +47,13 @@ public struct JSONParser {
         }
     }
 
-    private let input: UnsafeBufferPointer<UInt8>
+    let input: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private let allowDuplicateKeys: Bool
     private let persistent: Bool
     private let smallStrings = SmallASCII.isAvailable
-    private var position = 0
-    private var depth = 0
+    var position = 0
+    var depth = 0
     private var scratch: [UInt8] = []
     // Members and elements of the containers being parsed, innermost last: each container is built once,
     // at its final size, when it closes.
@@ -63,7 +63,7 @@ public struct JSONParser {
     private var elements = MoveStack<JSONValue>()
     private var containers = MoveStack<OpenContainer>()
 
-    private func free() {
+    func free() {
         memberKeys.free()
         memberValues.free()
         memberOffsets.free()
@@ -71,7 +71,7 @@ public struct JSONParser {
         containers.free()
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
+    init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
         input = bytes
         maxDepth = min(options.limits.maxDepth, JSONLimits.depthCeiling)
         allowDuplicateKeys = options.allowDuplicateKeys
@@ -102,7 +102,7 @@ public struct JSONParser {
     }
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < input.count {
             switch input[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -123,7 +123,7 @@ public struct JSONParser {
     /// Reads one value. Nesting is followed with an explicit stack of open containers, not by recursion,
     /// so that a deep document costs heap, not the calling thread's stack (recursive, each level took
     /// about 2 KB of it: 512 levels, the default limit, were more than a 512 KB thread has).
-    private mutating func parseValue() throws(AGError) -> JSONValue {
+    mutating func parseValue() throws(AGError) -> JSONValue {
         let outermost = containers.count
         readValue: while true {
             skipWhitespace()
@@ -318,7 +318,7 @@ public struct JSONParser {
     // MARK: strings
 
     @inline(never)
-    private mutating func parseString() throws(AGError) -> String {
+    mutating func parseString() throws(AGError) -> String {
         let start = position
         position += 1
         // Fast path: plain ASCII with no escapes becomes a String without copying twice.

@@ -62,9 +62,14 @@ public struct JSONPatch: Sendable, Equatable {
         operations = ops
     }
 
-    /// Parses patch text (strict JSON), then reads it as a patch.
+    /// Reads patch text (strict JSON): the same patch, and the same errors, as parsing the text and then
+    /// reading it with `init(parsing:)`, usually without building the tree (`JSONParser.readPatch`).
     public init(parsing bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws(AGError) {
-        try self.init(parsing: try JSONParser.parse(bytes, options: options))
+        if let patch = JSONParser.readPatch(bytes, options: options) {
+            self = patch
+        } else {
+            try self.init(parsing: try JSONParser.parse(bytes, options: options))
+        }
     }
 
     public var json: JSONValue { .array(JSONArray(operations.map(\.json))) }

@@ -24,6 +24,14 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Parses pointer text given as bytes already known to be valid UTF-8 (a JSON string's plain ASCII
+    /// run); nil when it is not a valid pointer.
+    init?(validUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.isEmpty { tokens = []; return }
+        guard case .tokens(let parsed) = JSONPointer.split(bytes) else { return nil }
+        tokens = parsed
+    }
+
     private enum Split {
         case tokens([String])
         case noLeadingSlash
@@ -35,6 +43,9 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     private static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> Split {
         guard bytes[0] == UInt8(ascii: "/") else { return .noLeadingSlash }
         var result: [String] = []
+        var slashes = 0
+        for b in bytes where b == UInt8(ascii: "/") { slashes += 1 }
+        result.reserveCapacity(slashes)
         var start = 1
         var escaped = false
         var i = 1

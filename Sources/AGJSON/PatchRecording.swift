@@ -14,16 +14,14 @@ public struct PatchOptions: Sendable, Equatable {
     public static let strict = PatchOptions()
 }
 
-/// A patch applied with everything needed to record it: the operations that took effect, the
+/// A patch applied, with everything needed to record it: the operations that took effect, the
 /// operations that undo them, and the locations they changed.
 public struct RecordedPatch: Sendable {
-    /// The resulting document.
-    public var value: JSONValue
     /// The operations as they took effect (in lenient mode a `replace` may have become an `add`, and a
     /// `remove` of a missing path is left out).
     public var applied: [PatchOperation]
-    /// The steps that take `value` back to the original document, member order included, in the order
-    /// to apply them (`JSONValue.undo`).
+    /// The steps that take the patched document back to the original one, member order included, in
+    /// the order to apply them (`JSONValue.undo`).
     public var inverse: [UndoStep]
     /// The locations changed. An insertion into or removal from an array changes the positions of the
     /// elements after it, so it counts as a change of the whole array.
@@ -31,9 +29,8 @@ public struct RecordedPatch: Sendable {
     /// For each operation of `applied`, the locations it changed (empty for `test`).
     public var touchedByOperation: [[JSONPointer]]
 
-    public init(value: JSONValue, applied: [PatchOperation], inverse: [UndoStep], touched: [JSONPointer],
+    public init(applied: [PatchOperation], inverse: [UndoStep], touched: [JSONPointer],
                 touchedByOperation: [[JSONPointer]]) {
-        self.value = value
         self.applied = applied
         self.inverse = inverse
         self.touched = touched
@@ -44,8 +41,21 @@ public struct RecordedPatch: Sendable {
 extension JSONPatch {
     /// Applies the patch atomically like `apply(to:limits:)`, and records it (see `RecordedPatch`).
     public func applyRecording(to document: JSONValue, limits: JSONLimits = .default,
+                               options: PatchOptions = .strict) throws(AGError) -> (value: JSONValue, record: RecordedPatch) {
+        var value = document
+        let record = try applyRecording(inPlace: &value, limits: limits, options: options)
+        return (value, record)
+    }
+
+    /// Applies the patch to `document` in place, atomically, and records it. The containers on the
+    /// changed paths are changed where they are, not copied, when `document` is their only holder (a
+    /// store's state when no snapshot or reader holds it). When an operation fails, the steps noted so far
+    /// undo the earlier ones, newest first, so `document` is as it was, member order included.
+    public func applyRecording(inPlace document: inout JSONValue, limits: JSONLimits = .default,
                                options: PatchOptions = .strict) throws(AGError) -> RecordedPatch {
-        var recorder = PatchRecorder(value: document, limits: limits)
+        var recorder = PatchRecorder(value: .null, limits: limits)
+        swap(&recorder.value, &document)
+        defer { swap(&recorder.value, &document) }
         var touchedByOperation: [[JSONPointer]] = []
         touchedByOperation.reserveCapacity(operations.count)
         for (index, operation) in operations.enumerated() {
@@ -53,13 +63,13 @@ extension JSONPatch {
             do {
                 try recorder.apply(operation, lenient: options.lenient)
             } catch {
-                throw error.inOperation(index, op: operation.name)
+                try recorder.rollBack(after: error.inOperation(index, op: operation.name))
             }
             if recorder.applied.count > appliedBefore {
                 touchedByOperation.append(Array(recorder.touched[touchedBefore...]))
             }
         }
-        return RecordedPatch(value: recorder.value, applied: recorder.applied, inverse: recorder.inverse.reversed(),
+        return RecordedPatch(applied: recorder.applied, inverse: recorder.inverse.reversed(),
                              touched: recorder.touched, touchedByOperation: touchedByOperation)
     }
 }
@@ -76,6 +86,19 @@ struct PatchRecorder {
     init(value: JSONValue, limits: JSONLimits) {
         self.value = value
         self.limits = limits
+    }
+
+    /// Undoes every operation applied so far, newest first, then throws `failure`. An operation that
+    /// fails notes everything it did (a `move` whose `add` fails has noted its `remove`), so this restores
+    /// the document exactly.
+    mutating func rollBack(after failure: AGError) throws(AGError) -> Never {
+        do {
+            try value.undo(inverse.reversed())
+        } catch {
+            // The steps were noted from the changes themselves: failing to undo them is a defect.
+            throw AGError(.internal, "\(failure.message); undoing the operations before it failed too (\(error.message))")
+        }
+        throw failure
     }
 
     mutating func apply(_ operation: PatchOperation, lenient: Bool) throws(AGError) {

@@ -8,8 +8,9 @@ import DequeModule
 /// Merge Patch, with a version that counts committed changes, a bounded history of them, O(1) snapshots,
 /// transactions and subscriptions.
 ///
-/// Thread safety: writers are serialised by one lock; the state is an immutable value that a reader takes
-/// under a second, briefly held lock, so readers never wait for a writer's work. Subscribers are told of
+/// Thread safety: writers are serialised by one lock. A reader takes the state (an O(1) reference to an
+/// immutable value) under a second lock, which a writer holds only while it applies its change in place:
+/// a reader waits at most for one change's application, whose cost follows the change, never the state. Subscribers are told of
 /// each commit in commit order, by the committing thread, after every lock is released (see `subscribe`).
 public final class Store: @unchecked Sendable {
     private let writeLock = Lock()
@@ -119,11 +120,11 @@ public final class Store: @unchecked Sendable {
     /// with `conflict` otherwise.
     @discardableResult
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
-        try commit(urgent: options.urgent) { (state: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
-            if let expectedVersion, expectedVersion != version {
-                throw AGError(.conflict, "the store is at version \(version), not the expected \(expectedVersion)")
+        try commit(urgent: options.urgent) { (state: inout JSONValue, context: CommitContext) throws(AGError) in
+            if let expectedVersion, expectedVersion != context.version {
+                throw AGError(.conflict, "the store is at version \(context.version), not the expected \(expectedVersion)")
             }
-            return try patch.applyRecording(to: state, limits: limits, options: options)
+            return try patch.applyRecording(inPlace: &state, limits: context.limits, options: options)
         }
     }
 
@@ -131,10 +132,10 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: UInt64, limits: JSONLimits) throws(AGError) in
+        try commit { (state: inout JSONValue, context: CommitContext) throws(AGError) in
             let op: PatchOperation = state.valueIfPresent(at: pointer) != nil
                 ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
-            return try JSONPatch([op]).applyRecording(to: state, limits: limits)
+            return try JSONPatch([op]).applyRecording(inPlace: &state, limits: context.limits)
         }
     }
 
@@ -154,8 +155,8 @@ public final class Store: @unchecked Sendable {
     /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: UInt64, limits: JSONLimits) throws(AGError) in
-            try JSONPatch(MergePatch.operations(patch, against: state)).applyRecording(to: state, limits: limits)
+        try commit { (state: inout JSONValue, context: CommitContext) throws(AGError) in
+            try JSONPatch(MergePatch.operations(patch, against: state)).applyRecording(inPlace: &state, limits: context.limits)
         }
     }
 
@@ -166,13 +167,15 @@ public final class Store: @unchecked Sendable {
         try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]))
     }
 
-    /// Runs `change` on the current state under the write lock, publishes its result as the next version,
-    /// records it, and tells subscribers. A change that throws commits nothing.
-    func commit(urgent: Bool = false, _ change: (JSONValue, UInt64, JSONLimits) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+    /// Runs `change` on the current state, publishes its result as the next version, records it, and
+    /// tells subscribers. A change that throws commits nothing and must leave the state as it was.
+    ///
+    /// The change runs under both locks, on the state itself: moved out of `current`, so that the
+    /// containers no snapshot or reader holds are changed where they are instead of being copied along
+    /// the changed paths (and the old copies freed). Readers wait meanwhile, for work that follows the
+    /// size of the change, never that of the state.
+    func commit(urgent: Bool = false, _ change: (inout JSONValue, CommitContext) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
-            let (base, baseVersion, limits, byteLimit) = stateLock.withLock {
-                (current, currentVersion, currentLimits, history.limits.maxBytes)
-            }
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
                 guard commitsFromCallbacks < Store.maxCommitsFromCallbacks else {
@@ -180,12 +183,22 @@ public final class Store: @unchecked Sendable {
                 }
                 commitsFromCallbacks += 1
             }
-            let recorded = try change(base, baseVersion, limits)
-            let record = Change(version: baseVersion + 1, recorded: recorded, byteLimit: byteLimit, urgent: urgent)
-            stateLock.withLock {
-                current = recorded.value
+            let record = try stateLock.withLock { () throws(AGError) -> Change in
+                var state = JSONValue.null
+                swap(&state, &current)
+                defer { swap(&state, &current) }
+                let recorded: RecordedPatch
+                do {
+                    // The context holds the history only in this scope: held during the append below, it
+                    // would make the append copy the whole history.
+                    let context = CommitContext(version: currentVersion, limits: currentLimits, history: history)
+                    recorded = try change(&state, context)
+                }
+                let record = Change(version: currentVersion + 1, recorded: recorded,
+                                    byteLimit: history.limits.maxBytes, urgent: urgent)
                 currentVersion = record.version
                 history.append(record)
+                return record
             }
             let queued = notify.withLock { () -> Bool in
                 guard !subscriptions.isEmpty else { return false }
@@ -256,5 +269,18 @@ public final class Store: @unchecked Sendable {
         }
         drainer = nil
         notify.broadcast()
+    }
+}
+
+/// What a change sees while it runs (see `Store.commit`): the version and limits it applies to, and the
+/// history, read without taking the state lock again.
+struct CommitContext {
+    let version: UInt64
+    let limits: JSONLimits
+    let history: History
+
+    /// The kept changes after `version`, oldest first; nil when some are no longer kept.
+    func changes(since version: UInt64) -> [Change]? {
+        history.changes(after: version, current: self.version)
     }
 }

@@ -51,7 +51,7 @@ public final class Transaction: @unchecked Sendable {
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict) throws(AGError) {
         try lock.withLock { () throws(AGError) in
             try checkOpen()
-            let recorded = try patch.applyRecording(to: working, limits: store.limits, options: options)
+            let (patched, recorded) = try patch.applyRecording(to: working, limits: store.limits, options: options)
             var read: [JSONPointer] = []
             for op in patch.operations {
                 switch op {
@@ -61,7 +61,7 @@ public final class Transaction: @unchecked Sendable {
                 }
             }
             try checkBound(adding: read.count + recorded.touched.count)
-            working = recorded.value
+            working = patched
             applied += recorded.applied
             inverse = recorded.inverse + inverse
             touchedByOperation += recorded.touchedByOperation
@@ -80,21 +80,22 @@ public final class Transaction: @unchecked Sendable {
             return (applied, inverse, touchedByOperation, working, reads + writes)
         }
         let base = baseVersion
-        return try store.commit { (current: JSONValue, version: UInt64, limits: JSONLimits) throws(AGError) in
-            if version == base {
-                return RecordedPatch(value: state, applied: ops, inverse: inv,
+        return try store.commit { (current: inout JSONValue, context: CommitContext) throws(AGError) in
+            if context.version == base {
+                current = state
+                return RecordedPatch(applied: ops, inverse: inv,
                                      touched: touchedByOp.flatMap { $0 }, touchedByOperation: touchedByOp)
             }
-            guard let later = try? store.changes(since: base) else {
+            guard let later = context.changes(since: base) else {
                 throw AGError(.conflict, "too many changes were committed since the transaction began at version \(base)")
             }
             if let clash = later.first(where: { $0.touches(any: locations) }) {
                 throw AGError(.conflict, "version \(clash.version) changed a location this transaction read or wrote")
             }
             do throws(AGError) {
-                return try JSONPatch(ops).applyRecording(to: current, limits: limits)
+                return try JSONPatch(ops).applyRecording(inPlace: &current, limits: context.limits)
             } catch {
-                throw AGError(.conflict, "the transaction does not apply to version \(version): \(error.message)")
+                throw AGError(.conflict, "the transaction does not apply to version \(context.version): \(error.message)")
             }
         }
     }

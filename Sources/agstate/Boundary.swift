@@ -45,6 +45,13 @@ func json(_ data: CText, _ length: Int, _ what: String, limits: JSONLimits, allo
                                                           persistentContainers: persistent))
 }
 
+/// Reads the caller's JSON Patch text (see `JSONPatch.init(parsing:options:)`).
+func jsonPatch(_ data: CText, _ length: Int, limits: JSONLimits, persistent: Bool = true) throws(AGError) -> JSONPatch {
+    let raw = try bytes(data, length, "the patch")
+    guard raw.baseAddress != nil else { throw AGError(.invalidJSON, "the patch is empty", offset: 0) }
+    return try JSONPatch(parsing: raw, options: ParseOptions(limits: limits, persistentContainers: persistent))
+}
+
 /// Parses the caller's JSON Pointer; NULL with length 0 is the root.
 func pointer(_ data: CText, _ length: Int) throws(AGError) -> JSONPointer {
     try JSONPointer(parsing: try bytes(data, length, "the pointer"))

@@ -24,7 +24,7 @@ public func ags_store_delta_event(_ handle: OpaquePointer?, _ since: UInt64, _ f
 public func ags_delta_event(_ patchText: CText, _ patchLength: Int, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: DefaultLimits.current.json))
+        let patch = try jsonPatch(patchText, patchLength, limits: DefaultLimits.current.json)
         try writeEvent(StateEvent.deltaJSON(patch.operations), flags, out, outLength)
     }
 }

@@ -52,7 +52,7 @@ public func ags_patch_apply(_ doc: CText, _ docLength: Int, _ patchText: CText, 
         let options = try serializeOptions(flags)
         let limits = DefaultLimits.current.json
         let document = try json(doc, docLength, "the document", limits: limits, persistent: false)
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: limits, persistent: false))
+        let patch = try jsonPatch(patchText, patchLength, limits: limits, persistent: false)
         try write(try patch.apply(to: document, limits: limits), options, out, outLength)
     }
 }

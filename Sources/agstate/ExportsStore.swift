@@ -83,7 +83,7 @@ public func ags_store_patch(_ handle: OpaquePointer?, _ patchText: CText, _ patc
                             _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: store.limits))
+        let patch = try jsonPatch(patchText, patchLength, limits: store.limits)
         writeVersion(try store.apply(patch), version)
     }
 }
@@ -114,7 +114,7 @@ public func ags_store_patch_ex(_ handle: OpaquePointer?, _ patchText: CText, _ p
     run { () throws(AGError) in
         let store = try stores.object(handle)
         let options = try patchOptions(flags)
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: store.limits))
+        let patch = try jsonPatch(patchText, patchLength, limits: store.limits)
         let expected = expectedVersion == UInt64.max ? nil : expectedVersion
         writeVersion(try store.apply(patch, options: options, expectedVersion: expected), version)
     }

@@ -29,7 +29,7 @@ public func ags_txn_patch(_ txn: OpaquePointer?, _ patchText: CText, _ patchLeng
     run { () throws(AGError) in
         let transaction = try transactions.object(txn)
         let options = try patchOptions(flags)
-        let patch = try JSONPatch(parsing: try json(patchText, patchLength, "the patch", limits: DefaultLimits.current.json))
+        let patch = try jsonPatch(patchText, patchLength, limits: DefaultLimits.current.json)
         try transaction.apply(patch, options: options)
     }
 }

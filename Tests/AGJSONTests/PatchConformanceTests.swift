@@ -5,10 +5,11 @@ import AGJSON
 @Suite struct PatchConformanceTests {
     struct Outcome { var passed = 0; var failures: [String] = [] }
 
-    /// Applies `patchValue` to `doc` as a caller would: the patch arrives as text and is parsed strictly.
+    /// Applies `patchValue` to `doc` as a caller would: the patch arrives as text and is read strictly.
     static func apply(_ doc: JSONValue, _ patchValue: JSONValue) throws(AGError) -> JSONValue {
-        let patch = try JSONPatch(parsing: JSONParser.parse(JSONSerializer.serialize(patchValue)))
-        return try patch.apply(to: doc)
+        let text = JSONSerializer.serialize(patchValue)
+        let read = text.withUnsafeBytes { raw in Result { () throws(AGError) in try JSONPatch(parsing: raw) } }
+        return try read.get().apply(to: doc)
     }
 
     static func check(_ name: String, doc: JSONValue, patch: JSONValue, expected: JSONValue?, into outcome: inout Outcome) {

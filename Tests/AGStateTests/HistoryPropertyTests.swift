@@ -42,13 +42,34 @@ import AGJSON
         for _ in 0..<20 {
             let doc = RandomJSON.value(&rng)
             let patch = RandomJSON.patch(doc, &rng)
-            guard let recorded = try? patch.applyRecording(to: doc) else { continue }
-            var undone = recorded.value
+            guard let (patched, recorded) = try? patch.applyRecording(to: doc) else { continue }
+            var undone = patched
             try undone.undo(recorded.inverse)
             // Member order included: the text, not only the value, is the original's.
             #expect(JSONSerializer.string(undone) == JSONSerializer.string(doc))
-            #expect(try JSONPatch(recorded.applied).apply(to: doc) == recorded.value)
+            #expect(try JSONPatch(recorded.applied).apply(to: doc) == patched)
             #expect(recorded.touchedByOperation.count == recorded.applied.count)
+        }
+    }
+
+    /// A patch applied in place that fails at its last operation leaves the document exactly as it was,
+    /// member order included, whether or not another copy shares its containers.
+    @Test(arguments: 200...240)
+    func failedInPlacePatchesLeaveNoTrace(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let failing = PatchOperation.test(path: try JSONPointer(parsing: "/no such member/x"), value: .null)
+        for round in 0..<20 {
+            let doc = RandomJSON.value(&rng)
+            let patch = JSONPatch(RandomJSON.patch(doc, &rng).operations + [failing])
+            let original = JSONSerializer.string(doc)
+            // Even rounds: a fresh parse, held once. Odd rounds: shared with `doc`.
+            var target = round % 2 == 0 ? try JSONParser.parse(original) : doc
+            var shared: JSONValue? = Optional<JSONValue>.none
+            if round % 2 == 1 { shared = doc }
+            #expect(throws: AGError.self) { try patch.applyRecording(inPlace: &target) }
+            #expect(JSONSerializer.string(target) == original)
+            if let kept = shared { #expect(JSONSerializer.string(kept) == original) }
+            shared = nil
         }
     }
 
