@@ -9,8 +9,8 @@ public struct Change: Sendable {
     let inverse: [UndoStep]
     /// The locations the change wrote (see `RecordedPatch.touched`).
     public let touched: [JSONPointer]
-    /// For each of `operations`, the locations it wrote.
-    let touchedByOperation: [[JSONPointer]]
+    /// Where each of `operations` ends in `touched` (see `RecordedPatch.touchedEnds`).
+    let touchedEnds: [Int]
     /// An estimate of the memory the recorded change holds, for the history's byte bound.
     let bytes: Int
     /// The committer asked for it to be sent at once.
@@ -22,7 +22,7 @@ public struct Change: Sendable {
         operations = recorded.applied
         inverse = recorded.inverse
         touched = recorded.touched
-        touchedByOperation = recorded.touchedByOperation
+        touchedEnds = recorded.touchedEnds
         var total = 64
         for op in recorded.applied where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
         for step in recorded.inverse where total <= byteLimit { total += step.operation.estimatedBytes(upTo: byteLimit - total) }
@@ -52,6 +52,12 @@ extension JSONValue {
     /// Approximate bytes held by the value, counting at most `limit`: the walk stops there, so the cost
     /// is bounded by the limit and not by the size of a large value.
     func estimatedBytes(upTo limit: Int) -> Int {
+        switch self {
+        case .null, .bool: return 8
+        case .number: return 16
+        case .string(let s): return 16 + s.utf8.count
+        case .array, .object: break // walked below, with a stack (most values are scalars: no stack for them)
+        }
         var total = 0
         var stack: [JSONValue] = [self]
         while let value = stack.popLast(), total <= limit {

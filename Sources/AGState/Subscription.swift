@@ -38,9 +38,10 @@ public final class Subscription: @unchecked Sendable {
     func notice(for change: Change) -> ChangeNotice? {
         guard change.touched.contains(where: { $0.overlaps(pointer) }) else { return nil }
         var ops: [PatchOperation] = []
-        for (op, touched) in zip(change.operations, change.touchedByOperation)
-        where touched.contains(where: { $0.overlaps(pointer) }) {
-            ops.append(op)
+        var start = 0
+        for (op, end) in zip(change.operations, change.touchedEnds) {
+            if change.touched[start..<end].contains(where: { $0.overlaps(pointer) }) { ops.append(op) }
+            start = end
         }
         return ops.isEmpty ? nil : ChangeNotice(version: change.version, operations: ops, urgent: change.urgent)
     }

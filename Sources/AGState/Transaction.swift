@@ -12,7 +12,8 @@ public final class Transaction: @unchecked Sendable {
     private var working: JSONValue
     private var applied: [PatchOperation] = []
     private var inverse: [UndoStep] = []
-    private var touchedByOperation: [[JSONPointer]] = []
+    /// Where each operation of `applied` ends in `writes` (see `RecordedPatch.touchedEnds`).
+    private var touchedEnds: [Int] = []
     private var reads: [JSONPointer] = []
     private var writes: [JSONPointer] = []
     private var finished = false
@@ -64,7 +65,8 @@ public final class Transaction: @unchecked Sendable {
             working = patched
             applied += recorded.applied
             inverse = recorded.inverse + inverse
-            touchedByOperation += recorded.touchedByOperation
+            let base = writes.count
+            touchedEnds += recorded.touchedEnds.map { base + $0 }
             writes += recorded.touched
             reads += read
         }
@@ -73,18 +75,17 @@ public final class Transaction: @unchecked Sendable {
     /// Commits the transaction as one version and returns it. The transaction ends either way.
     @discardableResult
     public func commit() throws(AGError) -> UInt64 {
-        let (ops, inv, touchedByOp, state, locations) = try lock.withLock {
-            () throws(AGError) -> ([PatchOperation], [UndoStep], [[JSONPointer]], JSONValue, [JSONPointer]) in
+        let (ops, inv, wrote, ends, state, locations) = try lock.withLock {
+            () throws(AGError) -> ([PatchOperation], [UndoStep], [JSONPointer], [Int], JSONValue, [JSONPointer]) in
             try checkOpen()
             finished = true
-            return (applied, inverse, touchedByOperation, working, reads + writes)
+            return (applied, inverse, writes, touchedEnds, working, reads + writes)
         }
         let base = baseVersion
         return try store.commit { (current: inout JSONValue, context: CommitContext) throws(AGError) in
             if context.version == base {
                 current = state
-                return RecordedPatch(applied: ops, inverse: inv,
-                                     touched: touchedByOp.flatMap { $0 }, touchedByOperation: touchedByOp)
+                return RecordedPatch(applied: ops, inverse: inv, touched: wrote, touchedEnds: ends)
             }
             guard let later = context.changes(since: base) else {
                 throw AGError(.conflict, "too many changes were committed since the transaction began at version \(base)")

@@ -48,7 +48,16 @@ import AGJSON
             // Member order included: the text, not only the value, is the original's.
             #expect(JSONSerializer.string(undone) == JSONSerializer.string(doc))
             #expect(try JSONPatch(recorded.applied).apply(to: doc) == patched)
-            #expect(recorded.touchedByOperation.count == recorded.applied.count)
+            #expect(recorded.touchedEnds.count == recorded.applied.count)
+            #expect(recorded.touchedEnds.last ?? 0 == recorded.touched.count)
+            for (i, op) in recorded.applied.enumerated() {
+                let wrote = recorded.touched(byOperation: i)
+                switch op {
+                case .test: #expect(wrote.isEmpty)
+                case .move(let from, let path) where from == path: #expect(wrote.isEmpty) // moves nothing
+                default: #expect(!wrote.isEmpty)
+                }
+            }
         }
     }
 

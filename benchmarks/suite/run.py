@@ -39,6 +39,22 @@ def native(program, *args):
     return {k: float(v) for k, v in (line.split() for line in out.splitlines())}
 
 
+def alternating(commands, runs):
+    """Runs the native programs in turns, `runs` times; the median of each figure per program (None for a
+    program that is not built)."""
+    results = [[] for _ in commands]
+    for _ in range(runs):
+        for i, command in enumerate(commands):
+            results[i].append(native(*command))
+    medians = []
+    for outputs in results:
+        if outputs[0] is None:
+            medians.append(None)
+        else:
+            medians.append({k: statistics.median(o[k] for o in outputs) for k in outputs[0]})
+    return medians
+
+
 def row(rows, what, ours, peer_name, theirs):
     if theirs is None:
         rows.append((what, ours, peer_name, None, None))
@@ -56,8 +72,10 @@ def main():
           f"Python {sys.version.split()[0]}; agstate {agstate.library_version()}")
     rows = []
 
-    ours = native("bench_suite_agstate", "large")
-    theirs = native("bench_suite_nlohmann")
+    # The native programs run in turns, five times each, and every figure is the median of its five: on a
+    # noisy machine a slow spell then falls on both sides instead of on one.
+    ours, theirs = alternating([("bench_suite_agstate",), ("bench_suite_nlohmann",)], runs=5)
+    ours.update({k: v for k, v in native("bench_suite_agstate", "large").items() if k.startswith("large_")})
     if theirs is None:
         print("nlohmann/json is not installed (apt install nlohmann-json3-dev): the C++ peer is skipped")
     for key, what, peer in (("parse", "parse the state, native", "nlohmann"),
