@@ -120,11 +120,12 @@ public final class Store: @unchecked Sendable {
     /// with `conflict` otherwise.
     @discardableResult
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
-        try commit(urgent: options.urgent) { (state: inout JSONValue, context: CommitContext) throws(AGError) in
+        try commit(urgent: options.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) in
             if let expectedVersion, expectedVersion != context.version {
                 throw AGError(.conflict, "the store is at version \(context.version), not the expected \(expectedVersion)")
             }
-            return try patch.applyRecording(inPlace: &state, limits: context.limits, options: options)
+        } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
+            try patch.applyRecording(inPlace: &state, limits: limits, options: options)
         }
     }
 
@@ -132,10 +133,10 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try commit { (state: inout JSONValue, context: CommitContext) throws(AGError) in
-            let op: PatchOperation = state.valueIfPresent(at: pointer) != nil
-                ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
-            return try JSONPatch([op]).applyRecording(inPlace: &state, limits: context.limits)
+        try commit { (state: JSONValue, _: CommitContext) -> PatchOperation in
+            state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
+        } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
+            try JSONPatch([op]).applyRecording(inPlace: &state, limits: limits)
         }
     }
 
@@ -155,8 +156,10 @@ public final class Store: @unchecked Sendable {
     /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue) throws(AGError) -> UInt64 {
-        try commit { (state: inout JSONValue, context: CommitContext) throws(AGError) in
-            try JSONPatch(MergePatch.operations(patch, against: state)).applyRecording(inPlace: &state, limits: context.limits)
+        try commit { (state: JSONValue, _: CommitContext) -> JSONPatch in
+            JSONPatch(MergePatch.operations(patch, against: state))
+        } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
+            try operations.applyRecording(inPlace: &state, limits: limits)
         }
     }
 
@@ -167,14 +170,19 @@ public final class Store: @unchecked Sendable {
         try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]))
     }
 
-    /// Runs `change` on the current state, publishes its result as the next version, records it, and
-    /// tells subscribers. A change that throws commits nothing and must leave the state as it was.
+    /// Commits a change in two steps, publishes its result as the next version, records it, and tells
+    /// subscribers. Either step may throw; then nothing is committed (`change` must then leave the state
+    /// as it was).
     ///
-    /// The change runs under both locks, on the state itself: moved out of `current`, so that the
-    /// containers no snapshot or reader holds are changed where they are instead of being copied along
-    /// the changed paths (and the old copies freed). Readers wait meanwhile, for work that follows the
-    /// size of the change, never that of the state.
-    func commit(urgent: Bool = false, _ change: (inout JSONValue, CommitContext) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+    /// `prepare` runs under the write lock only, so readers go on meanwhile: it reads the state and the
+    /// history to check the change (a version, conflicts) and to work out what it will do. `change` then
+    /// applies that under both locks, on the state itself: moved out of `current`, so that the containers
+    /// no snapshot or reader holds are changed where they are instead of being copied along the changed
+    /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
+    /// the change, never that of the state.
+    func commit<Prepared>(urgent: Bool = false,
+                          _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
+                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
@@ -183,17 +191,21 @@ public final class Store: @unchecked Sendable {
                 }
                 commitsFromCallbacks += 1
             }
+            let prepared: Prepared
+            do {
+                // The state and the history are held only in this scope: held later, they would make the
+                // change copy the containers it changes, and the append copy the whole history. Writers
+                // are serialised, so neither changes before the second step.
+                let (state, context) = stateLock.withLock {
+                    (current, CommitContext(version: currentVersion, limits: currentLimits, history: history))
+                }
+                prepared = try prepare(state, context)
+            }
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
                 swap(&state, &current)
                 defer { swap(&state, &current) }
-                let recorded: RecordedPatch
-                do {
-                    // The context holds the history only in this scope: held during the append below, it
-                    // would make the append copy the whole history.
-                    let context = CommitContext(version: currentVersion, limits: currentLimits, history: history)
-                    recorded = try change(&state, context)
-                }
+                let recorded = try change(&state, currentLimits, prepared)
                 let record = Change(version: currentVersion + 1, recorded: recorded,
                                     byteLimit: history.limits.maxBytes, urgent: urgent)
                 currentVersion = record.version
@@ -272,8 +284,8 @@ public final class Store: @unchecked Sendable {
     }
 }
 
-/// What a change sees while it runs (see `Store.commit`): the version and limits it applies to, and the
-/// history, read without taking the state lock again.
+/// What the first step of a commit sees (see `Store.commit`) besides the state: the version and limits the
+/// change applies to, and the history.
 struct CommitContext {
     let version: UInt64
     let limits: JSONLimits

@@ -82,21 +82,26 @@ public final class Transaction: @unchecked Sendable {
             return (applied, inverse, writes, touchedEnds, working, reads + writes)
         }
         let base = baseVersion
-        return try store.commit { (current: inout JSONValue, context: CommitContext) throws(AGError) in
-            if context.version == base {
-                current = state
-                return RecordedPatch(applied: ops, inverse: inv, touched: wrote, touchedEnds: ends)
-            }
+        // The version to apply the operations to again when changes were committed since `begin` (and
+        // none of them touched what the transaction read or wrote); nil when there were none.
+        return try store.commit { (_: JSONValue, context: CommitContext) throws(AGError) -> UInt64? in
+            if context.version == base { return nil }
             guard let later = context.changes(since: base) else {
                 throw AGError(.conflict, "too many changes were committed since the transaction began at version \(base)")
             }
             if let clash = later.first(where: { $0.touches(any: locations) }) {
                 throw AGError(.conflict, "version \(clash.version) changed a location this transaction read or wrote")
             }
+            return context.version
+        } apply: { (current: inout JSONValue, limits: JSONLimits, rebase: UInt64?) throws(AGError) in
+            guard let version = rebase else {
+                current = state
+                return RecordedPatch(applied: ops, inverse: inv, touched: wrote, touchedEnds: ends)
+            }
             do throws(AGError) {
-                return try JSONPatch(ops).applyRecording(inPlace: &current, limits: context.limits)
+                return try JSONPatch(ops).applyRecording(inPlace: &current, limits: limits)
             } catch {
-                throw AGError(.conflict, "the transaction does not apply to version \(context.version): \(error.message)")
+                throw AGError(.conflict, "the transaction does not apply to version \(version): \(error.message)")
             }
         }
     }
