@@ -10,6 +10,14 @@ final class Log: @unchecked Sendable {
     var versions: [UInt64] { all.map(\.version) }
 }
 
+/// Messages from several threads.
+final class Messages: @unchecked Sendable {
+    private let lock = Lock()
+    private var items: [String] = []
+    func append(_ message: String) { lock.withLock { items.append(message) } }
+    var all: [String] { lock.withLock { items } }
+}
+
 @Suite struct SubscriptionTests {
     func p(_ text: String) throws -> JSONPointer { try JSONPointer(parsing: text) }
     func patch(_ text: String) throws -> JSONPatch { try JSONPatch(parsing: JSONParser.parse(text)) }
@@ -87,6 +95,52 @@ final class Log: @unchecked Sendable {
 }
 
 @Suite struct StressTests {
+    /// The store changes its state in place where no one else holds it: a snapshot taken meanwhile must
+    /// stay exactly what it was (its text the same while it is held) and match its version, in a small
+    /// object, an array that grows, and a 300-member object (the large form).
+    @Test func snapshotsStayFrozenWhileTheStoreChangesInPlace() async throws {
+        let commits = 600, width = 300
+        var wide = JSONObject()
+        for k in 0..<width { wide["k\(k)"] = .int(-1) }
+        let store = try Store(["counter": -1, "list": [], "wide": .object(wide)])
+        let failures = Messages()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for i in 0..<commits {
+                    let patch = try! JSONPatch(parsing: JSONParser.parse(
+                        #"[{"op":"replace","path":"/counter","value":\#(i)},{"op":"add","path":"/list/-","value":\#(i)},"#
+                        + #"{"op":"replace","path":"/wide/k\#(i % width)","value":\#(i)}]"#))
+                    _ = try! store.apply(patch)
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    var seen = 0
+                    while seen < commits {
+                        let snapshot = store.snapshot()
+                        let v = Int(snapshot.version)
+                        seen = v
+                        let text = JSONSerializer.string(snapshot.state)
+                        let state = snapshot.state.objectValue
+                        let list = state?["list"]?.arrayValue
+                        let last = v == 0 ? -1 : v - 1
+                        let wideValue = state?["wide"]?.objectValue?["k\(max(last, 0) % width)"]
+                        if state?["counter"] != .int(Int64(last)) || list?.count != v
+                            || (v > 0 && wideValue != .int(Int64(last))) {
+                            failures.append("version \(v) holds \(text)")
+                        }
+                        for _ in 0..<50 { _ = store.version } // let the writer go on while the snapshot is held
+                        if JSONSerializer.string(snapshot.state) != text {
+                            failures.append("the snapshot of version \(v) changed while it was held")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+        #expect(store.version == UInt64(commits))
+    }
+
     /// N writers x M patches with readers and subscribers: nothing lost, each subscriber sees each commit
     /// of its subtree exactly once and in order.
     @Test func writersReadersAndSubscribers() async throws {
