@@ -28,15 +28,29 @@ struct History {
 
     init(limits: HistoryLimits) { self.limits = limits }
 
-    mutating func append(_ change: Change) {
+    /// Appends `change`, moving the changes that no longer fit to `evicted`, for the caller to let go of
+    /// after releasing its locks: freeing an old change (which may hold large values) is then not done
+    /// while readers wait.
+    mutating func append(_ change: Change, evicting evicted: inout Evicted) {
         changes.append(change)
         bytes += change.bytes
-        trim()
+        trim { evicted.add($0) }
     }
 
-    private mutating func trim() {
+    /// The changes one append pushed out: usually one, held without allocating.
+    struct Evicted {
+        private var first: Change?
+        private var more: [Change] = []
+        init() {}
+        mutating func add(_ change: Change) {
+            if first == nil { first = change } else { more.append(change) }
+        }
+    }
+
+    private mutating func trim(_ evict: (Change) -> Void = { _ in }) {
         while changes.count > limits.maxVersions || bytes > limits.maxBytes, let first = changes.popFirst() {
             bytes -= first.bytes
+            evict(first)
         }
     }
 

@@ -201,6 +201,8 @@ public final class Store: @unchecked Sendable {
                 }
                 prepared = try prepare(state, context)
             }
+            // Changes pushed out of the history, freed at the end of this scope, with the state lock released.
+            var evicted = History.Evicted()
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
                 swap(&state, &current)
@@ -209,7 +211,7 @@ public final class Store: @unchecked Sendable {
                 let record = Change(version: currentVersion + 1, recorded: recorded,
                                     byteLimit: history.limits.maxBytes, urgent: urgent)
                 currentVersion = record.version
-                history.append(record)
+                history.append(record, evicting: &evicted)
                 return record
             }
             let queued = notify.withLock { () -> Bool in
