@@ -106,10 +106,24 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var isRoot: Bool { tokens.isEmpty }
-    public var parent: JSONPointer { JSONPointer(tokens: Array(tokens.dropLast())) }
+    public var parent: JSONPointer {
+        guard tokens.count > 1 else { return .root }
+        var parentTokens: [String] = []
+        parentTokens.reserveCapacity(tokens.count - 1)
+        for i in 0..<(tokens.count - 1) { parentTokens.append(tokens[i]) }
+        return JSONPointer(tokens: parentTokens)
+    }
     public var lastToken: String? { tokens.last }
 
-    public func appending(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
+    /// The pointer to member or element `token` of this location (one allocation: `tokens + [token]`
+    /// made two, and copied the tokens through the runtime's generic path).
+    public func appending(_ token: String) -> JSONPointer {
+        var childTokens: [String] = []
+        childTokens.reserveCapacity(tokens.count + 1)
+        for existing in tokens { childTokens.append(existing) }
+        childTokens.append(token)
+        return JSONPointer(tokens: childTokens)
+    }
 
     /// True when `self` is `other` or lies inside it.
     public func hasPrefix(_ other: JSONPointer) -> Bool {
