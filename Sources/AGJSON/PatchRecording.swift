@@ -60,23 +60,24 @@ extension JSONPatch {
     /// undo the earlier ones, newest first, so `document` is as it was, member order included.
     public func applyRecording(inPlace document: inout JSONValue, limits: JSONLimits = .default,
                                options: PatchOptions = .strict) throws(AGError) -> RecordedPatch {
-        var recorder = PatchRecorder(value: .null, limits: limits)
+        var recorder = PatchRecorder(value: .null, limits: limits, keepsApplied: options.lenient, expected: operations.count)
         swap(&recorder.value, &document)
         defer { swap(&recorder.value, &document) }
         var touchedEnds: [Int] = []
         touchedEnds.reserveCapacity(operations.count)
         for (index, operation) in operations.enumerated() {
-            let appliedBefore = recorder.applied.count
+            let appliedBefore = recorder.appliedCount
             do {
                 try recorder.apply(operation, lenient: options.lenient)
             } catch {
                 try recorder.rollBack(after: error.inOperation(index, op: operation.name))
             }
-            if recorder.applied.count > appliedBefore {
+            if recorder.appliedCount > appliedBefore {
                 touchedEnds.append(recorder.touched.count)
             }
         }
-        return RecordedPatch(applied: recorder.applied, inverse: recorder.inverse.reversed(),
+        // A strict patch takes effect as written: its own array of operations is the record.
+        return RecordedPatch(applied: options.lenient ? recorder.applied : operations, inverse: recorder.inverse.reversed(),
                              touched: recorder.touched, touchedEnds: touchedEnds)
     }
 }
@@ -85,14 +86,26 @@ extension JSONPatch {
 struct PatchRecorder {
     var value: JSONValue
     let limits: JSONLimits
+    /// The operations as they took effect, kept only when they may differ from the patch's (lenient).
     var applied: [PatchOperation] = []
+    let keepsApplied: Bool
+    /// How many operations took effect.
+    var appliedCount = 0
     /// Undo steps in the order they were noted; the caller reverses them.
     var inverse: [UndoStep] = []
     var touched: [JSONPointer] = []
 
-    init(value: JSONValue, limits: JSONLimits) {
+    init(value: JSONValue, limits: JSONLimits, keepsApplied: Bool = true, expected: Int = 0) {
         self.value = value
         self.limits = limits
+        self.keepsApplied = keepsApplied
+        inverse.reserveCapacity(expected)
+        touched.reserveCapacity(expected)
+    }
+
+    private mutating func noteApplied(_ operation: PatchOperation) {
+        appliedCount += 1
+        if keepsApplied { applied.append(operation) }
     }
 
     /// Undoes every operation applied so far, newest first, then throws `failure`. An operation that
@@ -124,11 +137,11 @@ struct PatchRecorder {
             let old = try value.replace(at: path, with: newValue)
             inverse.append(UndoStep(.replace(path: path, value: old)))
             touched.append(path)
-            applied.append(operation)
+            noteApplied(operation)
         case let .move(from, path):
             if from == path {
                 _ = try value.value(at: from)
-                applied.append(operation)
+                noteApplied(operation)
                 return
             }
             if path.hasPrefix(from) {
@@ -137,14 +150,14 @@ struct PatchRecorder {
             // A move is a remove then an add; undoing it undoes the add, then the remove.
             let moved = try remove(at: from, as: nil)
             try add(moved, at: path, as: nil)
-            applied.append(operation)
+            noteApplied(operation)
         case let .copy(from, path):
             let copied = try value.value(at: from)
             try add(copied, at: path, as: nil)
-            applied.append(operation)
+            noteApplied(operation)
         case .test:
             try value.apply(operation, limits: limits)
-            applied.append(operation)
+            noteApplied(operation)
         }
     }
 
@@ -154,7 +167,7 @@ struct PatchRecorder {
         let (undo, intoArray) = try value.addNotingUndo(newValue, at: path)
         inverse.append(UndoStep(undo))
         touched.append(intoArray ? path.parent : path)
-        if let operation { applied.append(operation) }
+        if let operation { noteApplied(operation) }
     }
 
     /// `remove`, noting its undo: an add of the removed value at the same place (for an object member, in
@@ -164,7 +177,7 @@ struct PatchRecorder {
         let (removed, fromArray, before) = try value.removeReporting(at: path, notingPlace: true)
         inverse.append(UndoStep(.add(path: path, value: removed), before: before))
         touched.append(fromArray ? path.parent : path)
-        if let operation { applied.append(operation) }
+        if let operation { noteApplied(operation) }
         return removed
     }
 }
