@@ -6,9 +6,17 @@ struct MoveStack<Element> {
     private(set) var count = 0
     private var capacity: Int
 
-    init(capacity: Int = 16) {
+    /// With capacity 0 nothing is allocated until the first push: a parser makes five stacks, and reading
+    /// a scalar or a patch's envelope needs none of them (their mallocs and frees were a twentieth of a
+    /// 1-op store patch).
+    init(capacity: Int = 0) {
         self.capacity = capacity
-        base = .allocate(capacity: capacity)
+        base = capacity > 0 ? .allocate(capacity: capacity) : MoveStack.unallocated
+    }
+
+    /// A well-aligned address that is never read or written (count and capacity are 0 while it is held).
+    private static var unallocated: UnsafeMutablePointer<Element> {
+        UnsafeMutablePointer(bitPattern: MemoryLayout<Element>.alignment)!
     }
 
     @inline(__always)
@@ -19,11 +27,14 @@ struct MoveStack<Element> {
     }
 
     private mutating func grow() {
-        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
-        bigger.moveInitialize(from: base, count: count)
-        base.deallocate()
+        let larger = Swift.max(16, capacity * 2)
+        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+        if capacity > 0 {
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+        }
         base = bigger
-        capacity *= 2
+        capacity = larger
     }
 
     /// Takes the elements from `start` to the top into a new array, leaving `start` elements. (Copying
@@ -63,6 +74,7 @@ struct MoveStack<Element> {
     }
 
     func free() {
+        guard capacity > 0 else { return }
         base.deinitialize(count: count)
         base.deallocate()
     }
