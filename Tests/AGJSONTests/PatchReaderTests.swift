@@ -72,7 +72,7 @@ import AGJSON
     @Test(arguments: ["json-patch-tests/tests.json", "json-patch-tests/spec_tests.json", "jsonp-test-suite/json-patch.json",
                       "jsonp-test-suite/rfc6902-examples.json", "jsonp-test-suite/json-patch-malformed.json"])
     func conformancePatchesAndTheirMutations(file: String) throws {
-        var rng = SplitMix(seed: 6902)
+        var rng = Rng(state: 6902)
         let replacements = Array(#"{}[],:"\/~ 0a-"#.utf8)
         for record in try ConformanceData.records(file) {
             guard let patch = record["patch"] else { continue }
@@ -80,27 +80,14 @@ import AGJSON
             Self.expectSameReading(text)
             for _ in 0..<40 {
                 var mutated = text
-                let at = Int(rng.next() % UInt64(mutated.count))
-                switch rng.next() % 3 {
+                let at = rng.below(mutated.count)
+                switch rng.below(3) {
                 case 0: mutated.remove(at: at)
-                case 1: mutated.insert(replacements[Int(rng.next() % UInt64(replacements.count))], at: at)
-                default: mutated[at] = replacements[Int(rng.next() % UInt64(replacements.count))]
+                case 1: mutated.insert(replacements[rng.below(replacements.count)], at: at)
+                default: mutated[at] = replacements[rng.below(replacements.count)]
                 }
                 Self.expectSameReading(mutated)
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that failures repeat.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
