@@ -52,7 +52,6 @@ public final class Transaction: @unchecked Sendable {
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict) throws(AGError) {
         try lock.withLock { () throws(AGError) in
             try checkOpen()
-            let (patched, recorded) = try patch.applyRecording(to: working, limits: store.limits, options: options)
             var read: [JSONPointer] = []
             for op in patch.operations {
                 switch op {
@@ -61,8 +60,20 @@ public final class Transaction: @unchecked Sendable {
                 default: break
                 }
             }
-            try checkBound(adding: read.count + recorded.touched.count)
-            working = patched
+            // In place: after the first change, the containers on its path are the transaction's own, and
+            // later changes there copy nothing.
+            let recorded = try patch.applyRecording(inPlace: &working, limits: store.limits, options: options)
+            do throws(AGError) {
+                try checkBound(adding: read.count + recorded.touched.count)
+            } catch {
+                do throws(AGError) {
+                    try working.undo(recorded.inverse)
+                } catch let undoError {
+                    finished = true // the working state is no longer known: nothing may commit it
+                    throw AGError(.internal, "\(error.message); undoing the patch failed too (\(undoError.message))")
+                }
+                throw error
+            }
             applied += recorded.applied
             inverse = recorded.inverse + inverse
             let base = writes.count

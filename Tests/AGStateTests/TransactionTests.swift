@@ -93,6 +93,25 @@ import AGState
         #expect(try store.state(at: 1) == ["v": 2])
         sub.cancel()
     }
+
+    /// A patch that would take the transaction past its bound of remembered locations fails and is undone
+    /// in the transaction's state; what was applied before it still commits.
+    @Test func aPatchPastTheLocationBoundIsUndone() throws {
+        let store = try Store(["n": 0, "m": 0])
+        let transaction = store.begin()
+        try transaction.apply(JSONPatch([.replace(path: try JSONPointer(parsing: "/m"), value: 1)]))
+        let n = try JSONPointer(parsing: "/n")
+        let tooMany = JSONPatch((1...Transaction.maxRecordedLocations).map { .replace(path: n, value: .int(Int64($0))) })
+        do {
+            try transaction.apply(tooMany)
+            Issue.record("the bound was not enforced")
+        } catch {
+            #expect(error.code == .limitExceeded)
+        }
+        #expect(try transaction.get(n) == 0)
+        try transaction.commit()
+        #expect(JSONSerializer.string(store.state) == #"{"n":0,"m":1}"#)
+    }
 }
 
 @Suite struct SnapshotDiffTests {
