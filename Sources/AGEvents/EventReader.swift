@@ -22,6 +22,10 @@ final class EventReader {
     /// it there, instead of checking it here and parsing it later, reads it once.
     private(set) var parsed: [JSONValue?] = Array(repeating: nil, count: EventField.allCases.count)
     private var parsedMask: UInt64 = 0
+    /// The patch of a STATE_DELTA's `delta` or an ACTIVITY_DELTA's `patch`, when it was read directly as
+    /// operations (`JSONParser.readPatch(prefixOf:)`) instead of as a value.
+    private var parsedPatch: JSONPatch?
+    private var parsedPatchField: EventField?
 
     enum Outcome {
         case event
@@ -33,6 +37,7 @@ final class EventReader {
     func read(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
         input = bytes
         present = 0
+        if parsedPatchField != nil { parsedPatch = nil; parsedPatchField = nil }
         if parsedMask != 0 {
             for f in 0..<parsed.count where parsedMask & (UInt64(1) << f) != 0 { parsed[f] = nil }
             parsedMask = 0
@@ -83,14 +88,24 @@ final class EventReader {
                         }
                     } else if let field, let eventType, eventType.parsesWhole(field), present & (UInt64(1) << field.rawValue) == 0 {
                         let rest = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[valueStart...])
+                        let options = ParseOptions(limits: JSONLimits(maxDepth: maxDepth - 1))
+                        if field == .delta || field == .patch, let (patch, length) = JSONParser.readPatch(prefixOf: rest, options: options) {
+                            // A patch in the usual form becomes operations directly (anything else is parsed
+                            // as a value below and read as a patch later, with the same verdicts).
+                            parsedPatch = patch
+                            parsedPatchField = field
+                            scanner.position = valueStart + length
+                            kind = .array
+                        } else {
                         do {
-                            let (value, length) = try JSONParser.parse(prefixOf: rest, options: ParseOptions(limits: JSONLimits(maxDepth: maxDepth - 1)))
+                            let (value, length) = try JSONParser.parse(prefixOf: rest, options: options)
                             parsed[Int(field.rawValue)] = value
                             parsedMask |= UInt64(1) << field.rawValue
                             scanner.position = valueStart + length
                             kind = value.scanKind
                         } catch {
                             return .notJSON("\"\(field.key)\": \(error.message)", offset: valueStart + (error.offset ?? 0))
+                        }
                         }
                     } else {
                         kind = try scanner.skipValue(depth: 1)
@@ -143,6 +158,8 @@ final class EventReader {
     }
 
     /// A member's value parsed while reading, if it was.
+    func parsedPatch(_ f: EventField) -> JSONPatch? { parsedPatchField == f ? parsedPatch : nil }
+
     func parsedValue(_ f: EventField) -> JSONValue? { parsedMask & (UInt64(1) << f.rawValue) != 0 ? parsed[Int(f.rawValue)] : nil }
 
     /// The raw bytes of an unescaped string member (nil when absent, not a string, or escaped).

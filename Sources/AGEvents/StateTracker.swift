@@ -42,6 +42,7 @@ extension EventValidator {
 
     /// Parses a patch member; a malformed patch is reported with the failing operation's pointer.
     private func parsePatch(_ field: EventField) -> JSONPatch? {
+        if let patch = reader.parsedPatch(field) { return patch }
         guard let value = parseMember(field) else { return nil }
         do {
             return try JSONPatch(parsing: value)

@@ -10,9 +10,23 @@ extension JSONParser {
         guard bytes.count <= options.limits.maxInputBytes, options.limits.maxDepth >= 2 else { return nil }
         var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), options: options)
         defer { parser.free() }
-        return parser.readOperations()
+        guard let patch = parser.readOperations() else { return nil }
+        parser.skipWhitespace()
+        return parser.position == parser.input.count ? patch : nil
     }
 
+    /// Like `readPatch`, for the patch that `bytes` begin with (after optional whitespace): the patch and
+    /// the number of bytes it took, what follows not looked at (`parse(prefixOf:)` for patches). For an
+    /// AG-UI event's `delta`, read while the event is scanned.
+    package static func readPatch(prefixOf bytes: UnsafeRawBufferPointer, options: ParseOptions) -> (patch: JSONPatch, length: Int)? {
+        guard options.limits.maxDepth >= 2 else { return nil }
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), options: options)
+        defer { parser.free() }
+        guard let patch = parser.readOperations() else { return nil }
+        return (patch, parser.position)
+    }
+
+    /// Reads `[ operation, ... ]`, stopping after the `]`.
     private mutating func readOperations() -> JSONPatch? {
         skipWhitespace()
         guard next(is: "[") else { return nil }
@@ -26,8 +40,7 @@ extension JSONParser {
             } while next(is: ",")
             guard next(is: "]") else { return nil }
         }
-        skipWhitespace()
-        return position == input.count ? JSONPatch(operations) : nil
+        return JSONPatch(operations)
     }
 
     /// The member names a patch operation is read from.

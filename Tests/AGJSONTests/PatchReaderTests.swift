@@ -22,6 +22,23 @@ import AGJSON
         }
     }
 
+    /// The prefix form (an event's `delta`, followed by the rest of the event): whenever it reads a patch,
+    /// the general way reads the same value, to the same byte, as the same patch.
+    static func expectSamePrefixReading(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = bytes + Array(#" ,"threadId":"t"}"#.utf8)
+        text.withUnsafeBytes { raw in
+            guard let (patch, length) = JSONParser.readPatch(prefixOf: raw, options: .strict) else { return }
+            let general = Result { () throws(AGError) in try JSONParser.parse(prefixOf: raw, options: .strict) }
+            guard case .success(let (value, generalLength)) = general else {
+                Issue.record("read directly, rejected by the general way: \(String(decoding: bytes, as: UTF8.self))", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(length == generalLength, sourceLocation: sourceLocation)
+            let generalPatch = try? JSONPatch(parsing: value)
+            #expect(generalPatch.map { JSONSerializer.string($0.json) } == JSONSerializer.string(patch.json), sourceLocation: sourceLocation)
+        }
+    }
+
     static let crafted: [String] = [
         #"[]"#, #" [ ] "#, #"[{"op":"add","path":"/a","value":1}]"#,
         " \r\n[\t{ \"op\" : \"add\" , \"path\" : \"/a\" , \"value\" : [1, {\"b\": null}] } ]\n",
@@ -48,7 +65,10 @@ import AGJSON
     ]
 
     @Test func craftedTexts() {
-        for text in Self.crafted { Self.expectSameReading(Array(text.utf8)) }
+        for text in Self.crafted {
+            Self.expectSameReading(Array(text.utf8))
+            Self.expectSamePrefixReading(Array(text.utf8))
+        }
         // Bytes that are not UTF-8, in a pointer and in a value.
         Self.expectSameReading(Array(#"[{"op":"add","path":"/"#.utf8) + [0xC3, 0x28] + Array(#"","value":1}]"#.utf8))
         Self.expectSameReading(Array(#"[{"op":"add","path":"/a","value":""#.utf8) + [0xFF] + Array(#""}]"#.utf8))
@@ -78,6 +98,7 @@ import AGJSON
             guard let patch = record["patch"] else { continue }
             let text = JSONSerializer.serialize(patch)
             Self.expectSameReading(text)
+            Self.expectSamePrefixReading(text)
             for _ in 0..<40 {
                 var mutated = text
                 let at = rng.below(mutated.count)
@@ -87,6 +108,7 @@ import AGJSON
                 default: mutated[at] = replacements[rng.below(replacements.count)]
                 }
                 Self.expectSameReading(mutated)
+                Self.expectSamePrefixReading(mutated)
             }
         }
     }
