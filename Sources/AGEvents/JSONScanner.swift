@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AGJSON
 
 /// A validating JSON scanner that records where values are instead of building them.
@@ -267,10 +270,16 @@ struct JSONScanner {
 
     /// Appends the decoded bytes of a string's contents (already validated) to `out`.
     static func unescape(_ s: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard let base = s.baseAddress else { return }
         var i = 0
         while i < s.count {
-            let b = s[i]
-            if b != 0x5C { out.append(b); i += 1; continue }
+            // The bytes up to the next backslash are copied as they are, in one piece.
+            let next = memchr(base + i, 0x5C, s.count - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? s.count
+            if next > i {
+                out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: next - i))
+                i = next
+                continue
+            }
             let e = s[i + 1]
             i += 2
             switch e {

@@ -168,7 +168,7 @@ public struct JSONParser {
             while containers.count > outermost {
                 let container = containers.base[containers.count - 1]
                 if container.isObject {
-                    memberValues.push(value)
+                    memberValues.push(consume value)
                     skipWhitespace()
                     guard position < input.count else { throw fail("unterminated object") }
                     let b = input[position]
@@ -185,7 +185,7 @@ public struct JSONParser {
                     containers.drop(from: containers.count - 1)
                     value = .object(try buildObject(from: container.base, values: container.valueBase))
                 } else {
-                    elements.push(value)
+                    elements.push(consume value)
                     skipWhitespace()
                     guard position < input.count else { throw fail("unterminated array") }
                     let b = input[position]
@@ -322,7 +322,7 @@ public struct JSONParser {
         let start = position
         position += 1
         // Fast path: plain ASCII with no escapes becomes a String without copying twice.
-        let i = UTF8Check.plainRun(input, from: position)
+        var i = UTF8Check.plainRun(input, from: position)
         if i < input.count && input[i] == UInt8(ascii: "\"") {
             let count = i - position
             if count <= SmallASCII.maxCount && smallStrings {
@@ -335,7 +335,22 @@ public struct JSONParser {
             position = i + 1
             return s
         }
+        // Multi-byte UTF-8 sequences alone do not need the scratch buffer either: checked here, the text is
+        // made from the input directly when no escape follows.
+        while i < input.count && input[i] >= 0x80 {
+            // An invalid sequence is reported by the loop below, when it reaches it.
+            guard case .valid(let length) = UTF8Check.sequence(input, at: i) else { break }
+            i = UTF8Check.plainRun(input, from: i + length)
+        }
+        if i < input.count && input[i] == UInt8(ascii: "\"") {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: input[position..<i]), as: UTF8.self)
+            position = i + 1
+            return s
+        }
+        // Escapes: the text is decoded into the scratch buffer, plain runs copied whole (a string holding
+        // JSON text, such as a tool call's arguments, has an escape every few bytes).
         scratch.removeAll(keepingCapacity: true)
+        scratch.reserveCapacity(2 * (i - position) + 32)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<i]))
         position = i
         while true {
@@ -354,6 +369,11 @@ public struct JSONParser {
             default:
                 scratch.append(b)
                 position += 1
+            }
+            let end = UTF8Check.plainRun(input, from: position)
+            if end > position {
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<end]))
+                position = end
             }
         }
     }

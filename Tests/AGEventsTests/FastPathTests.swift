@@ -69,5 +69,25 @@ import AGJSON
             }
         }
     }
-}
 
+    /// The scanner's decoding of escaped text (argument fragments, ids) gives the parser's bytes.
+    @Test func scannerDecodesAsTheParserDoes() throws {
+        let pieces = ["a", "plain words ", "é", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\b", "\\u0000", "\\u00e9",
+                      "\\ud83d\\ude00", "{\\\"k\\\":[1,2]}"]
+        var seed: UInt64 = 5
+        for _ in 0..<1_000 {
+            var json = ""
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            var bits = seed
+            for _ in 0..<Int(bits % 10) {
+                bits /= 10
+                json += pieces[Int(bits % UInt64(pieces.count))]
+                bits /= UInt64(pieces.count)
+            }
+            let expected = try JSONParser.parse("\"\(json)\"").stringValue!
+            var decoded: [UInt8] = []
+            Array(json.utf8).withUnsafeBufferPointer { JSONScanner.unescape($0, into: &decoded) }
+            #expect(String(decoding: decoded, as: UTF8.self) == expected, "\(json)")
+        }
+    }
+}

@@ -125,4 +125,42 @@ import AGJSON
             }
         }
     }
+
+    /// Strings mixing plain runs, multi-byte characters and every kind of escape, in random order and
+    /// lengths (short enough to be stored inline and long enough not to be): the parser's three ways of
+    /// reading a string (plain, UTF-8 without escapes, escapes) must all give the text that was written.
+    @Test func stringsOfEveryMixReadBack() throws {
+        let pieces: [(text: String, json: String)] = [
+            ("a", "a"), ("plain words ", "plain words "), ("é", "é"), ("日本", "日本"), ("😀", "😀"),
+            ("\"", "\\\""), ("\\", "\\\\"), ("/", "\\/"), ("\n", "\\n"), ("\t", "\\t"), ("\u{8}", "\\b"),
+            ("\u{0}", "\\u0000"), ("é", "\\u00e9"), ("😀", "\\ud83d\\ude00"), ("{\"k\":[1,2]}", "{\\\"k\\\":[1,2]}"),
+        ]
+        var r = Rng(state: 11)
+        for _ in 0..<2_000 {
+            var text = "", json = "\""
+            for _ in 0..<r.below(12) {
+                let piece = pieces[r.below(pieces.count)]
+                text += piece.text
+                json += piece.json
+            }
+            json += "\""
+            let value = try JSONParser.parse(json)
+            #expect(value.stringValue == text, "\(json)")
+            // The same string as a member name, and inside an array, must read the same.
+            let wrapped = try JSONParser.parse("[{\(json):\(json)}]")
+            #expect(wrapped.arrayValue?[0].objectValue?[text]?.stringValue == text, "\(json)")
+        }
+    }
+
+    /// An invalid byte is reported at its own offset, whatever came before it in the string.
+    @Test func invalidUTF8IsReportedWhereItIs() {
+        let prefixes: [[UInt8]] = [Array("\"".utf8), Array("\"abc".utf8), Array("\"é".utf8), Array("\"a\\n".utf8),
+                                   Array("\"é\\\"é".utf8), Array("\"0123456789abcdef日".utf8)]
+        for prefix in prefixes {
+            let bytes = prefix + [0xFF] + Array("x\"".utf8)
+            do { _ = try JSONParser.parse(bytes); Issue.record("accepted \(bytes)") } catch {
+                #expect(error.offset == prefix.count, "\(bytes)")
+            }
+        }
+    }
 }
