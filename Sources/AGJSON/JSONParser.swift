@@ -62,6 +62,7 @@ public struct JSONParser {
     private var memberOffsets = MoveStack<Int>()
     private var elements = MoveStack<JSONValue>()
     private var containers = MoveStack<OpenContainer>()
+    private var shapes = ShapeCache()
 
     func free() {
         memberKeys.free()
@@ -69,6 +70,7 @@ public struct JSONParser {
         memberOffsets.free()
         elements.free()
         containers.free()
+        shapes.free()
     }
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
@@ -269,6 +271,14 @@ public struct JSONParser {
         let end = memberKeys.count
         let keys = memberKeys.base
         var duplicate: Int?
+        let count = end - base
+        let shareable = ShapeCache.counts.contains(count)
+        if shareable, let names = shapes.match(keys + base, count: count, smallStrings: smallStrings) {
+            // The names of an object built before, in the same order: distinct, and shared.
+            memberKeys.drop(from: base)
+            memberOffsets.drop(from: base)
+            return JSONObject(distinctKeys: names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
+        }
         if end - base <= 16 {
             outer: for i in (base + 1)..<max(end, base + 1) {
                 for j in base..<i where smallStrings ? SmallASCII.equal(keys[j], keys[i]) : keys[j] == keys[i] {
@@ -292,8 +302,9 @@ public struct JSONParser {
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)
-            return JSONObject(distinctKeys: memberKeys.moveArray(from: base), values: memberValues.moveArray(from: valueBase),
-                              persistent: persistent)
+            let names = memberKeys.moveArray(from: base)
+            if shareable { shapes.remember(names, smallStrings: smallStrings) }
+            return JSONObject(distinctKeys: names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
         }
         let names = memberKeys.moveArray(from: base)
         let values = memberValues.moveArray(from: valueBase)
