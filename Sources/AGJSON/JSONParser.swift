@@ -275,7 +275,7 @@ public struct JSONParser {
         let shareable = ShapeCache.counts.contains(count)
         if shareable, let names = shapes.match(keys + base, count: count, smallStrings: smallStrings) {
             // The names of an object built before, in the same order: distinct, and shared.
-            memberKeys.drop(from: base)
+            dropNames(from: base)
             memberOffsets.drop(from: base)
             return JSONObject(distinctKeys: names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
         }
@@ -309,6 +309,18 @@ public struct JSONParser {
         let names = memberKeys.moveArray(from: base)
         let values = memberValues.moveArray(from: valueBase)
         return try objectWithDuplicate(names, values, at: duplicate, base: base)
+    }
+
+    /// Drops the member names from `base` on. Inline names hold no reference, so only the others are
+    /// released: the standard library's destroy of a run of names, a generic call into the runtime, cost
+    /// more than comparing them with the shape they matched.
+    @inline(__always)
+    private mutating func dropNames(from base: Int) {
+        guard smallStrings else { memberKeys.drop(from: base); return }
+        for i in base..<memberKeys.count where !SmallASCII.isInline(memberKeys.base[i]) {
+            (memberKeys.base + i).deinitialize(count: 1)
+        }
+        memberKeys.forget(from: base)
     }
 
     /// The object whose member at stack index `duplicate` repeats an earlier name: an error, or, when

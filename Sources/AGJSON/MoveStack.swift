@@ -66,6 +66,11 @@ struct MoveStack<Element> {
         return array
     }
 
+    /// Forgets the elements from `start` to the top, which the caller has deinitialized or moved.
+    mutating func forget(from start: Int) {
+        if count > start { count = start }
+    }
+
     /// Drops the elements from `start` to the top.
     mutating func drop(from start: Int) {
         guard count > start else { return }

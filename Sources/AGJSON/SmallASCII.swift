@@ -67,6 +67,13 @@ package enum SmallASCII {
         return a == b
     }
 
+    /// Whether `s` is stored inline (it then holds no reference: dropping it needs no release).
+    /// (Only where `isAvailable`.)
+    @inline(__always)
+    package static func isInline(_ s: String) -> Bool {
+        unsafeBitCast(s, to: (UInt64, UInt64).self).1 & smallFlag != 0
+    }
+
     /// The bit of the second word that marks an inline string.
     private static let smallFlag: UInt64 = 0x20 << 56
 
