@@ -7,9 +7,10 @@ import OrderedCollections
 /// equality ignores that order. The representation is private so that it can change
 /// (DESIGN.md §4); it tracks its height so that depth limits cost O(1) to check.
 ///
-/// Small objects are an ordered dictionary: compact, and cheap to copy whole. Past
-/// `JSONObject.largeThreshold` members an object moves to `LargeMembers` (a hash trie and a persistent
-/// vector), whose changes copy O(log n) nodes instead of every member: a write into a wide object costs
+/// Small objects are an ordered dictionary: compact, and cheap to copy whole. Its array of names is
+/// copy-on-write storage like any other, which the parser shares between objects of the same shape
+/// (`ShapeCache`). Past `JSONObject.largeThreshold` members an object moves to `LargeMembers` (a hash
+/// trie and a persistent vector), whose changes copy O(log n) nodes instead of every member: a write into a wide object costs
 /// the same at 1 MB and at 100 MB while snapshots and history keep their versions. The layout keeps a
 /// `JSONValue` at 32 bytes: the small form's dictionary is stored inline, and the height of a small
 /// object shares a word with the box of a large one.
