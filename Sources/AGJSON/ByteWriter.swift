@@ -47,7 +47,23 @@ struct ByteWriter: ~Copyable {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// Appends the first `count` (at most 16) bytes of two little-endian words: both words are stored
+    /// whole (capacity permitting) and the count moves by `count`, with no call to memcpy for a few bytes.
+    @inline(__always)
+    mutating func append(words low: UInt64, _ high: UInt64, count n: Int) {
+        if count + 16 > capacity { grow(16) }
+        let raw = UnsafeMutableRawPointer(base + count)
+        raw.storeBytes(of: low.littleEndian, as: UInt64.self)
+        (raw + 8).storeBytes(of: high.littleEndian, as: UInt64.self)
+        count += n
+    }
+
     mutating func removeLast() { count -= 1 }
+
+    /// Calls `body` with the bytes written, without copying them.
+    func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
 
     /// The bytes written, as an array.
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }

@@ -29,6 +29,15 @@ public struct JSONSerializer {
         return writer.out.array
     }
 
+    /// Calls `body` with the text of `value`, which lives only as long as the call: for callers that copy
+    /// it somewhere anyway (the C boundary does), this saves making an array of it first.
+    public static func withSerialized<R, E: Error>(_ value: JSONValue, options: SerializeOptions = .compact,
+                                                   _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var writer = JSONWriter(options: options)
+        writer.write(value, indent: 0)
+        return try writer.out.withBytes(body)
+    }
+
     public static func string(_ value: JSONValue, options: SerializeOptions = .compact) -> String {
         String(decoding: serialize(value, options: options), as: UTF8.self)
     }
@@ -42,6 +51,7 @@ public struct JSONSerializer {
 private struct JSONWriter: ~Copyable {
     var out = ByteWriter(capacity: 4096)
     let options: SerializeOptions
+    private let smallStrings = SmallASCII.isAvailable
 
     init(options: SerializeOptions) { self.options = options }
 
@@ -144,13 +154,31 @@ private struct JSONWriter: ~Copyable {
 
     private mutating func writeString(_ s: String) {
         out.append(UInt8(ascii: "\""))
+        // Most names and many values are inline ASCII strings: their bytes are in the two words of the
+        // String itself, checked for escapes 8 at a time and copied as they are.
+        if smallStrings, let (low, high, count) = SmallASCII.inlineASCII(s) {
+            let lowMask: UInt64 = count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
+            let highMask: UInt64 = count <= 8 ? 0 : (1 &<< UInt64(truncatingIfNeeded: (count &- 8) &* 8)) &- 1
+            let flags = UTF8Check.stringSpecials(low) & lowMask | UTF8Check.stringSpecials(high) & highMask
+            if flags == 0 {
+                out.append(words: low, high, count: count)
+                out.append(UInt8(ascii: "\""))
+                return
+            }
+        }
         let written: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
             var runStart = 0
-            for i in 0..<utf8.count {
+            var i = 0
+            while true {
+                // The next byte that may need an escape, found 8 bytes at a time; a byte of a multi-byte
+                // character stops the scan too, and is passed over here.
+                i = UTF8Check.plainRun(utf8, from: i)
+                guard i < utf8.count else { break }
                 let b = utf8[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
+                i += 1
+                if b >= 0x80 { continue }
+                out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<(i - 1)]))
+                runStart = i
                 out.append(0x5C)
                 switch b {
                 case 0x22: out.append(0x22)

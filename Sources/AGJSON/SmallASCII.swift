@@ -74,6 +74,15 @@ package enum SmallASCII {
         unsafeBitCast(s, to: (UInt64, UInt64).self).1 & smallFlag != 0
     }
 
+    /// The bytes and count of an inline ASCII string (its two words, the count byte cleared), or nil
+    /// for any other string. (Only where `isAvailable`.)
+    @inline(__always)
+    package static func inlineASCII(_ s: String) -> (low: UInt64, high: UInt64, count: Int)? {
+        let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        guard high >> 60 == 0xE else { return nil }  // immortal, small, ASCII
+        return (low, high & 0x00FF_FFFF_FFFF_FFFF, Int(truncatingIfNeeded: (high >> 56) & 0x0F))
+    }
+
     /// The bit of the second word that marks an inline string.
     private static let smallFlag: UInt64 = 0x20 << 56
 

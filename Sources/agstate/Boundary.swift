@@ -86,7 +86,7 @@ func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGE
 /// Serializes `value` into a malloc'd, NUL-terminated buffer for the caller.
 func write(_ value: JSONValue, _ options: SerializeOptions, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
            _ outLength: COutLen) throws(AGError) {
-    try write(bytes: JSONSerializer.serialize(value, options: options), out, outLength)
+    try JSONSerializer.withSerialized(value, options: options) { (text) throws(AGError) in try write(text, out, outLength) }
 }
 
 /// Writes an AG-UI event as compact JSON, or as an SSE frame with `AGS_EVENT_SSE`.
@@ -101,12 +101,15 @@ func writeEvent(_ event: JSONValue, _ flags: UInt32, _ out: UnsafeMutablePointer
 
 /// Copies bytes into a malloc'd, NUL-terminated buffer for the caller.
 func write(bytes text: [UInt8], _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLength: COutLen) throws(AGError) {
+    try text.withUnsafeBufferPointer { (bytes) throws(AGError) in try write(bytes, out, outLength) }
+}
+
+/// Copies bytes into a malloc'd, NUL-terminated buffer for the caller.
+func write(_ text: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLength: COutLen) throws(AGError) {
     guard let buffer = malloc(text.count + 1)?.assumingMemoryBound(to: CChar.self) else {
         throw AGError(.noMemory, "cannot allocate \(text.count + 1) bytes for the output")
     }
-    text.withUnsafeBytes { raw in
-        if let base = raw.baseAddress { memcpy(buffer, base, text.count) }
-    }
+    if let base = text.baseAddress, text.count > 0 { memcpy(buffer, base, text.count) }
     buffer[text.count] = 0
     out.pointee = buffer
     outLength?.pointee = text.count

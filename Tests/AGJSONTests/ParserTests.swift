@@ -163,4 +163,47 @@ import AGJSON
             }
         }
     }
+
+    /// The serializer's ways of writing a string (inline ASCII from its two words, runs between escapes,
+    /// multi-byte characters passed through) against a plain byte-by-byte escaper, at every length around
+    /// the 15 bytes of an inline string and the 8 of a word.
+    @Test func stringsSerializeAsAPlainEscaperWould() throws {
+        func reference(_ s: String) -> String {
+            var out = "\""
+            for b in s.utf8 {
+                switch b {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case 0..<0x20: out += "\\u00" + (b < 0x10 ? "0" : "1") + String(b & 0xF, radix: 16)
+                default: out += String(decoding: [b], as: UTF8.self)
+                }
+            }
+            return out + "\""
+        }
+        let alphabet: [String] = ["a", "b", "Z", "0", " ", "~", "\u{7F}", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "日", "😀"]
+        var r = Rng(state: 23)
+        for length in 0..<40 {
+            for _ in 0..<60 {
+                var s = ""
+                for _ in 0..<length { s += alphabet[r.below(r.below(4) == 0 ? alphabet.count : 5)] }
+                let text = JSONSerializer.string(.string(s))
+                if s.unicodeScalars.allSatisfy({ $0.value < 0x80 }) {
+                    #expect(text == reference(s), "\(Array(s.utf8))")
+                }
+                #expect(try JSONParser.parse(text).stringValue == s, "\(Array(s.utf8))")
+                // As a member name too, and through the C boundary's path (bytes handed to a closure).
+                var members = JSONObject()
+                members[s] = .int(1)
+                let object = JSONValue.object(members)
+                let viaClosure = JSONSerializer.withSerialized(object) { String(decoding: $0, as: UTF8.self) }
+                #expect(viaClosure == JSONSerializer.string(object))
+                #expect(try JSONParser.parse(viaClosure).objectValue?[s] == .int(1))
+            }
+        }
+    }
 }
