@@ -10,10 +10,10 @@ import OrderedCollections
 /// Small objects are an ordered dictionary: compact, and cheap to copy whole. Its array of names is
 /// copy-on-write storage like any other, which the parser shares between objects of the same shape
 /// (`ShapeCache`). Past `JSONObject.largeThreshold` members an object moves to `LargeMembers` (a hash
-/// trie and a persistent vector), whose changes copy O(log n) nodes instead of every member: a write into a wide object costs
-/// the same at 1 MB and at 100 MB while snapshots and history keep their versions. The layout keeps a
-/// `JSONValue` at 32 bytes: the small form's dictionary is stored inline, and the height of a small
-/// object shares a word with the box of a large one.
+/// trie and a persistent vector), whose changes copy O(log n) nodes instead of every member: a write
+/// into a wide object costs the same at 1 MB and at 100 MB while snapshots and history keep their
+/// versions. The layout keeps a `JSONValue` at 32 bytes: the small form's dictionary is stored inline,
+/// and the height of a small object shares a word with the box of a large one.
 public struct JSONObject: Sendable {
     /// The members of a small object; empty when the object is large.
     var members: OrderedDictionary<String, JSONValue>
