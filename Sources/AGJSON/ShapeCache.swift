@@ -8,12 +8,12 @@
 /// three such objects per item).
 ///
 /// Eight slots, chosen by the member count and the first name's bytes; a slot keeps the last shape that
-/// fell into it. Only shapes of 2 to 15 names are kept (a larger small object builds a hash table of its
+/// fell into it. Only shapes of 1 to 15 names are kept (a larger small object builds a hash table of its
 /// names, which sharing the array would not save). Its owner calls `free()` once.
 struct ShapeCache {
     private var slots: UnsafeMutablePointer<[String]>?
     private static let slotCount = 8
-    static let counts = 2...15
+    static let counts = 1...15
 
     /// The remembered names equal, in order, to the `count` names at `names`; nil when none are.
     @inline(__always)
@@ -29,7 +29,7 @@ struct ShapeCache {
         }
     }
 
-    /// Keeps `names` (distinct, 2 to 15 of them) for the objects that follow.
+    /// Keeps `names` (distinct, 1 to 15 of them) for the objects that follow.
     @inline(__always)
     mutating func remember(_ names: [String], smallStrings: Bool) {
         if slots == nil {
