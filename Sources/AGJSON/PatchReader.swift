@@ -35,7 +35,7 @@ extension JSONParser {
         if !next(is: "]") {
             repeat {
                 guard let operation = readOperation() else { return nil }
-                operations.append(operation)
+                operations.append(consume operation)
                 skipWhitespace()
             } while next(is: ",")
             guard next(is: "]") else { return nil }

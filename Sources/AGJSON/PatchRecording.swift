@@ -65,19 +65,27 @@ extension JSONPatch {
         defer { swap(&recorder.value, &document) }
         var touchedEnds: [Int] = []
         touchedEnds.reserveCapacity(operations.count)
-        for (index, operation) in operations.enumerated() {
-            let appliedBefore = recorder.appliedCount
-            do {
-                try recorder.apply(operation, lenient: options.lenient)
-            } catch {
-                try recorder.rollBack(after: error.inOperation(index, op: operation.name))
+        // The operations are read in place (a for-in loop over the array copies each one).
+        let failure: AGError? = operations.withUnsafeBufferPointer { ops in
+            for index in ops.indices {
+                let appliedBefore = recorder.appliedCount
+                do throws(AGError) {
+                    try recorder.apply(ops[index], lenient: options.lenient)
+                } catch {
+                    return error.inOperation(index, op: ops[index].name)
+                }
+                if recorder.appliedCount > appliedBefore {
+                    touchedEnds.append(recorder.touched.count)
+                }
             }
-            if recorder.appliedCount > appliedBefore {
-                touchedEnds.append(recorder.touched.count)
-            }
+            return nil
         }
-        // A strict patch takes effect as written: its own array of operations is the record.
-        return RecordedPatch(applied: options.lenient ? recorder.applied : operations, inverse: recorder.inverse.reversed(),
+        if let failure { try recorder.rollBack(after: failure) }
+        // A strict patch takes effect as written: its own array of operations is the record. The undo
+        // steps are reversed where they are, through a buffer pointer, whose swaps move the steps: an
+        // array's `reverse()` and `reversed()` copy each one (and retain what it holds).
+        recorder.inverse.withUnsafeMutableBufferPointer { $0.reverse() }
+        return RecordedPatch(applied: options.lenient ? recorder.applied : operations, inverse: recorder.inverse,
                              touched: recorder.touched, touchedEnds: touchedEnds)
     }
 }

@@ -24,8 +24,13 @@ public struct Change: Sendable {
         touched = recorded.touched
         touchedEnds = recorded.touchedEnds
         var total = 64
-        for op in recorded.applied where total <= byteLimit { total += op.estimatedBytes(upTo: byteLimit - total) }
-        for step in recorded.inverse where total <= byteLimit { total += step.operation.estimatedBytes(upTo: byteLimit - total) }
+        // Read in place: a for-in loop over the arrays would copy each operation (and retain its parts).
+        recorded.applied.withUnsafeBufferPointer { ops in
+            for i in ops.indices where total <= byteLimit { total += ops[i].estimatedBytes(upTo: byteLimit - total) }
+        }
+        recorded.inverse.withUnsafeBufferPointer { steps in
+            for i in steps.indices where total <= byteLimit { total += steps[i].operation.estimatedBytes(upTo: byteLimit - total) }
+        }
         bytes = total
     }
 
@@ -38,13 +43,16 @@ public struct Change: Sendable {
 extension PatchOperation {
     /// Approximate bytes held by the operation, counting at most `limit`.
     func estimatedBytes(upTo limit: Int) -> Int {
-        var total = 32 + path.estimatedBytes
+        // One switch reads each part once (the `path` property would return a copy of the pointer).
         switch self {
-        case .add(_, let v), .replace(_, let v), .test(_, let v): total += v.estimatedBytes(upTo: max(0, limit - total))
-        case .move(let from, _), .copy(let from, _): total += from.estimatedBytes
-        case .remove: break
+        case .add(let path, let v), .replace(let path, let v), .test(let path, let v):
+            let total = 32 + path.estimatedBytes
+            return total + v.estimatedBytes(upTo: max(0, limit - total))
+        case .move(let from, let path), .copy(let from, let path):
+            return 32 + path.estimatedBytes + from.estimatedBytes
+        case .remove(let path):
+            return 32 + path.estimatedBytes
         }
-        return total
     }
 }
 
