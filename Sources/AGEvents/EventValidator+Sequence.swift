@@ -300,6 +300,7 @@ extension EventValidator {
             }
         }
         let entry = SequenceState.OpenToolCall(name: name)
+        if strict { entry.args = sequence.takeArgsBuffer() }
         sequence.openToolCalls[id] = entry
         sequence.hotToolCall.set(reader.rawString(.toolCallId), id, head: #"{"type":"TOOL_CALL_ARGS","toolCallId":""#)
         sequence.hotToolCallEntry = entry
@@ -345,6 +346,7 @@ extension EventValidator {
             } else if !call.args.isEmpty, let why = jsonProblem(call.args) {
                 report(.toolCallArgsInvalidJSON, "the arguments of tool call \"\(id)\" (\(call.name)) are not valid JSON: \(why)", pointer: pointer)
             }
+            sequence.recycleArgsBuffer(&call.args)
         }
     }
 

@@ -5,7 +5,7 @@ import DequeModule
 /// endless stream holds bounded memory. A check against a forgotten id passes, which errs on the side
 /// of no finding.
 struct RecentIDs {
-    private var members: Set<String> = []
+    private var members = IDSet()
     private var order: Deque<String> = []
     let capacity: Int
 
@@ -16,7 +16,7 @@ struct RecentIDs {
     var count: Int { members.count }
 
     mutating func insert(_ id: String) {
-        guard members.insert(id).inserted else { return }
+        guard members.insert(id) else { return }
         order.append(id)
         if order.count > capacity { members.remove(order.removeFirst()) }
     }

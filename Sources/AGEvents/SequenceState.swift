@@ -46,9 +46,9 @@ struct SequenceState {
     var runStarted = false
     var runFinished = false
     var runErrored = false
-    var openMessages: Set<String> = []
-    var openToolCalls: [String: OpenToolCall] = [:]
-    var openSteps: Set<String> = []
+    var openMessages = IDSet()
+    var openToolCalls = IDTable<OpenToolCall>()
+    var openSteps = IDSet()
     var chunk = ChunkMode.none
     var hotMessage = HotID()
     var hotToolCall = HotID()
@@ -63,9 +63,13 @@ struct SequenceState {
     var usedToolCallIDs: RecentIDs
     var endedToolCalls: RecentIDs
     var knownMessageIDs: RecentIDs
-    var openReasoning: Set<String> = []
-    var openReasoningMessages: Set<String> = []
-    var openSubagents: Set<String> = []
+    var openReasoning = IDSet()
+    var openReasoningMessages = IDSet()
+    var openSubagents = IDSet()
+    /// The argument buffer of the last ended tool call, kept for the next one so that each call's
+    /// arguments do not grow a buffer from nothing; one at most, and none past `maxSpareArgsCapacity`.
+    private var spareArgs: [UInt8] = []
+    static let maxSpareArgsCapacity = 1 << 20
     var snapshotSeen = false
     var deltaBeforeSnapshotReported = false
     var eventsSeen = false
@@ -75,6 +79,18 @@ struct SequenceState {
         usedToolCallIDs = RecentIDs(capacity: options.maxRememberedIDs)
         endedToolCalls = RecentIDs(capacity: options.maxRememberedIDs)
         knownMessageIDs = RecentIDs(capacity: options.maxRememberedIDs)
+    }
+
+    mutating func takeArgsBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &spareArgs)
+        return buffer
+    }
+
+    mutating func recycleArgsBuffer(_ buffer: inout [UInt8]) {
+        guard buffer.capacity > spareArgs.capacity, buffer.capacity <= SequenceState.maxSpareArgsCapacity else { return }
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &spareArgs)
     }
 
     var runActive: Bool { runStarted && !runFinished && !runErrored }
