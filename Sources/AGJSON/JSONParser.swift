@@ -63,6 +63,7 @@ public struct JSONParser {
     private var elements = MoveStack<JSONValue>()
     private var containers = MoveStack<OpenContainer>()
     private var shapes = ShapeCache()
+    private var predictions = NamePrediction()
 
     func free() {
         memberKeys.free()
@@ -71,6 +72,7 @@ public struct JSONParser {
         elements.free()
         containers.free()
         shapes.free()
+        predictions.free()
     }
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: ParseOptions) {
@@ -120,6 +122,13 @@ public struct JSONParser {
         var base: Int
         /// Where its member values begin (the name of the member being read is pushed before its value).
         var valueBase = 0
+        /// An object's slot in `predictions`, and the shape predicted there when it opened. Held here, not
+        /// looked up again: an object nested inside may put another shape in the same slot.
+        var slot: Int32 = 0
+        var shape: ObjectShape? = nil
+        /// The shape's expected names while this object's names so far are those; nil once one is not.
+        var expected: UnsafeMutablePointer<ObjectShape.ExpectedName>? = nil
+        var predictable: Int32 = 0
     }
 
     /// Reads one value. Nesting is followed with an explicit stack of open containers, not by recursion,
@@ -141,7 +150,12 @@ public struct JSONParser {
                     depth -= 1
                     value = .object(JSONObject())
                 } else {
-                    containers.push(OpenContainer(isObject: true, base: memberKeys.count, valueBase: memberValues.count))
+                    let parent: String? = memberKeys.count > 0 ? memberKeys.base[memberKeys.count - 1] : nil
+                    let slot = NamePrediction.slot(level: containers.count, parent: parent, smallStrings: smallStrings)
+                    let shape = predictions.shape(slot)
+                    containers.push(OpenContainer(isObject: true, base: memberKeys.count, valueBase: memberValues.count,
+                                                  slot: slot, shape: shape, expected: shape?.expected,
+                                                  predictable: shape?.predictable ?? 0))
                     try readMemberName()
                     continue readValue
                 }
@@ -168,8 +182,8 @@ public struct JSONParser {
             // A value is complete: it goes to the innermost open container; a container that ends with it
             // is complete in turn.
             while containers.count > outermost {
-                let container = containers.base[containers.count - 1]
-                if container.isObject {
+                // Read in place: a copy of the container would retain and release its expected names.
+                if containers.base[containers.count - 1].isObject {
                     memberValues.push(consume value)
                     skipWhitespace()
                     guard position < input.count else { throw fail("unterminated object") }
@@ -184,8 +198,7 @@ public struct JSONParser {
                         throw expected("',' or '}' in object")
                     }
                     depth -= 1
-                    containers.drop(from: containers.count - 1)
-                    value = .object(try buildObject(from: container.base, values: container.valueBase))
+                    value = .object(try buildObject(containers.pop()))
                 } else {
                     elements.push(consume value)
                     skipWhitespace()
@@ -202,8 +215,7 @@ public struct JSONParser {
                         throw expected("',' or ']' in array")
                     }
                     depth -= 1
-                    containers.drop(from: containers.count - 1)
-                    value = .array(finishArray(from: container.base))
+                    value = .array(finishArray(from: containers.pop().base))
                 }
             }
             return value
@@ -218,7 +230,18 @@ public struct JSONParser {
             throw expected("a member name string")
         }
         let offset = position
-        memberKeys.push(try parseString())
+        let top = containers.base + (containers.count - 1)
+        if let expected = top.pointee.expected {
+            let index = memberKeys.count - top.pointee.base
+            if index < Int(top.pointee.predictable), let name = NamePrediction.take(expected + index, from: input, at: &position) {
+                memberKeys.push(name)
+            } else {
+                top.pointee.expected = nil
+                memberKeys.push(try parseString())
+            }
+        } else {
+            memberKeys.push(try parseString())
+        }
         memberOffsets.push(offset)
         skipWhitespace()
         guard position < input.count, input[position] == UInt8(ascii: ":") else {
@@ -267,17 +290,29 @@ public struct JSONParser {
     /// The object whose members were parsed onto the stacks from `base`: duplicate names are an error (or,
     /// when allowed, the last one wins).
     @inline(never)
-    private mutating func buildObject(from base: Int, values valueBase: Int) throws(AGError) -> JSONObject {
+    private mutating func buildObject(_ container: consuming OpenContainer) throws(AGError) -> JSONObject {
+        let base = container.base
+        let valueBase = container.valueBase
         let end = memberKeys.count
         let keys = memberKeys.base
         var duplicate: Int?
         let count = end - base
         let shareable = ShapeCache.counts.contains(count)
-        if shareable, let names = shapes.match(keys + base, count: count, smallStrings: smallStrings) {
+        if container.expected != nil, let shape = container.shape {
+            let expected = shape.names
+            if expected.count == count {
+                // Every name was the predicted one: the names of an object built before, distinct, shared.
+                dropNames(from: base)
+                memberOffsets.drop(from: base)
+                return JSONObject(distinctKeys: expected, values: memberValues.moveArray(from: valueBase), persistent: persistent)
+            }
+        }
+        if shareable, let shape = shapes.match(keys + base, count: count, smallStrings: smallStrings) {
             // The names of an object built before, in the same order: distinct, and shared.
             dropNames(from: base)
             memberOffsets.drop(from: base)
-            return JSONObject(distinctKeys: names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
+            predictions.remember(shape, in: container.slot)
+            return JSONObject(distinctKeys: shape.names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
         }
         if end - base <= 16 {
             outer: for i in (base + 1)..<max(end, base + 1) {
@@ -303,7 +338,9 @@ public struct JSONParser {
         guard let duplicate else {
             memberOffsets.drop(from: base)
             let names = memberKeys.moveArray(from: base)
-            if shareable { shapes.remember(names, smallStrings: smallStrings) }
+            if shareable {
+                predictions.remember(shapes.remember(names, smallStrings: smallStrings), in: container.slot)
+            }
             return JSONObject(distinctKeys: names, values: memberValues.moveArray(from: valueBase), persistent: persistent)
         }
         let names = memberKeys.moveArray(from: base)

@@ -71,6 +71,13 @@ struct MoveStack<Element> {
         if count > start { count = start }
     }
 
+    /// Moves the top element out (the stack must not be empty).
+    @inline(__always)
+    mutating func pop() -> Element {
+        count -= 1
+        return (base + count).move()
+    }
+
     /// Drops the elements from `start` to the top.
     mutating func drop(from start: Int) {
         guard count > start else { return }

@@ -1,5 +1,5 @@
-/// The member names of objects the parser built recently, so that objects of the same shape share one
-/// array of names instead of each allocating its own.
+/// The shapes (`ObjectShape`) of objects the parser built recently, so that objects of the same shape
+/// share one array of names instead of each allocating its own.
 ///
 /// JSON documents repeat shapes: every item of a list, every message, every task has the same names in
 /// the same order. An object's names are copy-on-write storage like any other, so sharing them is
@@ -11,17 +11,16 @@
 /// fell into it. Only shapes of 1 to 15 names are kept (a larger small object builds a hash table of its
 /// names, which sharing the array would not save). Its owner calls `free()` once.
 struct ShapeCache {
-    private var slots: UnsafeMutablePointer<[String]>?
+    private var slots: UnsafeMutablePointer<ObjectShape?>?
     private static let slotCount = 8
     static let counts = 1...15
 
-    /// The remembered names equal, in order, to the `count` names at `names`; nil when none are.
+    /// The remembered shape whose names equal, in order, the `count` names at `names`; nil when none does.
     @inline(__always)
-    mutating func match(_ names: UnsafeMutablePointer<String>, count: Int, smallStrings: Bool) -> [String]? {
-        guard let slots else { return nil }
-        let candidate = slots[ShapeCache.slot(names[0], count: count, smallStrings: smallStrings)]
-        guard candidate.count == count else { return nil }
-        return candidate.withUnsafeBufferPointer { known in
+    mutating func match(_ names: UnsafeMutablePointer<String>, count: Int, smallStrings: Bool) -> ObjectShape? {
+        guard let slots, let candidate = slots[ShapeCache.slot(names[0], count: count, smallStrings: smallStrings)],
+              candidate.names.count == count else { return nil }
+        return candidate.names.withUnsafeBufferPointer { known in
             for i in 0..<count where !(smallStrings ? SmallASCII.equal(known[i], names[i]) : known[i] == names[i]) {
                 return nil
             }
@@ -29,15 +28,17 @@ struct ShapeCache {
         }
     }
 
-    /// Keeps `names` (distinct, 1 to 15 of them) for the objects that follow.
+    /// Keeps `names` (distinct, 1 to 15 of them) for the objects that follow, and returns their shape.
     @inline(__always)
-    mutating func remember(_ names: [String], smallStrings: Bool) {
+    mutating func remember(_ names: [String], smallStrings: Bool) -> ObjectShape {
         if slots == nil {
-            let storage = UnsafeMutablePointer<[String]>.allocate(capacity: ShapeCache.slotCount)
-            storage.initialize(repeating: [], count: ShapeCache.slotCount)
+            let storage = UnsafeMutablePointer<ObjectShape?>.allocate(capacity: ShapeCache.slotCount)
+            storage.initialize(repeating: nil, count: ShapeCache.slotCount)
             slots = storage
         }
-        slots![ShapeCache.slot(names[0], count: names.count, smallStrings: smallStrings)] = names
+        let shape = ObjectShape(names, smallStrings: smallStrings)
+        slots![ShapeCache.slot(names[0], count: names.count, smallStrings: smallStrings)] = shape
+        return shape
     }
 
     @inline(__always)

@@ -69,6 +69,75 @@ import Testing
         }
     }
 
+    /// Names predicted from the last object in the same place (`NamePrediction`) must read exactly as
+    /// parsing them would: names one byte apart, names of every length up to 16 bytes, names written
+    /// with escapes where the predicted one was written plainly (and the other way round), objects with a
+    /// name more or fewer, nested objects that put their shapes in the same slots, and names that end
+    /// within 16 bytes of the end of the text.
+    @Test func predictedNamesReadAsWritten() throws {
+        var r = Rng(state: 11)
+        let pool = ["id", "ie", "jd", "title", "titlf", "abcdefgh", "abcdefgi", "abcdefghabcdefg", "abcdefghabcdefh",
+                    "abcdefghabcdefgh", "", "q\"q", "a\\b", "tab\there", "é", "x/y", "n"]
+        // The same name as the text may write it: plainly (what must be escaped, escaped), or with a \u
+        // escape for its first byte.
+        func written(_ name: String, _ r: inout Rng) -> String {
+            var text = ""
+            for (i, c) in name.unicodeScalars.enumerated() {
+                if c == "\"" || c == "\\" {
+                    text += "\\" + String(c)
+                } else if c.value < 0x20 || (i == 0 && c.isASCII && r.below(4) == 0) {
+                    let hex = String(c.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    text.unicodeScalars.append(c)
+                }
+            }
+            return "\"" + text + "\""
+        }
+        func object(_ depth: Int, _ r: inout Rng, _ shapes: [[String]]) -> String {
+            var names = shapes[r.below(shapes.count)]
+            if r.below(5) == 0 { names.append(pool[r.below(pool.count)]) }
+            if r.below(5) == 0, !names.isEmpty { names.removeLast() }
+            var seen: [String] = []
+            names = names.filter { name in
+                defer { seen.append(name) }
+                return !seen.contains(name)
+            }
+            let members = names.map { name -> String in
+                let value = depth < 3 && r.below(3) == 0 ? object(depth + 1, &r, shapes) : String(r.below(100))
+                return written(name, &r) + ":" + value
+            }
+            return "{" + members.joined(separator: ",") + "}"
+        }
+        for _ in 0..<400 {
+            let shapes = (0..<(1 + r.below(3))).map { _ in (0..<(1 + r.below(5))).map { _ in pool[r.below(pool.count)] } }
+            let items = (0..<(1 + r.below(12))).map { _ in object(0, &r, shapes) }
+            let text = r.below(2) == 0 ? "[" + items.joined(separator: ",") + "]"
+                : "{\"list\":[" + items.joined(separator: ",") + "],\"last\":" + items[0] + "}"
+            let value = try JSONParser.parse(text)
+            // The reference: each object read on its own, where nothing can be predicted.
+            let reference = try JSONParser.parse("[" + items.map { "[" + $0 + "]" }.joined(separator: ",") + "]")
+            let parsedItems = text.hasPrefix("[") ? value.arrayValue! : value.objectValue!["list"]!.arrayValue!
+            for k in 0..<items.count {
+                let alone = reference.arrayValue![k].arrayValue![0]
+                #expect(JSONSerializer.string(parsedItems[k]) == JSONSerializer.string(alone), "\(items[k]) in \(text)")
+            }
+        }
+    }
+
+    /// An object whose names match a predicted shape up to a repeated name is still rejected, and names
+    /// that differ from the prediction only after the first byte are not taken for it.
+    @Test func predictionKeepsDuplicatesAndNearMisses() throws {
+        #expect(throws: AGError.self) { try JSONParser.parse(#"{"l":[{"a":1,"b":2},{"a":1,"a":2}]}"#) }
+        #expect(throws: AGError.self) { try JSONParser.parse(#"{"l":[{"ab":1,"b":2},{"ab":1,"b":2,"ab":3}]}"#) }
+        let value = try JSONParser.parse(#"[{"name":1,"size":2},{"namf":1,"size":2},{"name":1,"sizd":2},{"name":1,"size":2}]"#)
+        #expect(JSONSerializer.string(value) == #"[{"name":1,"size":2},{"namf":1,"size":2},{"name":1,"sizd":2},{"name":1,"size":2}]"#)
+        // A name that reaches into the text's last 16 bytes, after the same shape earlier.
+        let short = try JSONParser.parse(#"[{"k":1},{"k":2}]"#)
+        #expect(JSONSerializer.string(short) == #"[{"k":1},{"k":2}]"#)
+        #expect(throws: AGError.self) { try JSONParser.parse(#"[{"k":1},{"k":2]"#) }
+    }
+
     /// A repeated name is still found in an object whose other names match a shape seen before.
     @Test func duplicatesAreStillRejected() {
         #expect(throws: AGError.self) { try JSONParser.parse(#"[{"a":1,"b":2},{"a":1,"a":2}]"#) }
