@@ -54,7 +54,7 @@ public struct JSONParser {
     private let smallStrings = SmallASCII.isAvailable
     var position = 0
     var depth = 0
-    private var scratch: [UInt8] = []
+    private var scratch = MoveStack<UInt8>()
     // Members and elements of the containers being parsed, innermost last: each container is built once,
     // at its final size, when it closes.
     private var memberKeys = MoveStack<String>()
@@ -67,6 +67,7 @@ public struct JSONParser {
 
     func free() {
         memberKeys.free()
+        scratch.free()
         memberValues.free()
         memberOffsets.free()
         elements.free()
@@ -409,9 +410,9 @@ public struct JSONParser {
         }
         // Escapes: the text is decoded into the scratch buffer, plain runs copied whole (a string holding
         // JSON text, such as a tool call's arguments, has an escape every few bytes).
-        scratch.removeAll(keepingCapacity: true)
-        scratch.reserveCapacity(2 * (i - position) + 32)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<i]))
+        scratch.forget(from: 0)
+        scratch.reserve(2 * (i - position) + 32)
+        scratch.append(UnsafeBufferPointer(rebasing: input[position..<i]))
         position = i
         while true {
             guard position < input.count else { throw fail("unterminated string", at: start) }
@@ -419,7 +420,7 @@ public struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 position += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return scratch.string
             case UInt8(ascii: "\\"):
                 try parseEscape()
             case 0..<0x20:
@@ -427,12 +428,12 @@ public struct JSONParser {
             case 0x80...:
                 try copyUTF8Sequence()
             default:
-                scratch.append(b)
+                scratch.push(b)
                 position += 1
             }
             let end = UTF8Check.plainRun(input, from: position)
             if end > position {
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<end]))
+                scratch.append(UnsafeBufferPointer(rebasing: input[position..<end]))
                 position = end
             }
         }
@@ -445,14 +446,14 @@ public struct JSONParser {
         let e = input[position]
         position += 1
         switch e {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "\""): scratch.push(0x22)
+        case UInt8(ascii: "\\"): scratch.push(0x5C)
+        case UInt8(ascii: "/"): scratch.push(0x2F)
+        case UInt8(ascii: "b"): scratch.push(0x08)
+        case UInt8(ascii: "f"): scratch.push(0x0C)
+        case UInt8(ascii: "n"): scratch.push(0x0A)
+        case UInt8(ascii: "r"): scratch.push(0x0D)
+        case UInt8(ascii: "t"): scratch.push(0x09)
         case UInt8(ascii: "u"):
             var scalar = try parseHex4(escapeStart)
             if scalar >= 0xD800 && scalar <= 0xDBFF {
@@ -486,19 +487,19 @@ public struct JSONParser {
     private mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80:
-            scratch.append(UInt8(scalar))
+            scratch.push(UInt8(scalar))
         case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | (scalar >> 6)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            scratch.push(UInt8(0xC0 | (scalar >> 6)))
+            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
         case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | (scalar >> 12)))
-            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            scratch.push(UInt8(0xE0 | (scalar >> 12)))
+            scratch.push(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
         default:
-            scratch.append(UInt8(0xF0 | (scalar >> 18)))
-            scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            scratch.push(UInt8(0xF0 | (scalar >> 18)))
+            scratch.push(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            scratch.push(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
         }
     }
 
@@ -506,7 +507,7 @@ public struct JSONParser {
     private mutating func copyUTF8Sequence() throws(AGError) {
         switch UTF8Check.sequence(input, at: position) {
         case .valid(let length):
-            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
+            scratch.append(UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
             position += length
         case .invalidLead: throw fail("invalid UTF-8 byte 0x\(String(input[position], radix: 16))")
         case .truncated: throw fail("truncated UTF-8 sequence")

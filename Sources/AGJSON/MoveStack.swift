@@ -26,8 +26,9 @@ struct MoveStack<Element> {
         count += 1
     }
 
-    private mutating func grow() {
-        let larger = Swift.max(16, capacity * 2)
+    private mutating func grow(atLeast needed: Int = 0) {
+        var larger = Swift.max(16, capacity * 2)
+        while larger < needed { larger *= 2 }
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: larger)
         if capacity > 0 {
             bigger.moveInitialize(from: base, count: count)
@@ -76,6 +77,12 @@ struct MoveStack<Element> {
     mutating func pop() -> Element {
         count -= 1
         return (base + count).move()
+    }
+
+    /// Makes room for `extra` more elements without growing on the way.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(atLeast: count + extra) }
     }
 
     /// Drops the elements from `start` to the top.
@@ -128,4 +135,19 @@ private struct MovedElements<Element>: Collection {
         moved.pointee = n
         return (Iterator(base: base, count: count, position: n), n)
     }
+}
+
+extension MoveStack where Element == UInt8 {
+    /// Appends `bytes` in one copy (the parser's buffer for strings with escapes, which copies the plain
+    /// runs between them: `Array.append(contentsOf:)` cost about 150 instructions for each such run).
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// The bytes as a string (they are valid UTF-8 when the parser put them there).
+    var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
 }
