@@ -22,20 +22,21 @@ extension JSONObject {
     func sharesStorage(with other: JSONObject) -> Bool {
         guard count == other.count else { return false }
         if count == 0 { return true }
-        switch (largeBox, other.largeBox) {
-        case (nil, nil):
-            let sameKeys = members.keys.elements.withUnsafeBufferPointer { x in
-                other.members.keys.elements.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress }
-            }
-            guard sameKeys else { return false }
-            return members.values.elements.withUnsafeBufferPointer { x in
-                other.members.values.elements.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress }
-            }
-        case let (a?, b?):
+        switch (names, other.names) {
+        case let (.small(x), .small(y)):
+            let sameNames = x.withUnsafeBufferPointer { a in y.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+            return sameNames && sameValues(other)
+        case let (.indexed(a), .indexed(b)):
+            return a === b && sameValues(other)
+        case let (.large(a), .large(b)):
             return a === b || a.members.sharesStorage(with: b.members)
         default:
             return false
         }
+    }
+
+    private func sameValues(_ other: JSONObject) -> Bool {
+        values.withUnsafeBufferPointer { a in other.values.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
     }
 }
 

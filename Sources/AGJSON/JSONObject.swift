@@ -7,32 +7,45 @@ import OrderedCollections
 /// equality ignores that order. The representation is private so that it can change
 /// (DESIGN.md §4); it tracks its height so that depth limits cost O(1) to check.
 ///
-/// Small objects are an ordered dictionary: compact, and cheap to copy whole. Its array of names is
-/// copy-on-write storage like any other, which the parser shares between objects of the same shape
-/// (`ShapeCache`). Past `JSONObject.largeThreshold` members an object moves to `LargeMembers` (a hash
-/// trie and a persistent vector), whose changes copy O(log n) nodes instead of every member: a write
-/// into a wide object costs the same at 1 MB and at 100 MB while snapshots and history keep their
-/// versions. The layout keeps a `JSONValue` at 32 bytes: the small form's dictionary is stored inline,
-/// and the height of a small object shares a word with the box of a large one.
+/// Three forms, by size; an object only moves to a larger one:
+/// - Small (up to `smallLimit` members): an array of names and an array of values, searched in order.
+///   The array of names is copy-on-write storage like any other, which the parser shares between
+///   objects of the same shape (`ShapeCache`), so a small object makes one allocation: its values.
+/// - Indexed (up to `largeThreshold`): the names in an `OrderedSet` (a hash table finds them), in a box
+///   shared between copies until one of them changes, and the values in an array.
+/// - Large: `LargeMembers` (a hash trie and a persistent vector), whose changes copy O(log n) nodes
+///   instead of every member: a write into a wide object costs the same at 1 MB and at 100 MB while
+///   snapshots and history keep their versions.
+/// The layout keeps the type at 20 bytes, so that a `JSONValue` is 24 (the object case was the one case
+/// past 16 bytes, and made every value of a document 32).
 public struct JSONObject: Sendable {
-    /// The members of a small object; empty when the object is large.
-    var members: OrderedDictionary<String, JSONValue>
-    var shape: Shape
+    var names: Names
+    /// The values of a small or indexed object, in the order of its names; empty when the object is large.
+    var values: [JSONValue]
+    /// One more than the height of the tallest member (1 when there is none).
+    var storedHeight: UInt32
 
-    enum Shape: Sendable {
-        case small(height: UInt32)
+    enum Names: Sendable {
+        case small([String])
+        case indexed(IndexedNames)
         case large(LargeBox)
     }
 
-    /// A large object's members and height, shared between copies until one of them changes.
+    /// The names of an indexed object, shared between copies until one of them changes.
+    final class IndexedNames: @unchecked Sendable {
+        var set: OrderedSet<String>
+        init(_ set: OrderedSet<String>) { self.set = set }
+    }
+
+    /// A large object's members, shared between copies until one of them changes.
     final class LargeBox: @unchecked Sendable {
         var members: LargeMembers
-        var height: Int
-        init(_ members: LargeMembers, height: Int) {
-            self.members = members
-            self.height = height
-        }
+        init(_ members: LargeMembers) { self.members = members }
     }
+
+    /// Objects with at most this many members are searched name by name (as `OrderedDictionary` did up
+    /// to 15, before building a hash table).
+    static let smallLimit = 16
 
     /// Objects with more members than this take the large form. The environment variable
     /// `AGSTATE_LARGE_OBJECT_THRESHOLD`, read once, changes it (the tests run the whole suite with 0 too,
@@ -42,18 +55,22 @@ public struct JSONObject: Sendable {
         return 256
     }()
 
-    public init() { members = [:]; shape = .small(height: 1) }
+    public init() { names = .small([]); values = []; storedHeight = 1 }
 
     /// An object from keys known to be distinct (the parser checks them), built in one step.
     init(distinctKeys keys: [String], values: [JSONValue], persistent: Bool = true) {
         var deepest = 0
         for value in values where value.height > deepest { deepest = value.height }
+        storedHeight = UInt32(1 + deepest)
         if persistent && keys.count > JSONObject.largeThreshold {
-            members = [:]
-            shape = .large(LargeBox(LargeMembers(keys: keys, values: values), height: 1 + deepest))
+            names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
+            self.values = []
+        } else if keys.count > JSONObject.smallLimit {
+            names = .indexed(IndexedNames(OrderedSet(uncheckedUniqueElements: keys)))
+            self.values = values
         } else {
-            members = OrderedDictionary(uncheckedUniqueKeys: keys, values: values)
-            shape = .small(height: UInt32(1 + deepest))
+            names = .small(keys)
+            self.values = values
         }
     }
 
@@ -64,41 +81,72 @@ public struct JSONObject: Sendable {
         var deepest = 0
         for value in values where value.height > deepest { deepest = value.height }
         var object = JSONObject()
-        object.shape = .large(LargeBox(members, height: 1 + deepest))
+        object.names = .large(LargeBox(members))
+        object.storedHeight = UInt32(1 + deepest)
         return (object, -1)
     }
 
     public init(minimumCapacity: Int) {
-        members = OrderedDictionary(minimumCapacity: min(minimumCapacity, JSONObject.largeThreshold))
-        shape = .small(height: 1)
+        self.init()
+        let capacity = min(minimumCapacity, JSONObject.smallLimit)
+        var keys: [String] = []
+        keys.reserveCapacity(capacity)
+        names = .small(keys)
+        values.reserveCapacity(capacity)
     }
 
-    public var height: Int {
-        switch shape {
-        case .small(let h): return Int(h)
-        case .large(let box): return box.height
-        }
-    }
+    public var height: Int { Int(storedHeight) }
 
     @inline(__always)
     var largeBox: LargeBox? {
-        if case .large(let box) = shape { return box }
+        if case .large(let box) = names { return box }
         return nil
     }
 
-    public var count: Int { largeBox?.members.count ?? members.count }
+    /// The names of a small object (for the tests of shared shapes); nil for the other forms.
+    var smallNames: [String]? {
+        if case .small(let keys) = names { return keys }
+        return nil
+    }
+
+    public var count: Int { largeBox?.members.count ?? values.count }
 
     public var isEmpty: Bool { count == 0 }
 
     /// Member names in insertion order.
     public var keys: [String] {
-        if let box = largeBox { return box.members.entries.map(\.key) }
-        return members.keys.elements
+        switch names {
+        case .small(let keys): return keys
+        case .indexed(let box): return box.set.elements
+        case .large(let box): return box.members.entries.map(\.key)
+        }
+    }
+
+    /// Where `key` is among the names of a small or indexed object.
+    @inline(__always)
+    private func position(of key: String) -> Int? {
+        switch names {
+        case .small(let keys): return JSONObject.position(of: key, in: keys)
+        case .indexed(let box): return box.set.firstIndex(of: key)
+        case .large: return nil
+        }
+    }
+
+    @inline(__always)
+    private static func position(of key: String, in keys: [String]) -> Int? {
+        keys.withUnsafeBufferPointer { names -> Int? in
+            if SmallASCII.isAvailable {
+                for i in 0..<names.count where SmallASCII.equal(names[i], key) { return i }
+            } else {
+                for i in 0..<names.count where names[i] == key { return i }
+            }
+            return nil
+        }
     }
 
     public func contains(_ key: String) -> Bool {
         if let box = largeBox { return box.members.contains(key) }
-        return members.index(forKey: key) != nil
+        return position(of: key) != nil
     }
 
     /// Reading gives the member or nil; writing nil removes the member, writing a value replaces it
@@ -106,7 +154,8 @@ public struct JSONObject: Sendable {
     public subscript(key: String) -> JSONValue? {
         get {
             if let box = largeBox { return box.members[key] }
-            return members[key]
+            guard let i = position(of: key) else { return nil }
+            return values[i]
         }
         set {
             if let value = newValue {
@@ -117,81 +166,117 @@ public struct JSONObject: Sendable {
         }
     }
 
-    /// Runs `body` on the large form's members and height, copying the box first when another copy of
-    /// this object shares it.
-    private mutating func withLarge<R>(_ body: (inout LargeMembers, inout Int) throws -> R) rethrows -> R {
-        guard case .large(var box) = shape else { preconditionFailure("not a large object") }
-        shape = .small(height: 0)  // drop this reference, so that the box may be unique
-        if !isKnownUniquelyReferenced(&box) { box = LargeBox(box.members, height: box.height) }
-        defer { shape = .large(box) }
-        return try body(&box.members, &box.height)
+    /// Runs `body` on the large form's members, copying the box first when another copy of this object
+    /// shares it.
+    private mutating func withLarge<R>(_ body: (inout LargeMembers) throws -> R) rethrows -> R {
+        guard case .large(var box) = names else { preconditionFailure("not a large object") }
+        names = .small([])  // drop this reference, so that the box may be unique
+        if !isKnownUniquelyReferenced(&box) { box = LargeBox(box.members) }
+        defer { names = .large(box) }
+        return try body(&box.members)
+    }
+
+    /// Runs `body` on the names of a small or indexed object (as an array, or as the indexed set), each
+    /// held once while it runs so that changing it copies nothing that is not shared.
+    private mutating func withNames<R>(small: (inout [String]) throws -> R,
+                                       indexed: (inout OrderedSet<String>) throws -> R) rethrows -> R {
+        switch names {
+        case .small(var keys):
+            names = .small([])
+            defer { names = .small(keys) }
+            return try small(&keys)
+        case .indexed(var box):
+            names = .small([])
+            if !isKnownUniquelyReferenced(&box) { box = IndexedNames(box.set) }
+            defer { names = .indexed(box) }
+            return try indexed(&box.set)
+        case .large:
+            preconditionFailure("a large object")
+        }
+    }
+
+    /// After a member was added to a small or indexed object: the form its count now calls for.
+    private mutating func grewTo(_ count: Int) {
+        if count > JSONObject.largeThreshold {
+            names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
+            values = []
+        } else if count > JSONObject.smallLimit, case .small(let keys) = names {
+            names = .indexed(IndexedNames(OrderedSet(uncheckedUniqueElements: keys)))
+        }
     }
 
     /// Sets `key` to `value` with one lookup; true when the key was already there (its value is replaced).
     @discardableResult
     public mutating func set(_ key: String, _ value: JSONValue) -> Bool {
+        var h = height
+        defer { storedHeight = UInt32(h) }
         if largeBox != nil {
-            return withLarge { members, height in
+            return withLarge { members in
                 let old = members.updateValue(value, forKey: key)
-                JSONObject.updateHeight(&height, old: old?.height ?? 0, new: value.height) { members.maxHeight }
+                JSONObject.updateHeight(&h, old: old?.height ?? 0, new: value.height) { members.maxHeight }
                 return old != nil
             }
         }
-        let old = members.updateValue(value, forKey: key)
-        var h = height
-        JSONObject.updateHeight(&h, old: old?.height ?? 0, new: value.height) { smallMaxHeight }
-        if members.count > JSONObject.largeThreshold {
-            shape = .large(LargeBox(LargeMembers(keys: members.keys.elements, values: members.values.elements), height: h))
-            members = [:]
-        } else {
-            shape = .small(height: UInt32(h))
+        if let i = position(of: key) {
+            let old = values[i].height
+            values[i] = value
+            JSONObject.updateHeight(&h, old: old, new: value.height) { smallMaxHeight }
+            return true
         }
-        return old != nil
+        withNames(small: { $0.append(key) }, indexed: { _ = $0.append(key) })
+        values.append(value)
+        JSONObject.updateHeight(&h, old: 0, new: value.height) { smallMaxHeight }
+        grewTo(values.count)
+        return false
     }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
         if largeBox != nil {
-            return withLarge { members, height in
+            let h = height
+            var newHeight = h
+            let removed = withLarge { members -> JSONValue? in
                 guard let removed = members.removeValue(forKey: key) else { return nil }
-                if removed.height + 1 == height { height = 1 + members.maxHeight }
+                if removed.height + 1 == h { newHeight = 1 + members.maxHeight }
                 return removed
             }
+            storedHeight = UInt32(newHeight)
+            return removed
         }
-        guard let removed = members.removeValue(forKey: key) else { return nil }
-        if removed.height + 1 == height { shape = .small(height: UInt32(1 + smallMaxHeight)) }
+        guard let i = position(of: key) else { return nil }
+        withNames(small: { _ = $0.remove(at: i) }, indexed: { _ = $0.remove(at: i) })
+        let removed = values.remove(at: i)
+        if removed.height + 1 == height { storedHeight = UInt32(1 + smallMaxHeight) }
         return removed
     }
 
     /// The name of the member after `key` in insertion order; nil when `key` is the last or absent.
     func name(after key: String) -> String? {
         if let box = largeBox { return box.members.name(after: key) }
-        guard let i = members.index(forKey: key), i + 1 < members.count else { return nil }
-        return members.keys[i + 1]
+        guard let i = position(of: key), i + 1 < values.count else { return nil }
+        switch names {
+        case .small(let keys): return keys[i + 1]
+        case .indexed(let box): return box.set[i + 1]
+        case .large: return nil
+        }
     }
 
     /// Adds the member `key` (absent) just before the member `before`, where an undone removal puts it
     /// back; at the end when `before` is absent. An existing `key` is replaced in place.
     mutating func insert(_ key: String, _ value: JSONValue, before: String) {
         if largeBox != nil {
-            withLarge { members, height in
-                members.insert(key, value, before: before)
-                if value.height + 1 > height { height = value.height + 1 }
-            }
+            withLarge { members in members.insert(key, value, before: before) }
+            if value.height + 1 > height { storedHeight = UInt32(value.height + 1) }
             return
         }
-        guard !contains(key), let position = members.index(forKey: before) else {
+        guard !contains(key), let i = position(of: before) else {
             set(key, value)
             return
         }
-        members.updateValue(value, forKey: key, insertingAt: position)
-        let h = max(height, value.height + 1)
-        if members.count > JSONObject.largeThreshold {
-            shape = .large(LargeBox(LargeMembers(keys: members.keys.elements, values: members.values.elements), height: h))
-            members = [:]
-        } else {
-            shape = .small(height: UInt32(h))
-        }
+        withNames(small: { $0.insert(key, at: i) }, indexed: { _ = $0.insert(key, at: i) })
+        values.insert(value, at: i)
+        if value.height + 1 > height { storedHeight = UInt32(value.height + 1) }
+        grewTo(values.count)
     }
 
     /// Changes the member `key` in place (nil means absent); the value is uniquely referenced while
@@ -199,7 +284,8 @@ public struct JSONObject: Sendable {
     public mutating func modify<R, E: Error>(_ key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
         if largeBox != nil {
             var failure: E?
-            let result: R? = withLarge { (members: inout LargeMembers, height: inout Int) -> R? in
+            var h = height
+            let result: R? = withLarge { (members: inout LargeMembers) -> R? in
                 do throws(E) {
                     var old = 0
                     var new = 0
@@ -208,35 +294,44 @@ public struct JSONObject: Sendable {
                         defer { new = value.height }
                         return try body(&value)
                     }
-                    if r != nil { JSONObject.updateHeight(&height, old: old, new: new) { members.maxHeight } }
+                    if r != nil { JSONObject.updateHeight(&h, old: old, new: new) { members.maxHeight } }
                     return r
                 } catch {
                     failure = error
                     return nil
                 }
             }
+            storedHeight = UInt32(h)
             if let failure { throw failure }
             return result
         }
-        guard let index = members.index(forKey: key) else { return nil }
-        let old = members.values[index].height
+        guard let index = position(of: key) else { return nil }
+        let old = values[index].height
         defer {
             var h = height
-            JSONObject.updateHeight(&h, old: old, new: members.values[index].height) { smallMaxHeight }
-            shape = .small(height: UInt32(h))
+            JSONObject.updateHeight(&h, old: old, new: values[index].height) { smallMaxHeight }
+            storedHeight = UInt32(h)
         }
-        return try body(&members.values[index])
+        return try body(&values[index])
     }
 
     /// Calls `body` with each member in insertion order, without copying the members out.
     @inline(__always)
     public func forEachMember(_ body: (String, JSONValue) throws -> Void) rethrows {
-        if let box = largeBox {
+        switch names {
+        case .small(let keys):
+            try JSONObject.forEach(keys, values, body)
+        case .indexed(let box):
+            try JSONObject.forEach(box.set.elements, values, body)
+        case .large(let box):
             try box.members.forEach(body)
-            return
         }
-        try members.keys.elements.withUnsafeBufferPointer { keys in
-            try members.values.withUnsafeBufferPointer { values in
+    }
+
+    @inline(__always)
+    private static func forEach(_ keys: [String], _ values: [JSONValue], _ body: (String, JSONValue) throws -> Void) rethrows {
+        try keys.withUnsafeBufferPointer { keys in
+            try values.withUnsafeBufferPointer { values in
                 for i in 0..<keys.count { try body(keys[i], values[i]) }
             }
         }
@@ -244,7 +339,12 @@ public struct JSONObject: Sendable {
 
     /// Members in insertion order.
     public var entries: Entries {
-        if let box = largeBox {
+        switch names {
+        case .small(let keys):
+            return Entries(names: keys, values: values)
+        case .indexed(let box):
+            return Entries(names: box.set.elements, values: values)
+        case .large(let box):
             var names: [String] = []
             var values: [JSONValue] = []
             names.reserveCapacity(box.members.count)
@@ -252,7 +352,6 @@ public struct JSONObject: Sendable {
             box.members.forEach { names.append($0); values.append($1) }
             return Entries(names: names, values: values)
         }
-        return Entries(names: members.keys.elements, values: members.values.elements)
     }
 
     /// The members as two parallel arrays (shared with a small object's storage, not copied).
@@ -267,7 +366,7 @@ public struct JSONObject: Sendable {
 
     private var smallMaxHeight: Int {
         var deepest = 0
-        for value in members.values where value.height > deepest { deepest = value.height }
+        for value in values where value.height > deepest { deepest = value.height }
         return deepest
     }
 

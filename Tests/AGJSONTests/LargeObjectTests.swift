@@ -52,6 +52,64 @@ import OrderedCollections
         }
     }
 
+    /// Objects that stay within the small and indexed forms (8, 24 and 60 names in play): the same
+    /// checks, with insertions before a member (where undoing a removal puts it back), heights, and the
+    /// name after each member.
+    @Test(arguments: [8, 24, 60])
+    func smallAndIndexedFormsMatchAnOrderedDictionary(width: Int) {
+        guard JSONObject.largeThreshold >= width else { return }  // the suite's run with every object large
+        var rng = Rng(state: UInt64(width))
+        var object = JSONObject()
+        var reference = OrderedDictionary<String, JSONValue>()
+        var copies: [(JSONObject, OrderedDictionary<String, JSONValue>)] = []
+        func height(_ d: OrderedDictionary<String, JSONValue>) -> Int { 1 + (d.values.map(\.height).max() ?? 0) }
+        for step in 0..<4_000 {
+            let key = "k\(rng.below(width))"
+            switch rng.below(12) {
+            case 0...4:
+                let value: JSONValue = rng.below(4) == 0 ? ["nested": ["deeper": .int(Int64(step))]] : .int(Int64(step))
+                #expect(object.set(key, value) == (reference.updateValue(value, forKey: key) != nil))
+            case 5, 6:
+                #expect(object.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            case 7:
+                let before = "k\(rng.below(width))"
+                object.insert(key, .bool(true), before: before)
+                if reference[key] != nil {
+                    reference[key] = .bool(true)
+                } else if let i = reference.index(forKey: before) {
+                    reference.updateValue(.bool(true), forKey: key, insertingAt: i)
+                } else {
+                    reference[key] = .bool(true)
+                }
+            case 8:
+                let changed = object.modify(key) { (v: inout JSONValue) -> Bool in v = .string("m\(step)"); return true }
+                if reference[key] != nil { reference[key] = .string("m\(step)") }
+                #expect((changed != nil) == (reference[key] != nil))
+            case 9:
+                let i = reference.index(forKey: key)
+                let next = i.flatMap { $0 + 1 < reference.count ? reference.keys[$0 + 1] : nil }
+                #expect(object.name(after: key) == next)
+            default:
+                copies.append((object, reference))
+            }
+            #expect(object.count == reference.count)
+            #expect(object[key] == reference[key])
+            #expect(object.height == height(reference))
+        }
+        #expect(object.largeBox == nil)
+        #expect(object.keys == Array(reference.keys))
+        for (copy, expected) in copies {
+            #expect(copy.keys == Array(expected.keys), "an earlier copy changed")
+            #expect(copy.entries.map(\.value) == Array(expected.values))
+        }
+    }
+
+    /// The object case keeps a `JSONValue` at 24 bytes.
+    @Test func valuesTakeTwentyFourBytes() {
+        #expect(MemoryLayout<JSONObject>.size <= 20)
+        #expect(MemoryLayout<JSONValue>.stride == 24)
+    }
+
     @Test func bothFormsAreEqualAndHeightsAgree() {
         let keys = (0..<(JSONObject.largeThreshold + 10)).map { "key\($0)" }
         let values = keys.indices.map { i -> JSONValue in i == 3 ? ["a": ["b": 1]] : .int(Int64(i)) }
@@ -197,7 +255,7 @@ import OrderedCollections
     /// Where the storage of the root's members, of `b`'s members and of `b.c`'s elements lives.
     private func addresses(_ doc: JSONValue) -> [UInt] {
         func members(_ o: JSONObject) -> UInt {
-            o.members.values.elements.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            o.values.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         }
         let root = doc.objectValue!, b = root["b"]!.objectValue!, c = b["c"]!.arrayValue!
         return [members(root), members(b), c.elements.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }]

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ShapeSharingTests {
     static func namesStorage(_ value: JSONValue) -> UnsafeRawPointer? {
         guard case .object(let o) = value, o.largeBox == nil else { return nil }
-        return o.members.keys.elements.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        return o.smallNames?.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
 
     static let list = #"[{"id":1,"title":"a","done":false},{"id":2,"title":"b","done":true},"#
