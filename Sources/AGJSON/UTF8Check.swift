@@ -79,6 +79,14 @@ package enum UTF8Check {
                 if flags != 0 { return p + flags.trailingZeroBitCount >> 3 }
                 p += 8
             }
+            // Fewer than 8 bytes left: the input's last word, shifted so that its first byte is the one at
+            // `p`, and only the bytes left looked at (a string that ends a line ends here).
+            let left = input.count - p
+            if left > 0 && input.count >= 8 {
+                let word = raw.loadUnaligned(fromByteOffset: input.count - 8, as: UInt64.self) >> UInt64(8 * (8 - left))
+                let flags = stringSpecials(word) & ((UInt64(1) << UInt64(8 * left)) &- 1)
+                return flags != 0 ? p + flags.trailingZeroBitCount >> 3 : input.count
+            }
         }
         while p < input.count {
             let b = input[p]
