@@ -618,7 +618,9 @@ void ags_batcher_close(ags_batcher *batcher, int flush);
  * rule id (README lists them), "error" / "warning" / "info", a message, the 0-based index of the event
  * in the stream (-1 for end of stream) and a JSON Pointer into the event, or null. A line that is not
  * JSON, or not an event, is a finding, never a failed call. Unlike the client, which stops at its first
- * error, the validator goes on; an event rejected by a rule changes nothing it tracks.
+ * error, the validator goes on; an event rejected by a rule changes nothing it tracks. Ids (of runs,
+ * messages, tool calls, steps, reasoning and subagents) are compared byte for byte, as the client's Map
+ * compares them: two spellings of one Unicode text, composed and decomposed, are two ids.
  *
  * The validator tracks the state (STATE_SNAPSHOT, or RUN_STARTED.input.state, then every STATE_DELTA
  * applied atomically: one that does not apply leaves the state as it was) and the activity contents,

@@ -200,10 +200,10 @@ extension EventValidator {
             if !sequence.openSubagents.isEmpty {
                 report(.runFinishedOpenSubagents, "RUN_FINISHED while subagent runs are still open (no SUBAGENT_FINISHED or SUBAGENT_ERROR): \(sorted(sequence.openSubagents))")
             }
-            if let runID = sequence.runID, let id = reader.string(.runId), id != runID {
+            if let runID = sequence.runID, let id = reader.string(.runId), !StreamID.same(id, runID) {
                 report(.runIDMismatch, "RUN_FINISHED names run \"\(id)\", but the run that started is \"\(runID)\"", pointer: "/runId")
             }
-            if let threadID = sequence.threadID, let id = reader.string(.threadId), id != threadID {
+            if let threadID = sequence.threadID, let id = reader.string(.threadId), !StreamID.same(id, threadID) {
                 report(.runIDMismatch, "RUN_FINISHED names thread \"\(id)\", but the run started in thread \"\(threadID)\"", pointer: "/threadId")
             }
         }
@@ -417,7 +417,7 @@ extension EventValidator {
 
     private func textChunk() {
         let id = reader.string(.messageId)
-        if case .text(let current) = sequence.chunk, id == nil || id == current {
+        if case .text(let current) = sequence.chunk, id.map { StreamID.same($0, current) } ?? true {
             // continues the open message
         } else {
             closeChunk()
@@ -441,7 +441,7 @@ extension EventValidator {
 
     private func toolCallChunk() {
         let id = reader.string(.toolCallId)
-        if case .toolCall(let current) = sequence.chunk, id == nil || id == current {
+        if case .toolCall(let current) = sequence.chunk, id.map { StreamID.same($0, current) } ?? true {
             // continues the open call
         } else {
             closeChunk()
@@ -462,7 +462,7 @@ extension EventValidator {
 
     private func reasoningChunk() {
         let id = reader.string(.messageId)
-        if case .reasoning(let current) = sequence.chunk, id == nil || id == current {
+        if case .reasoning(let current) = sequence.chunk, id.map { StreamID.same($0, current) } ?? true {
         } else {
             closeChunk()
             guard let id else {

@@ -12,8 +12,8 @@ struct MessageLog {
     }
 
     private var entries: [Entry] = []
-    private var byID: [String: Entry] = [:]
-    private var toolCallOwner: [String: Entry] = [:]
+    private var byID = IDTable<Entry>()
+    private var toolCallOwner = IDTable<Entry>()
     let maxMessages: Int
     var isEnabled: Bool { true }
 
@@ -66,7 +66,7 @@ struct MessageLog {
     }
 
     mutating func appendArgs(to id: String, _ body: (inout [UInt8]) -> Void) {
-        guard let owner = toolCallOwner[id], let k = owner.toolCalls.lastIndex(where: { $0.id == id }) else { return }
+        guard let owner = toolCallOwner[id], let k = owner.toolCalls.lastIndex(where: { StreamID.same($0.id, id) }) else { return }
         body(&owner.toolCalls[k].args)
     }
 

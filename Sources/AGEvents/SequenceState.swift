@@ -31,7 +31,7 @@ struct SequenceState {
             valid = true
         }
 
-        mutating func forget(_ id: String) { if valid && self.id == id { valid = false } }
+        mutating func forget(_ id: String) { if valid && StreamID.same(self.id, id) { valid = false } }
     }
 
     enum ChunkMode: Equatable {

@@ -60,6 +60,11 @@ struct StreamID: Hashable {
     }
 }
 
+extension StreamID {
+    /// Whether `a` and `b` are the same id: the same bytes.
+    static func same(_ a: String, _ b: String) -> Bool { StreamID(a) == StreamID(b) }
+}
+
 /// A set of ids (`StreamID`), read and written with plain strings.
 struct IDSet: Sequence {
     private var members: Set<StreamID> = []

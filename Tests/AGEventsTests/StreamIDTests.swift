@@ -51,5 +51,19 @@ import Testing
             Array(line.utf8).withUnsafeBytes { _ = v.feed(event: $0) }
         }
         #expect(v.findings.map(\.rule.rawValue) == ["message.not-started"])
+
+        // The same for a run's ids, and for the message a chunk continues.
+        let strict = EventValidator(profile: .strict)
+        for line in [
+            #"{"type":"RUN_STARTED","threadId":"t","runId":"caf\u00e9"}"#,
+            #"{"type":"TEXT_MESSAGE_CHUNK","messageId":"m\u00e9","delta":"a"}"#,
+            #"{"type":"TEXT_MESSAGE_CHUNK","messageId":"me\u0301","delta":"b"}"#,
+            #"{"type":"RUN_FINISHED","threadId":"t","runId":"cafe\u0301"}"#,
+        ] {
+            Array(line.utf8).withUnsafeBytes { _ = strict.feed(event: $0) }
+        }
+        #expect(strict.findings.map(\.rule.rawValue).contains("run.id-mismatch"))
+        #expect(strict.findings.map(\.rule.rawValue).contains("message.id-reused") == false)
+        #expect(strict.findings.filter { $0.rule.rawValue == "run.id-mismatch" }.count == 1)
     }
 }
