@@ -12,17 +12,17 @@ struct ByteWriter: ~Copyable {
 
     init(capacity: Int = 256) {
         self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
+        base = HeapMemory.allocate(UInt8.self, capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit { HeapMemory.free(base) }
 
     private mutating func grow(_ needed: Int) {
         var bigger = capacity * 2
         while bigger < count + needed { bigger *= 2 }
-        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        let storage = HeapMemory.allocate(UInt8.self, capacity: bigger)
         storage.update(from: base, count: count)
-        base.deallocate()
+        HeapMemory.free(base)
         base = storage
         capacity = bigger
     }

@@ -11,7 +11,7 @@ struct MoveStack<Element> {
     /// 1-op store patch).
     init(capacity: Int = 0) {
         self.capacity = capacity
-        base = capacity > 0 ? .allocate(capacity: capacity) : MoveStack.unallocated
+        base = capacity > 0 ? HeapMemory.allocate(Element.self, capacity: capacity) : MoveStack.unallocated
     }
 
     /// A well-aligned address that is never read or written (count and capacity are 0 while it is held).
@@ -29,10 +29,10 @@ struct MoveStack<Element> {
     private mutating func grow(atLeast needed: Int = 0) {
         var larger = Swift.max(16, capacity * 2)
         while larger < needed { larger *= 2 }
-        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+        let bigger = HeapMemory.allocate(Element.self, capacity: larger)
         if capacity > 0 {
             bigger.moveInitialize(from: base, count: count)
-            base.deallocate()
+            HeapMemory.free(base)
         }
         base = bigger
         capacity = larger
@@ -95,7 +95,7 @@ struct MoveStack<Element> {
     func free() {
         guard capacity > 0 else { return }
         base.deinitialize(count: count)
-        base.deallocate()
+        HeapMemory.free(base)
     }
 }
 

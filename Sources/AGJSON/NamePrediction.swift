@@ -19,7 +19,7 @@ final class ObjectShape {
 
     init(_ names: [String], smallStrings: Bool) {
         self.names = names
-        expected = .allocate(capacity: names.count)
+        expected = HeapMemory.allocate(ExpectedName.self, capacity: names.count)
         var n = 0
         if smallStrings {
             for name in names {
@@ -36,7 +36,7 @@ final class ObjectShape {
         predictable = Int32(n)
     }
 
-    deinit { expected.deallocate() }
+    deinit { HeapMemory.free(expected) }
 
     /// Whether the first `count` bytes of `word` need no escape in JSON (no `"`, `\` or control byte):
     /// their bytes in the text are then the name's own.
@@ -109,7 +109,7 @@ struct NamePrediction {
     @inline(__always)
     mutating func remember(_ shape: ObjectShape, in slot: Int32) {
         if slots == nil {
-            let storage = UnsafeMutablePointer<ObjectShape?>.allocate(capacity: NamePrediction.slotCount)
+            let storage = HeapMemory.allocate(ObjectShape?.self, capacity: NamePrediction.slotCount)
             storage.initialize(repeating: nil, count: NamePrediction.slotCount)
             slots = storage
         }
@@ -119,6 +119,6 @@ struct NamePrediction {
     func free() {
         guard let slots else { return }
         slots.deinitialize(count: NamePrediction.slotCount)
-        slots.deallocate()
+        HeapMemory.free(slots)
     }
 }

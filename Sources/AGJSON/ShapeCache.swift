@@ -32,7 +32,7 @@ struct ShapeCache {
     @inline(__always)
     mutating func remember(_ names: [String], smallStrings: Bool) -> ObjectShape {
         if slots == nil {
-            let storage = UnsafeMutablePointer<ObjectShape?>.allocate(capacity: ShapeCache.slotCount)
+            let storage = HeapMemory.allocate(ObjectShape?.self, capacity: ShapeCache.slotCount)
             storage.initialize(repeating: nil, count: ShapeCache.slotCount)
             slots = storage
         }
@@ -52,6 +52,6 @@ struct ShapeCache {
     func free() {
         guard let slots else { return }
         slots.deinitialize(count: ShapeCache.slotCount)
-        slots.deallocate()
+        HeapMemory.free(slots)
     }
 }

@@ -39,8 +39,8 @@ struct TextDiff {
         guard a.count > 0, b.count > 0, a.count <= limits.maxInputBytes, b.count <= limits.maxInputBytes,
               options.granularity == .minimalOperations else { throw TextDiffFallback() }
         let maxDepth = min(limits.maxDepth, JSONLimits.depthCeiling)
-        let path = UnsafeMutablePointer<(name: KeySpan?, index: Int)>.allocate(capacity: maxDepth + 2)
-        defer { path.deallocate() }
+        let path = HeapMemory.allocate((name: KeySpan?, index: Int).self, capacity: maxDepth + 2)
+        defer { HeapMemory.free(path) }
         var walker = TextDiff(a: a, b: b, options: options, scan: TextScan(maxDepth: maxDepth), path: path)
         defer { walker.scan.release() }
         try walker.document()
