@@ -104,6 +104,49 @@ import OrderedCollections
         }
     }
 
+    /// A large object as parsed must answer every read and change exactly like an `OrderedDictionary`,
+    /// and copies taken along the way keep their contents; a repeated name is found while it is built.
+    @Test func parsedLargeObjectsChangeLikeAnOrderedDictionary() throws {
+        let n = JSONObject.largeThreshold + 100
+        var reference = OrderedDictionary<String, JSONValue>()
+        for i in 0..<n { reference["p\(i)"] = .int(Int64(i)) }
+        let text = JSONSerializer.string(.object(JSONObject(distinctKeys: Array(reference.keys), values: Array(reference.values))))
+        let parsed = try #require(try JSONParser.parse(text).objectValue)
+        var object = parsed
+        var rng = Rng(state: 99)
+        var copies: [(JSONObject, OrderedDictionary<String, JSONValue>)] = [(parsed, reference)]
+        for step in 0..<3_000 {
+            let key = "p\(rng.below(n + 40))"
+            switch rng.below(10) {
+            case 0...2:
+                let changed = object.modify(key) { (v: inout JSONValue) -> Bool in v = .string("m\(step)"); return true }
+                if reference[key] != nil { reference[key] = .string("m\(step)") }
+                #expect((changed != nil) == (reference[key] != nil))
+            case 3, 4:
+                #expect(object.set(key, .int(Int64(-step))) == (reference.updateValue(.int(Int64(-step)), forKey: key) != nil))
+            case 5:
+                #expect(object.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            case 6:
+                let i = reference.index(forKey: key)
+                let next = i.flatMap { $0 + 1 < reference.count ? reference.keys[$0 + 1] : nil }
+                #expect(object.name(after: key) == next)
+            case 7:
+                #expect(object.contains(key) == (reference[key] != nil))
+            default:
+                copies.append((object, reference))
+            }
+            #expect(object.count == reference.count)
+            #expect(object[key] == reference[key])
+        }
+        #expect(object.keys == Array(reference.keys))
+        for (copy, expected) in copies {
+            #expect(copy.keys == Array(expected.keys), "an earlier copy changed")
+            for (k, v) in expected { #expect(copy[k] == v) }
+        }
+        let repeated = text.dropLast() + #","p7":true}"#
+        #expect(throws: AGError.self) { try JSONParser.parse(String(repeated)) }
+    }
+
     /// The object case keeps a `JSONValue` at 24 bytes.
     @Test func valuesTakeTwentyFourBytes() {
         #expect(MemoryLayout<JSONObject>.size <= 20)
