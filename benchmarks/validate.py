@@ -2,8 +2,9 @@
 TEXT_MESSAGE_CONTENT and TOOL_CALL_ARGS with some state deltas, a STATE_SNAPSHOT at the start of each run:
   chat:   a 3.5 KB shared state, one STATE_DELTA per tool call (1.4% of the events);
   shared: a 17 KB shared state, five STATE_DELTA per tool call (predictive state updates, 7.7%);
-  large:  the same with a 34 KB state (where ag-ui-validate takes about the 14 us per event the
-          validation issue measured on its stream).
+  large:  the same with a 34 KB state (ag-ui-validate deep-copies the state on every STATE_DELTA, so its
+          cost grows with the state: here it took about 17 us per event on 2026-11-24's machine, near the
+          14 us the validation issue measured on its stream; 35 to 60 us on 2026-12-02's).
 Each is validated through Python's agstate.EventValidator (the whole buffer in one feed_stream call) and,
 on its first 20,000 events, by the PyPI ag-ui-validate validator (fed line by line as raw strings, as its
 corpus instructions say). The streams are written to build/benchmarks/events-*.ndjson for the native
