@@ -16,6 +16,15 @@ enum HeapMemory {
         return raw.bindMemory(to: T.self, capacity: capacity)
     }
 
+    /// `pointer`'s memory grown (or shrunk) to `capacity` elements, moved if it must be: the contents up
+    /// to the smaller size are kept. A large block is remapped rather than copied.
+    @inline(__always)
+    static func reallocate<T>(_ pointer: UnsafeMutablePointer<T>, capacity: Int) -> UnsafeMutablePointer<T> {
+        precondition(MemoryLayout<T>.alignment <= 16, "malloc aligns to 16 bytes")
+        guard let raw = realloc(pointer, max(1, capacity) * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return raw.bindMemory(to: T.self, capacity: capacity)
+    }
+
     @inline(__always)
     static func free<T>(_ pointer: UnsafeMutablePointer<T>) { Glibc.free(pointer) }
 }

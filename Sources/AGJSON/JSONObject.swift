@@ -328,6 +328,22 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// Calls `body` with the names and the values of a small or indexed object, side by side in memory,
+    /// or returns false (without calling it) for a large one: for readers that walk every member and
+    /// should not copy each name and value out of its array.
+    @inline(__always)
+    func withMemberBuffers(_ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<JSONValue>) throws -> Void) rethrows -> Bool {
+        switch names {
+        case .small(let keys):
+            try keys.withUnsafeBufferPointer { keys in try values.withUnsafeBufferPointer { try body(keys, $0) } }
+        case .indexed(let box):
+            try box.set.elements.withUnsafeBufferPointer { keys in try values.withUnsafeBufferPointer { try body(keys, $0) } }
+        case .large:
+            return false
+        }
+        return true
+    }
+
     @inline(__always)
     private static func forEach(_ keys: [String], _ values: [JSONValue], _ body: (String, JSONValue) throws -> Void) rethrows {
         try keys.withUnsafeBufferPointer { keys in

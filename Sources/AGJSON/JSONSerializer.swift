@@ -38,6 +38,14 @@ public struct JSONSerializer {
         return try writer.out.withBytes(body)
     }
 
+    /// The text of `value` followed by a NUL, in a buffer from malloc that the caller owns and frees with
+    /// `free`: the writer's own buffer, handed over without a copy (the C boundary's output).
+    public static func mallocText(_ value: JSONValue, options: SerializeOptions = .compact) -> (text: UnsafeMutablePointer<UInt8>, count: Int) {
+        var writer = JSONWriter(options: options)
+        writer.write(value, indent: 0)
+        return writer.takeText()
+    }
+
     public static func string(_ value: JSONValue, options: SerializeOptions = .compact) -> String {
         String(decoding: serialize(value, options: options), as: UTF8.self)
     }
@@ -52,11 +60,25 @@ private struct JSONWriter: ~Copyable {
     var out = ByteWriter(capacity: 4096)
     let options: SerializeOptions
     private let smallStrings = SmallASCII.isAvailable
+    private let stringBits = StringBits.isAvailable
 
     init(options: SerializeOptions) { self.options = options }
 
+    consuming func takeText() -> (text: UnsafeMutablePointer<UInt8>, count: Int) { out.takeMallocText() }
+
     mutating func write(_ value: JSONValue, indent: Int) {
-        switch value {
+        withUnsafePointer(to: value) { write(at: $0, indent: indent) }
+    }
+
+    // Values are read where they lie, through pointers: binding each element of an array or object to a
+    // variable made a retained copy of it (a third of the serializer's instructions were retains and
+    // releases).
+    private mutating func write(at value: UnsafePointer<JSONValue>, indent: Int) {
+        if stringBits, case .string = value.pointee,
+           writeString(words: UnsafeRawPointer(value).load(as: (UInt64, UInt64).self)) {
+            return
+        }
+        switch value.pointee {
         case .null: out.append("null")
         case .bool(let b): out.append(b ? "true" : "false")
         case .number(let n): writeNumber(n)
@@ -76,11 +98,12 @@ private struct JSONWriter: ~Copyable {
         if array.isEmpty { out.append(UInt8(ascii: "]")); return }
         var first = true
         array.forEachChunk { elements in
+            guard let start = elements.baseAddress else { return }
             for i in 0..<elements.count {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 if options.pretty { newline(indent + 1) }
-                write(elements[i], indent: indent + 1)
+                write(at: start + i, indent: indent + 1)
             }
         }
         if options.pretty { newline(indent) }
@@ -97,11 +120,38 @@ private struct JSONWriter: ~Copyable {
                 first = false
             }
         } else {
-            // Members are read in place (iterating `entries` would copy every key and value).
-            var first = true
-            object.forEachMember { key, value in
-                member(key, value, first: first, indent: indent)
-                first = false
+            let inBuffers = object.withMemberBuffers { names, values in
+                guard let nameStart = names.baseAddress, let valueStart = values.baseAddress else { return }
+                if options.pretty {
+                    for i in 0..<names.count {
+                        if i > 0 { out.append(UInt8(ascii: ",")) }
+                        newline(indent + 1)
+                        writeString(at: nameStart + i)
+                        out.append(UInt8(ascii: ":"))
+                        out.append(0x20)
+                        write(at: valueStart + i, indent: indent + 1)
+                    }
+                    return
+                }
+                for i in 0..<names.count {
+                    // A short ASCII name is written with its comma and colon in one step.
+                    if stringBits, let (low, high, count) = JSONWriter.plainInlineASCII(at: nameStart + i) {
+                        out.appendQuoted(words: low, high, count: count, before: i > 0 ? UInt8(ascii: ",") : 0,
+                                         after: UInt8(ascii: ":"))
+                    } else {
+                        if i > 0 { out.append(UInt8(ascii: ",")) }
+                        writeString(at: nameStart + i)
+                        out.append(UInt8(ascii: ":"))
+                    }
+                    write(at: valueStart + i, indent: indent + 1)
+                }
+            }
+            if !inBuffers {
+                var first = true
+                object.forEachMember { key, value in
+                    member(key, value, first: first, indent: indent)
+                    first = false
+                }
             }
         }
         if options.pretty { newline(indent) }
@@ -124,7 +174,8 @@ private struct JSONWriter: ~Copyable {
         case .double(let d):
             // Swift prints the shortest digits that read back to the same double; its forms
             // ("1.0", "1e-07", "1e+21", "-0.0") are all valid JSON numbers. Non-finite values never get here.
-            writeUTF8(d.description)
+            // Short decimal fractions are written the same way without a String (DecimalDouble).
+            if !DecimalDouble.write(d, to: &out) { writeUTF8(d.description) }
         }
     }
 
@@ -152,50 +203,71 @@ private struct JSONWriter: ~Copyable {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    private mutating func writeString(_ s: String) {
+    private mutating func writeString(at s: UnsafePointer<String>) {
+        if stringBits, writeString(words: UnsafeRawPointer(s).load(as: (UInt64, UInt64).self)) { return }
+        writeString(s.pointee)
+    }
+
+    /// Writes the string whose two words are `words` when they hold its bytes (inline ASCII or
+    /// tail-allocated, see `StringBits`), without touching its reference count; false when they do not.
+    @inline(__always)
+    private mutating func writeString(words: (UInt64, UInt64)) -> Bool {
+        let (low, high) = words
+        if high >> 60 == 0xE {  // inline ASCII
+            writeInlineASCII(low, high & 0x00FF_FFFF_FFFF_FFFF, count: Int(truncatingIfNeeded: (high >> 56) & 0x0F))
+            return true
+        }
+        guard let utf8 = StringBits.utf8(low, high) else { return false }
         out.append(UInt8(ascii: "\""))
+        writeEscaped(utf8)
+        out.append(UInt8(ascii: "\""))
+        return true
+    }
+
+    /// The bytes (two words) and count of the string at `s` when it is inline ASCII and needs no escape;
+    /// nil otherwise. (Only where `StringBits.isAvailable`.)
+    @inline(__always)
+    private static func plainInlineASCII(at s: UnsafePointer<String>) -> (low: UInt64, high: UInt64, count: Int)? {
+        let (low, high) = UnsafeRawPointer(s).load(as: (UInt64, UInt64).self)
+        guard high >> 60 == 0xE else { return nil }
+        let count = Int(truncatingIfNeeded: (high >> 56) & 0x0F)
+        let bytes = high & 0x00FF_FFFF_FFFF_FFFF
+        guard escapeFlags(low, bytes, count: count) == 0 else { return nil }
+        return (low, bytes, count)
+    }
+
+    /// Nonzero when one of the first `count` bytes of the two words needs an escape.
+    @inline(__always)
+    private static func escapeFlags(_ low: UInt64, _ high: UInt64, count: Int) -> UInt64 {
+        let lowMask: UInt64 = count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
+        let highMask: UInt64 = count <= 8 ? 0 : (1 &<< UInt64(truncatingIfNeeded: (count &- 8) &* 8)) &- 1
+        return UTF8Check.stringSpecials(low) & lowMask | UTF8Check.stringSpecials(high) & highMask
+    }
+
+    /// An inline ASCII string (its bytes in two words): checked for escapes 8 bytes at a time and, when
+    /// it needs none, stored whole.
+    @inline(__always)
+    private mutating func writeInlineASCII(_ low: UInt64, _ high: UInt64, count: Int) {
+        if JSONWriter.escapeFlags(low, high, count: count) == 0 {
+            out.appendQuoted(words: low, high, count: count)
+        } else {
+            out.append(UInt8(ascii: "\""))
+            withUnsafeBytes(of: (low.littleEndian, high.littleEndian)) {
+                writeEscaped(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[..<count]))
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+
+    private mutating func writeString(_ s: String) {
         // Most names and many values are inline ASCII strings: their bytes are in the two words of the
-        // String itself, checked for escapes 8 at a time and copied as they are.
+        // String itself.
         if smallStrings, let (low, high, count) = SmallASCII.inlineASCII(s) {
-            let lowMask: UInt64 = count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
-            let highMask: UInt64 = count <= 8 ? 0 : (1 &<< UInt64(truncatingIfNeeded: (count &- 8) &* 8)) &- 1
-            let flags = UTF8Check.stringSpecials(low) & lowMask | UTF8Check.stringSpecials(high) & highMask
-            if flags == 0 {
-                out.append(words: low, high, count: count)
-                out.append(UInt8(ascii: "\""))
-                return
-            }
+            writeInlineASCII(low, high, count: count)
+            return
         }
-        let written: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
-            var runStart = 0
-            var i = 0
-            while true {
-                // The next byte that may need an escape, found 8 bytes at a time; a byte of a multi-byte
-                // character stops the scan too, and is passed over here.
-                i = UTF8Check.plainRun(utf8, from: i)
-                guard i < utf8.count else { break }
-                let b = utf8[i]
-                i += 1
-                if b >= 0x80 { continue }
-                out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<(i - 1)]))
-                runStart = i
-                out.append(0x5C)
-                switch b {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append("u00")
-                    out.append(JSONWriter.hexDigits.utf8Start[Int(b >> 4)])
-                    out.append(JSONWriter.hexDigits.utf8Start[Int(b & 0xF)])
-                }
-            }
-            out.append(UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
+        out.append(UInt8(ascii: "\""))
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0) }
         if written == nil {  // a bridged or otherwise non-contiguous string: make it native first
             var native = s
             native.makeContiguousUTF8()
@@ -204,6 +276,38 @@ private struct JSONWriter: ~Copyable {
             return
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The bytes of a string with the characters JSON requires escaped, without the quotes.
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var i = 0
+        while true {
+            // The next byte that may need an escape, found 8 bytes at a time; a byte of a multi-byte
+            // character stops the scan too, and is passed over here.
+            i = UTF8Check.plainRun(utf8, from: i)
+            guard i < utf8.count else { break }
+            let b = utf8[i]
+            i += 1
+            if b >= 0x80 { continue }
+            out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<(i - 1)]))
+            runStart = i
+            out.append(0x5C)
+            switch b {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            default:
+                out.append("u00")
+                out.append(JSONWriter.hexDigits.utf8Start[Int(b >> 4)])
+                out.append(JSONWriter.hexDigits.utf8Start[Int(b & 0xF)])
+            }
+        }
+        out.append(UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
 }
 

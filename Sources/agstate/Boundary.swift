@@ -86,7 +86,9 @@ func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGE
 /// Serializes `value` into a malloc'd, NUL-terminated buffer for the caller.
 func write(_ value: JSONValue, _ options: SerializeOptions, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
            _ outLength: COutLen) throws(AGError) {
-    try JSONSerializer.withSerialized(value, options: options) { (text) throws(AGError) in try write(text, out, outLength) }
+    let (text, count) = JSONSerializer.mallocText(value, options: options)
+    out.pointee = UnsafeMutableRawPointer(text).assumingMemoryBound(to: CChar.self)
+    outLength?.pointee = count
 }
 
 /// Writes an AG-UI event as compact JSON, or as an SSE frame with `AGS_EVENT_SSE`.
