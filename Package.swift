@@ -19,8 +19,6 @@ let package = Package(
     targets: [
         .target(
             name: "AGJSON",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections"),
-                           .product(name: "HashTreeCollections", package: "swift-collections")],
             // Its only class instances (a large container's box, a persistent vector's nodes) are changed
             // only once known to be uniquely referenced, so the dynamic exclusivity checks guard nothing;
             // they cost about a tenth of a one-operation store patch.
@@ -57,7 +55,7 @@ let package = Package(
             // Swift 5 mode: the C standard streams (stdin, stdout, stderr) are global variables.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .testTarget(name: "AGJSONTests", dependencies: ["AGJSON"]),
+        .testTarget(name: "AGJSONTests", dependencies: ["AGJSON", .product(name: "OrderedCollections", package: "swift-collections")]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),

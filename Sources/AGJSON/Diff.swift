@@ -139,7 +139,7 @@ struct DiffBuilder {
         while i < common {
             let (key, old) = ea[i]
             let (other, new) = eb[i]
-            guard key == other else { break }
+            guard NameBytes.equal(key, other) else { break }
             diff(old, new, at: key, into: &ops)
             i += 1
         }
@@ -171,7 +171,7 @@ struct DiffBuilder {
             switch (left, right) {
             case (nil, nil):
                 return true
-            case let (l?, r?) where l.key == r.key:
+            case let (l?, r?) where NameBytes.equal(l.key, r.key):
                 diff(l.value, r.value, at: l.key, into: &out)
                 return true
             default:

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import OrderedCollections
 
 /// A JSON object: members keep their insertion order (what JavaScript and Python users see);
 /// equality ignores that order. The representation is private so that it can change
@@ -11,7 +10,7 @@ import OrderedCollections
 /// - Small (up to `smallLimit` members): an array of names and an array of values, searched in order.
 ///   The array of names is copy-on-write storage like any other, which the parser shares between
 ///   objects of the same shape (`ShapeCache`), so a small object makes one allocation: its values.
-/// - Indexed (up to `largeThreshold`): the names in an `OrderedSet` (a hash table finds them), in a box
+/// - Indexed (up to `largeThreshold`): the names in a `NameList` (a hash table finds them), in a box
 ///   shared between copies until one of them changes, and the values in an array.
 /// - Large: `LargeMembers` (a hash trie and a persistent vector), whose changes copy O(log n) nodes
 ///   instead of every member: a write into a wide object costs the same at 1 MB and at 100 MB while
@@ -33,8 +32,8 @@ public struct JSONObject: Sendable {
 
     /// The names of an indexed object, shared between copies until one of them changes.
     final class IndexedNames: @unchecked Sendable {
-        var set: OrderedSet<String>
-        init(_ set: OrderedSet<String>) { self.set = set }
+        var set: NameList
+        init(_ set: NameList) { self.set = set }
     }
 
     /// A large object's members, shared between copies until one of them changes.
@@ -66,7 +65,7 @@ public struct JSONObject: Sendable {
             names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
             self.values = []
         } else if keys.count > JSONObject.smallLimit {
-            names = .indexed(IndexedNames(OrderedSet(uncheckedUniqueElements: keys)))
+            names = .indexed(IndexedNames(NameList(uncheckedUniqueElements: keys)))
             self.values = values
         } else {
             names = .small(keys)
@@ -135,11 +134,7 @@ public struct JSONObject: Sendable {
     @inline(__always)
     private static func position(of key: String, in keys: [String]) -> Int? {
         keys.withUnsafeBufferPointer { names -> Int? in
-            if SmallASCII.isAvailable {
-                for i in 0..<names.count where SmallASCII.equal(names[i], key) { return i }
-            } else {
-                for i in 0..<names.count where names[i] == key { return i }
-            }
+            for i in 0..<names.count where NameBytes.equal(names[i], key) { return i }
             return nil
         }
     }
@@ -179,7 +174,7 @@ public struct JSONObject: Sendable {
     /// Runs `body` on the names of a small or indexed object (as an array, or as the indexed set), each
     /// held once while it runs so that changing it copies nothing that is not shared.
     private mutating func withNames<R>(small: (inout [String]) throws -> R,
-                                       indexed: (inout OrderedSet<String>) throws -> R) rethrows -> R {
+                                       indexed: (inout NameList) throws -> R) rethrows -> R {
         switch names {
         case .small(var keys):
             names = .small([])
@@ -201,7 +196,7 @@ public struct JSONObject: Sendable {
             names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
             values = []
         } else if count > JSONObject.smallLimit, case .small(let keys) = names {
-            names = .indexed(IndexedNames(OrderedSet(uncheckedUniqueElements: keys)))
+            names = .indexed(IndexedNames(NameList(uncheckedUniqueElements: keys)))
         }
     }
 
@@ -223,7 +218,7 @@ public struct JSONObject: Sendable {
             JSONObject.updateHeight(&h, old: old, new: value.height) { smallMaxHeight }
             return true
         }
-        withNames(small: { $0.append(key) }, indexed: { _ = $0.append(key) })
+        withNames(small: { $0.append(key) }, indexed: { $0.append(key) })
         values.append(value)
         JSONObject.updateHeight(&h, old: 0, new: value.height) { smallMaxHeight }
         grewTo(values.count)
@@ -273,7 +268,7 @@ public struct JSONObject: Sendable {
             set(key, value)
             return
         }
-        withNames(small: { $0.insert(key, at: i) }, indexed: { _ = $0.insert(key, at: i) })
+        withNames(small: { $0.insert(key, at: i) }, indexed: { $0.insert(key, at: i) })
         values.insert(value, at: i)
         if value.height + 1 > height { storedHeight = UInt32(value.height + 1) }
         grewTo(values.count)

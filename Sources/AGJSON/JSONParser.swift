@@ -317,7 +317,7 @@ public struct JSONParser {
         }
         if end - base <= 16 {
             outer: for i in (base + 1)..<max(end, base + 1) {
-                for j in base..<i where smallStrings ? SmallASCII.equal(keys[j], keys[i]) : keys[j] == keys[i] {
+                for j in base..<i where NameBytes.equal(keys[j], keys[i]) {
                     duplicate = i
                     break outer
                 }
@@ -333,8 +333,7 @@ public struct JSONParser {
             }
             return try objectWithDuplicate(names, values, at: base + repeated, base: base)
         } else {
-            var seen = Set<String>(minimumCapacity: end - base)
-            for i in base..<end where !seen.insert(keys[i]).inserted { duplicate = i; break }
+            if let repeated = NameList.firstRepeat(keys + base, count: end - base) { duplicate = base + repeated }
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)

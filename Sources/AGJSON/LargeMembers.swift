@@ -1,7 +1,5 @@
-import HashTreeCollections
-
 /// The members of a large object, kept so that a change costs O(log n) and leaves every earlier copy
-/// intact (DESIGN.md §4): a hash-array-mapped trie from name to slot, and the members in insertion order
+/// intact (DESIGN.md §4): a hash-array-mapped trie from name to slot (`NameIndex`), and the members in insertion order
 /// in a persistent vector of slots. Removing a member empties its slot; when half the slots are empty
 /// they are compacted (the order kept).
 struct LargeMembers: Sendable {
@@ -10,23 +8,24 @@ struct LargeMembers: Sendable {
         var value: JSONValue
     }
 
-    private(set) var index: TreeDictionary<String, Int>
+    private(set) var index: NameIndex
     private(set) var slots: PersistentVector<Member?>
 
     init(keys: [String], values: [JSONValue]) {
-        index = TreeDictionary(uniqueKeysWithValues: zip(keys, 0..<keys.count))
+        guard let index = NameIndex.build(keys).index else { preconditionFailure("LargeMembers(keys:values:) takes distinct keys") }
+        self.index = index
         slots = PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }
     }
 
     /// The members of parsed `keys` and `values`, or (nil) the index of the first key that repeats an
     /// earlier one: the trie finds it while it is built, so the parser needs no set of its own.
     static func checking(keys: [String], values: [JSONValue]) -> (members: LargeMembers?, duplicate: Int) {
-        var index = TreeDictionary<String, Int>()
-        for i in keys.indices where index.updateValue(i, forKey: keys[i]) != nil { return (nil, i) }
+        let (built, duplicate) = NameIndex.build(keys)
+        guard let index = built else { return (nil, duplicate) }
         return (LargeMembers(index: index, slots: PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }), -1)
     }
 
-    private init(index: TreeDictionary<String, Int>, slots: PersistentVector<Member?>) {
+    private init(index: NameIndex, slots: PersistentVector<Member?>) {
         self.index = index
         self.slots = slots
     }
@@ -50,13 +49,13 @@ struct LargeMembers: Sendable {
                 return old
             }
         }
-        index[key] = slots.count
+        index.set(key, slot: slots.count)
         slots.append(Member(key: key, value: value))
         return nil
     }
 
     mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let slot = index.removeValue(forKey: key) else { return nil }
+        guard let slot = index.remove(key) else { return nil }
         let removed = slots.modify(slot) { member -> JSONValue in
             let old = member!.value
             member = nil
@@ -87,7 +86,7 @@ struct LargeMembers: Sendable {
         }
         if next > 0 && slots[next - 1] == nil {
             slots.modify(next - 1) { $0 = Member(key: key, value: value) }
-            index[key] = next - 1
+            index.set(key, slot: next - 1)
             return
         }
         var keys: [String] = []

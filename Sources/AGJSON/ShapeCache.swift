@@ -21,7 +21,7 @@ struct ShapeCache {
         guard let slots, let candidate = slots[ShapeCache.slot(names[0], count: count, smallStrings: smallStrings)],
               candidate.names.count == count else { return nil }
         return candidate.names.withUnsafeBufferPointer { known in
-            for i in 0..<count where !(smallStrings ? SmallASCII.equal(known[i], names[i]) : known[i] == names[i]) {
+            for i in 0..<count where !NameBytes.equal(known[i], names[i]) {
                 return nil
             }
             return candidate

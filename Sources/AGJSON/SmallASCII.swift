@@ -56,17 +56,6 @@ package enum SmallASCII {
         return unsafeBitCast((low, high), to: String.self)
     }
 
-    /// Whether two strings are equal, deciding without a call into the standard library when both are
-    /// inline: an inline string's two words are its bytes, its count and its ASCII flag, so two inline
-    /// strings are equal exactly when their words are. (Only where `isAvailable`.)
-    @inline(__always)
-    package static func equal(_ a: String, _ b: String) -> Bool {
-        let (aLow, aHigh) = unsafeBitCast(a, to: (UInt64, UInt64).self)
-        let (bLow, bHigh) = unsafeBitCast(b, to: (UInt64, UInt64).self)
-        if aHigh & bHigh & smallFlag != 0 { return aLow == bLow && aHigh == bHigh }
-        return a == b
-    }
-
     /// Whether `s` is stored inline (it then holds no reference: dropping it needs no release).
     /// (Only where `isAvailable`.)
     @inline(__always)

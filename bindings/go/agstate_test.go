@@ -96,6 +96,20 @@ func TestStore(t *testing.T) {
 	}
 }
 
+// Member names compare byte for byte, as Go's maps compare keys: "\u00e9" and "e\u0301" are two names.
+func TestMemberNamesCompareByteForByte(t *testing.T) {
+	s, err := NewStore([]byte(`{"\u00e9":1,"e\u0301":2,"K":3,"\u212a":4}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for pointer, want := range map[string]string{"/\u00e9": "1", "/e\u0301": "2", "/K": "3", "/\u212a": "4"} {
+		if got, err := s.Get(pointer); err != nil || string(got) != want {
+			t.Fatalf("%q: %s, %v", pointer, got, err)
+		}
+	}
+}
+
 func TestClosedStore(t *testing.T) {
 	s, err := NewStore(nil)
 	if err != nil {

@@ -35,6 +35,18 @@ def test_member_order_is_kept_and_ignored_by_equality():
     assert agstate.json_equal('{"a":1,"b":[1.0]}', '{"b":[1],"a":1}')
 
 
+def test_member_names_compare_byte_for_byte():
+    # As in Python's own dict: "\u00e9" and "e\u0301" are two keys, in every size of object.
+    for filler in (0, 20, 300):
+        document = {f"f{i}": i for i in range(filler)}
+        document.update({"\u00e9": 1, "e\u0301": 2, "K": 3, "\u212a": 4})
+        with agstate.Store(document) as s:
+            assert s.get() == document
+            assert s.get("/\u00e9") == 1 and s.get("/e\u0301") == 2 and s.get("/\u212a") == 4
+            s.remove("/e\u0301")
+            assert s.get("/\u00e9") == 1 and "e\u0301" not in s.get()
+
+
 def test_error_details():
     with pytest.raises(agstate.PathNotFound) as raised:
         agstate.apply_patch({"a": 1}, [{"op": "test", "path": "/a", "value": 1}, {"op": "remove", "path": "/b"}])

@@ -1,0 +1,93 @@
+/// The names of an indexed object (17 to 256 members), in order, with a hash table from name to position.
+///
+/// Names hash and compare by their bytes (`NameBytes`), as every form of `JSONObject` compares them
+/// (swift-collections' `OrderedSet`, which this replaces, compares `String`s by canonical equivalence).
+/// The table is open addressing with linear probing, at most half full, of 16-bit positions (0 is empty);
+/// an insertion or removal in the middle moves the names after it and rebuilds the table, O(n) for at
+/// most 256 names, as `OrderedSet` did.
+struct NameList: Sendable {
+    private(set) var elements: [String]
+    private var table: [UInt16]
+
+    /// A list of `names`, which the caller knows to be distinct.
+    init(uncheckedUniqueElements names: [String]) {
+        elements = names
+        table = []
+        rebuild()
+    }
+
+    var count: Int { elements.count }
+
+    subscript(position: Int) -> String { elements[position] }
+
+    /// The position of `name`, or nil.
+    func firstIndex(of name: String) -> Int? {
+        table.withUnsafeBufferPointer { table in
+            elements.withUnsafeBufferPointer { elements in
+                let mask = table.count &- 1
+                var at = Int(truncatingIfNeeded: NameBytes.hash(name)) & mask
+                while true {
+                    let entry = Int(table[at])
+                    if entry == 0 { return nil }
+                    if NameBytes.equal(elements[entry &- 1], name) { return entry &- 1 }
+                    at = (at &+ 1) & mask
+                }
+            }
+        }
+    }
+
+    /// Appends `name`, which the caller knows to be absent.
+    mutating func append(_ name: String) {
+        elements.append(name)
+        if elements.count * 2 > table.count { rebuild() } else { place(elements.count - 1) }
+    }
+
+    /// Inserts `name`, which the caller knows to be absent, at `position`.
+    mutating func insert(_ name: String, at position: Int) {
+        elements.insert(name, at: position)
+        rebuild()
+    }
+
+    @discardableResult
+    mutating func remove(at position: Int) -> String {
+        let name = elements.remove(at: position)
+        rebuild()
+        return name
+    }
+
+    /// The position of the first of `count` names at `names` that repeats an earlier one, or nil (the
+    /// parser's check for objects of the indexed size).
+    static func firstRepeat(_ names: UnsafePointer<String>, count: Int) -> Int? {
+        var size = 32
+        while size < count * 2 { size *= 2 }
+        var table = [UInt16](repeating: 0, count: size)
+        return table.withUnsafeMutableBufferPointer { table in
+            let mask = size &- 1
+            for i in 0..<count {
+                var at = Int(truncatingIfNeeded: NameBytes.hash(names[i])) & mask
+                while table[at] != 0 {
+                    if NameBytes.equal(names[Int(table[at]) &- 1], names[i]) { return i }
+                    at = (at &+ 1) & mask
+                }
+                table[at] = UInt16(truncatingIfNeeded: i &+ 1)
+            }
+            return nil
+        }
+    }
+
+    /// A table at most half full, with every name placed.
+    private mutating func rebuild() {
+        var size = 32
+        while size < elements.count * 2 { size *= 2 }
+        table = [UInt16](repeating: 0, count: size)
+        for i in elements.indices { place(i) }
+    }
+
+    /// Puts the position of `elements[i]` into the first free place of its probe sequence.
+    private mutating func place(_ i: Int) {
+        let mask = table.count &- 1
+        var at = Int(truncatingIfNeeded: NameBytes.hash(elements[i])) & mask
+        while table[at] != 0 { at = (at &+ 1) & mask }
+        table[at] = UInt16(truncatingIfNeeded: i &+ 1)
+    }
+}

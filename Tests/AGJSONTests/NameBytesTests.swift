@@ -1,0 +1,70 @@
+import Testing
+import AGJSON
+
+/// Member names are compared by their UTF-8 bytes in every form of object (RFC 8259 §8.3, and what
+/// JavaScript, Python and Go do): canonically equivalent spellings are different names.
+@Suite struct NameBytesTests {
+    static let pairs: [(String, String)] = [("é", "e\u{301}"), ("K", "\u{212A}"),
+                                            ("a long name with café inside", "a long name with cafe\u{301} inside")]
+
+    /// Both spellings are members of their own, in small, indexed and large objects alike, and each reads,
+    /// changes and writes back as it was written.
+    @Test(arguments: [0, 20, 300])
+    func equivalentSpellingsAreTwoMembers(filler: Int) throws {
+        for (a, b) in NameBytesTests.pairs {
+            var text = "{"
+            for i in 0..<filler { text += "\"f\(i)\":\(i)," }
+            text += JSONSerializer.string(.string(a)) + ":1," + JSONSerializer.string(.string(b)) + ":2}"
+            let value = try JSONParser.parse(text)
+            guard var object = value.objectValue else { Issue.record("not an object"); continue }
+            #expect(object.count == filler + 2)
+            #expect(object[a] == .int(1) && object[b] == .int(2), "\(Array(a.utf8)) \(Array(b.utf8))")
+            #expect(JSONSerializer.string(value) == text)
+            object[a] = .int(3)
+            #expect(object[a] == .int(3) && object[b] == .int(2))
+            #expect(object.removeValue(forKey: b) == .int(2))
+            #expect(object[a] == .int(3) && object[b] == nil && object.count == filler + 1)
+        }
+        #expect(NameBytes.equal("K", "\u{212A}") == false)
+        #expect(NameBytes.hash("abc") == NameBytes.hash(String(decoding: Array("abc".utf8), as: UTF8.self)))
+    }
+
+    /// Objects of one shape share their names; one whose names differ only in normalization from an
+    /// earlier one's keeps its own bytes.
+    @Test func sharedShapesKeepEachObjectsBytes() throws {
+        for (a, b) in NameBytesTests.pairs {
+            let first = "{" + JSONSerializer.string(.string(a)) + ":1,\"x\":2}"
+            let second = "{" + JSONSerializer.string(.string(b)) + ":1,\"x\":2}"
+            let text = "[" + first + "," + second + "," + first + "]"
+            #expect(JSONSerializer.string(try JSONParser.parse(text)) == text)
+        }
+    }
+
+    /// A name repeated byte for byte is still refused, in every form.
+    @Test(arguments: [0, 20, 300])
+    func repeatedNamesAreStillRefused(filler: Int) {
+        for name in ["é", "e\u{301}", "a name past fifteen bytes", "k"] {
+            var text = "{"
+            for i in 0..<filler { text += "\"f\(i)\":\(i)," }
+            text += JSONSerializer.string(.string(name)) + ":1," + JSONSerializer.string(.string(name)) + ":2}"
+            #expect(throws: AGError.self) { try JSONParser.parse(text) }
+        }
+    }
+}
+
+extension NameBytesTests {
+    /// A name hashes the same however it is stored: inline (its bytes in the string's two words) or in
+    /// storage of its own, at every length around the 8 bytes of a word and the 15 of an inline string.
+    @Test func hashDoesNotDependOnStorage() {
+        for n in 0..<40 {
+            let text = String((0..<n).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            var stored = String()
+            stored.reserveCapacity(64)  // storage of its own even when short
+            stored += text
+            #expect(NameBytes.hash(text) == NameBytes.hash(stored), "\(n)")
+            #expect(NameBytes.equal(text, stored), "\(n)")
+            let bytes = Array(text.utf8)
+            #expect(NameBytes.hash(text) == bytes.withUnsafeBufferPointer { NameBytes.hash(bytes: $0, seed: NameBytes.seed) }, "\(n)")
+        }
+    }
+}
