@@ -35,8 +35,7 @@ public struct JSONArray: Sendable {
 
     public init<S: Sequence>(_ values: S, persistent: Bool = true) where S.Element == JSONValue {
         let all = Array(values)
-        var deepest = 0
-        for value in all where value.height > deepest { deepest = value.height }
+        let deepest = JSONValue.deepest(all)
         if persistent && all.count > JSONArray.largeThreshold {
             elements = []
             shape = .large(LargeBox(PersistentVector(count: all.count) { all[$0] }, height: 1 + deepest))
@@ -178,11 +177,9 @@ public struct JSONArray: Sendable {
         return try body(&elements[index])
     }
 
-    private static func deepest(_ values: some Collection<JSONValue>) -> Int {
-        var deepest = 0
-        for value in values where value.height > deepest { deepest = value.height }
-        return deepest
-    }
+    private static func deepest(_ values: [JSONValue]) -> Int { JSONValue.deepest(values) }
+
+    private static func deepest(_ values: UnsafeBufferPointer<JSONValue>) -> Int { JSONValue.deepest(values) }
 }
 
 extension JSONArray: RandomAccessCollection {

@@ -58,9 +58,7 @@ public struct JSONObject: Sendable {
 
     /// An object from keys known to be distinct (the parser checks them), built in one step.
     init(distinctKeys keys: [String], values: [JSONValue], persistent: Bool = true) {
-        var deepest = 0
-        for value in values where value.height > deepest { deepest = value.height }
-        storedHeight = UInt32(1 + deepest)
+        storedHeight = UInt32(1 + JSONValue.deepest(values))
         if persistent && keys.count > JSONObject.largeThreshold {
             names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
             self.values = []
@@ -77,8 +75,7 @@ public struct JSONObject: Sendable {
     static func large(checkingKeys keys: [String], values: [JSONValue]) -> (object: JSONObject?, duplicate: Int) {
         let (members, duplicate) = LargeMembers.checking(keys: keys, values: values)
         guard let members else { return (nil, duplicate) }
-        var deepest = 0
-        for value in values where value.height > deepest { deepest = value.height }
+        let deepest = JSONValue.deepest(values)
         var object = JSONObject()
         object.names = .large(LargeBox(members))
         object.storedHeight = UInt32(1 + deepest)
@@ -375,11 +372,7 @@ public struct JSONObject: Sendable {
         public subscript(position: Int) -> (key: String, value: JSONValue) { (names[position], values[position]) }
     }
 
-    private var smallMaxHeight: Int {
-        var deepest = 0
-        for value in values where value.height > deepest { deepest = value.height }
-        return deepest
-    }
+    private var smallMaxHeight: Int { JSONValue.deepest(values) }
 
     /// Keeps `height` right after a member's height went from `old` to `new`; `deepest` recomputes the
     /// tallest member when the tallest one shrank.

@@ -234,9 +234,10 @@ public struct JSONParser {
         let top = containers.base + (containers.count - 1)
         if let expected = top.pointee.expected {
             let index = memberKeys.count - top.pointee.base
-            if index < Int(top.pointee.predictable), let name = NamePrediction.take(expected + index, from: input, at: &position) {
-                memberKeys.push(name)
-            } else {
+            // A predicted name is pushed by `take` itself.
+            let predicted = index < Int(top.pointee.predictable)
+                && NamePrediction.take(expected + index, from: input, at: &position, into: &memberKeys)
+            if !predicted {
                 top.pointee.expected = nil
                 memberKeys.push(try parseString())
             }

@@ -26,6 +26,16 @@ struct MoveStack<Element> {
         count += 1
     }
 
+    /// Pushes the inline string whose two words are `low` and `high`, written into the slot as they are:
+    /// an inline string holds no reference, but a `String` made from its words by a cast is retained on
+    /// its way into the stack (two calls into the runtime for every predicted member name).
+    @inline(__always)
+    mutating func push(inlineStringWords low: UInt64, _ high: UInt64) where Element == String {
+        if count == capacity { grow() }
+        UnsafeMutableRawPointer(base + count).initializeMemory(as: (UInt64, UInt64).self, repeating: (low, high), count: 1)
+        count += 1
+    }
+
     private mutating func grow(atLeast needed: Int = 0) {
         var larger = Swift.max(16, capacity * 2)
         while larger < needed { larger *= 2 }

@@ -88,21 +88,23 @@ struct NamePrediction {
         return slots[Int(slot)]
     }
 
-    /// The expected name `name` when the string at `position` (its opening quote) is exactly it;
-    /// `position` then moves past the closing quote. Nil when it is not, or when 16 bytes from the name's
-    /// first are not all in the input (the parser then reads the name as usual).
+    /// Whether the string at `position` (its opening quote) is exactly the expected name `name`; when it
+    /// is, `position` moves past the closing quote and the name's two `String` words are pushed on
+    /// `names`. False when it is not, or when 16 bytes from the name's first are not all in the input
+    /// (the parser then reads the name as usual).
     @inline(__always)
     static func take(_ name: UnsafeMutablePointer<ObjectShape.ExpectedName>, from input: UnsafeBufferPointer<UInt8>,
-                     at position: inout Int) -> String? {
+                     at position: inout Int, into names: inout MoveStack<String>) -> Bool {
         let start = position + 1
-        guard start + 16 <= input.count, let base = input.baseAddress else { return nil }
+        guard start + 16 <= input.count, let base = input.baseAddress else { return false }
         let raw = UnsafeRawPointer(base + start)
         let e = name.pointee
         guard raw.loadUnaligned(as: UInt64.self) & e.lowMask == e.low,
               raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & e.highMask == e.high,
-              base[start + e.count] == UInt8(ascii: "\"") else { return nil }
+              base[start + e.count] == UInt8(ascii: "\"") else { return false }
         position = start + e.count + 1
-        return unsafeBitCast((e.low, e.stringHigh), to: String.self)
+        names.push(inlineStringWords: e.low, e.stringHigh)
+        return true
     }
 
     /// Makes `shape` the one expected in `slot`.
