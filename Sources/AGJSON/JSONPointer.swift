@@ -8,6 +8,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     public init(tokens: [String]) { self.tokens = tokens }
 
+    /// Pointers are equal when their tokens have the same bytes, as member names compare (`NameBytes`):
+    /// `/é` composed and decomposed name two members, so they are two pointers, for a move's check that
+    /// it does not go into its own child, for compaction and for the places a change touched.
+    public static func == (a: JSONPointer, b: JSONPointer) -> Bool {
+        a.tokens.count == b.tokens.count && a.hasPrefix(b.tokens, count: b.tokens.count)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tokens.count)
+        for token in tokens { hasher.combine(NameBytes.hash(token)) }
+    }
+
     /// Parses pointer text. Fails with `invalidPointer` unless the text is `""` or starts with `/` and every
     /// `~` is followed by `0` or `1`.
     public init(parsing text: String) throws(AGError) {
@@ -140,7 +152,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         guard count <= tokens.count else { return false }
         var i = 0
         while i < count {
-            if prefix[i] != tokens[i] { return false }
+            if !NameBytes.equal(prefix[i], tokens[i]) { return false }
             i += 1
         }
         return true

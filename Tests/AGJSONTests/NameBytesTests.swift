@@ -72,3 +72,21 @@ extension NameBytesTests {
         }
     }
 }
+
+extension NameBytesTests {
+    /// Pointers compare their tokens by bytes too: a move between the two spellings is a move between two
+    /// members, and compaction keeps operations on them apart.
+    @Test func pointersToEquivalentSpellingsAreTwoPlaces() throws {
+        let composed = "/\u{E9}", decomposed = "/e\u{301}"
+        #expect(try JSONPointer(parsing: composed) != JSONPointer(parsing: decomposed))
+        let document = try JSONParser.parse("{\"\u{E9}\":1}")
+        let move = try JSONPatch(parsing: JSONParser.parse("[{\"op\":\"move\",\"from\":\"\(composed)\",\"path\":\"\(decomposed)\"}]"))
+        #expect(JSONSerializer.string(try move.apply(to: document)) == "{\"e\u{301}\":1}")
+        let ops = try JSONPatch(parsing: JSONParser.parse("""
+            [{"op":"add","path":"\(composed)","value":2},{"op":"remove","path":"\(decomposed)"}]
+            """)).operations
+        let start = try JSONParser.parse("{\"e\u{301}\":0}")
+        #expect(try PatchCompaction.compact(ops).apply(to: start) == JSONPatch(ops).apply(to: start))
+        #expect(JSONSerializer.string(try PatchCompaction.compact(ops).apply(to: start)) == "{\"\u{E9}\":2}")
+    }
+}
