@@ -16,8 +16,9 @@
  *             len may be AGS_NTS to say that data is NUL-terminated. data may be NULL only when len is 0.
  *             JSON input is strict RFC 8259 and I-JSON: UTF-8 validated, no comments, no trailing commas,
  *             no NaN or Infinity, no duplicate member names, nesting no deeper than AGS_LIMIT_DEPTH.
- *             Member names are compared byte for byte (RFC 8259 section 8.3), as JavaScript, Python and
- *             Go compare them: "\u00e9" and "e\u0301" are two names, in a document, a pointer and a patch.
+ *             Member names and strings are compared byte for byte (RFC 8259 section 8.3, RFC 6902
+ *             section 4.6), as JavaScript, Python and Go compare them: "\u00e9" and "e\u0301" are two
+ *             names in a document, a pointer and a patch, and two different strings to `test`.
  *
  *   Output.   Text is returned through (char **out, size_t *out_len): the library allocates it, adds a
  *             terminating NUL that out_len does not count, and the caller releases it with ags_free().

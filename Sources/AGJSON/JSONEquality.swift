@@ -1,11 +1,13 @@
-/// JSON equality as RFC 6902 `test` defines it: member order ignored, numbers compared by value.
+/// JSON equality as RFC 6902 `test` defines it: member order ignored, numbers compared by value, strings
+/// by their bytes ("the same number of Unicode characters and their code points are byte-by-byte equal",
+/// §4.6; `String`'s `==` would call "é" composed and decomposed equal).
 extension JSONValue: Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
+        case let (.string(a), .string(b)): return NameBytes.equal(a, b)
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)): return a == b
         default: return false

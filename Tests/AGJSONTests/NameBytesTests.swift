@@ -90,3 +90,16 @@ extension NameBytesTests {
         #expect(JSONSerializer.string(try PatchCompaction.compact(ops).apply(to: start)) == "{\"\u{E9}\":2}")
     }
 }
+
+extension NameBytesTests {
+    /// String values compare by their bytes as RFC 6902 `test` requires (§4.6), so that `test` fails and a
+    /// diff writes a `replace` between the two spellings.
+    @Test func stringValuesCompareByBytes() throws {
+        let a = try JSONParser.parse("{\"s\":\"\u{E9}\"}"), b = try JSONParser.parse("{\"s\":\"e\u{301}\"}")
+        #expect(a != b)
+        let test = try JSONPatch(parsing: JSONParser.parse("[{\"op\":\"test\",\"path\":\"/s\",\"value\":\"e\u{301}\"}]"))
+        #expect(throws: AGError.self) { try test.apply(to: a) }
+        let patch = JSONPatch(try JSONDiff.diff(a, b))
+        #expect(JSONSerializer.string(try patch.apply(to: a)) == JSONSerializer.string(b))
+    }
+}

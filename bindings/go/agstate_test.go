@@ -108,6 +108,10 @@ func TestMemberNamesCompareByteForByte(t *testing.T) {
 			t.Fatalf("%q: %s, %v", pointer, got, err)
 		}
 	}
+	// String values too, as RFC 6902 test compares them.
+	if same, err := Equal([]byte(`"\u00e9"`), []byte(`"e\u0301"`)); err != nil || same {
+		t.Fatalf("composed and decomposed strings compared equal (%v)", err)
+	}
 }
 
 func TestClosedStore(t *testing.T) {

@@ -45,6 +45,8 @@ def test_member_names_compare_byte_for_byte():
             assert s.get("/\u00e9") == 1 and s.get("/e\u0301") == 2 and s.get("/\u212a") == 4
             s.remove("/e\u0301")
             assert s.get("/\u00e9") == 1 and "e\u0301" not in s.get()
+    # String values too, as RFC 6902 `test` compares them.
+    assert not agstate.json_equal('"\u00e9"', '"e\u0301"')
 
 
 def test_error_details():
