@@ -70,7 +70,9 @@ def main():
                 v.feed(line)
             v.finalize()
 
-        peer_ms, ours_ms = interleaved_medians_ms([peer, agstate_run("strict", subset)], rounds=3)
+        # Nine rounds: a run of ours on the subset takes a few milliseconds, and three medians of it moved
+        # by up to 2x with the machine.
+        peer_ms, ours_ms = interleaved_medians_ms([peer, agstate_run("strict", subset)], rounds=9)
         print(f"  ag-ui-validate {peer_version()} on its first {n} events: {peer_ms:.0f} ms, {peer_ms * 1e3 / n:.1f} us/event")
         print(f"  agstate strict via Python on the same {n} events: {ours_ms:.2f} ms, {ours_ms * 1e6 / n:.0f} ns/event: "
               f"{peer_ms / ours_ms:.0f}x ag-ui-validate")
