@@ -57,14 +57,11 @@ public enum EventType: UInt8, CaseIterable, Sendable {
 
     public var isDeprecated: Bool { rawValue >= EventType.thinkingStart.rawValue }
 
-    private static let byName: [String: EventType] = {
-        var table: [String: EventType] = [:]
-        for t in EventType.allCases { table[t.name] = t }
-        return table
-    }()
-
+    /// The type named `name`, compared by bytes as the JavaScript client compares it (a `String`
+    /// dictionary took "TEXT_MESSAGE_CHUN\u212A", with a Kelvin sign, for TEXT_MESSAGE_CHUNK).
     public init?(name: String) {
-        guard let t = EventType.byName[name] else { return nil }
+        var text = name
+        guard let t = text.withUTF8({ EventType.lookup($0) }) else { return nil }
         self = t
     }
 

@@ -5,16 +5,18 @@ import DequeModule
 struct StateTracker {
     /// The agent state: `{}` until a STATE_SNAPSHOT (or RUN_STARTED.input.state) sets it.
     var state: JSONValue = .object(JSONObject())
-    /// ACTIVITY_SNAPSHOT contents by message id, with their activity type; the oldest are forgotten
-    /// beyond `maxActivities`.
-    private(set) var activities: [String: (type: String, content: JSONValue)] = [:]
+    /// ACTIVITY_SNAPSHOT contents by message id (compared by bytes, like every id), with their activity
+    /// type; the oldest are forgotten beyond `maxActivities`.
+    private(set) var activities = IDTable<(type: String, content: JSONValue)>()
     private var activityOrder: Deque<String> = []
     let maxActivities: Int
 
     init(maxActivities: Int) { self.maxActivities = max(1, maxActivities) }
 
     mutating func setActivity(_ id: String, type: String, content: JSONValue) {
-        if activities.updateValue((type, content), forKey: id) == nil {
+        let isNew = activities[id] == nil
+        activities[id] = (type, content)
+        if isNew {
             activityOrder.append(id)
             if activityOrder.count > maxActivities { activities.removeValue(forKey: activityOrder.removeFirst()) }
         }

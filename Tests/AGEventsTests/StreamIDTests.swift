@@ -66,4 +66,26 @@ import Testing
         #expect(strict.findings.map(\.rule.rawValue).contains("message.id-reused") == false)
         #expect(strict.findings.filter { $0.rule.rawValue == "run.id-mismatch" }.count == 1)
     }
+
+    /// Event types are names compared by bytes too: every type is found by its own name, escaped or not,
+    /// and a Kelvin sign in place of the K of TEXT_MESSAGE_CHUNK is an unknown type, as it is to the
+    /// JavaScript client. Activities are kept by message id byte for byte.
+    @Test func typesAndActivitiesCompareByBytes() {
+        for t in EventType.allCases { #expect(EventType(name: t.name) == t, "\(t.name)") }
+        #expect(EventType(name: "TEXT_MESSAGE_CHUN\u{212A}") == nil)
+        let v = EventValidator(profile: .strict)
+        for line in [
+            #"{"type":"RUN_STARTED","threadId":"t","runId":"r"}"#,
+            #"{"type":"TEXT_MESSAGE_CHUN\u212a","messageId":"m","delta":"a"}"#,
+            #"{"type":"TEXT\u005fMESSAGE_START","messageId":"n"}"#,
+            #"{"type":"ACTIVITY_SNAPSHOT","messageId":"caf\u00e9","activityType":"PLAN","content":{"a":1}}"#,
+            #"{"type":"ACTIVITY_DELTA","messageId":"cafe\u0301","activityType":"PLAN","patch":[]}"#,
+        ] {
+            Array(line.utf8).withUnsafeBytes { _ = v.feed(event: $0) }
+        }
+        let rules = v.findings.map { ($0.rule.rawValue, $0.eventIndex) }
+        #expect(rules.contains { $0 == ("event.type-unknown", 1) }, "\(rules)")
+        #expect(!rules.contains { $0.1 == 2 }, "\(rules)")
+        #expect(rules.contains { $0 == ("activity.delta-failed", 4) }, "\(rules)")
+    }
 }
