@@ -77,8 +77,12 @@ struct ByteWriter: ~Copyable {
     consuming func takeMallocText() -> (text: UnsafeMutablePointer<UInt8>, count: Int) {
         let n = count
         var storage = base
-        // Room for the NUL, and back to malloc the room the doubling left unused once that is worth a call.
-        if n + 1 > capacity || capacity - (n + 1) >= 4096 { storage = HeapMemory.reallocate(storage, capacity: n + 1) }
+        if n + 1 > capacity {
+            storage = HeapMemory.reallocate(storage, capacity: n + 1)  // room for the NUL
+        } else if capacity - (n + 1) >= 4096, let smaller = realloc(storage, n + 1) {
+            // The room the doubling left unused goes back to malloc (if it cannot, the text keeps it).
+            storage = smaller.assumingMemoryBound(to: UInt8.self)
+        }
         storage[n] = 0
         discard self
         return (storage, n)
