@@ -4,7 +4,8 @@
 ///
 /// Why the result is `description`'s: for `m` a whole number below 10^15 and `k` at most 9, `m / 10^k`
 /// computed in doubles is the double nearest the decimal `m`e-`k` (both are exact doubles and the division
-/// is correctly rounded), so the decimal reads back as `d` exactly when the division gives `d`. Trying
+/// is correctly rounded, in the default round-to-nearest mode, which the writer checks), so the decimal
+/// reads back as `d` exactly when the division gives `d`. Trying
 /// `k` = 0, 1, 2, ... finds the fewest fraction digits, hence the fewest significant digits, that read
 /// back; below 10^15 two candidates `m` and `m + 1` are too far apart to both read back, so the one found
 /// is the only one, as `description` would choose. In the range taken here, `description` writes the

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a value is written out.
 public struct SerializeOptions: Sendable, Equatable {
     /// Two-space indentation and one member or element per line.
@@ -61,6 +65,9 @@ private struct JSONWriter: ~Copyable {
     let options: SerializeOptions
     private let smallStrings = SmallASCII.isAvailable
     private let stringBits = StringBits.isAvailable
+    /// `DecimalDouble` reasons in round-to-nearest arithmetic; a thread that set another rounding mode
+    /// (fesetround) gets `description`'s text for every double.
+    private let decimalShortcut = fegetround() == FE_TONEAREST
 
     init(options: SerializeOptions) { self.options = options }
 
@@ -175,7 +182,7 @@ private struct JSONWriter: ~Copyable {
             // Swift prints the shortest digits that read back to the same double; its forms
             // ("1.0", "1e-07", "1e+21", "-0.0") are all valid JSON numbers. Non-finite values never get here.
             // Short decimal fractions are written the same way without a String (DecimalDouble).
-            if !DecimalDouble.write(d, to: &out) { writeUTF8(d.description) }
+            if !(decimalShortcut && DecimalDouble.write(d, to: &out)) { writeUTF8(d.description) }
         }
     }
 

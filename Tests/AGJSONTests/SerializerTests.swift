@@ -34,6 +34,33 @@ import AGJSON
         #expect(wrong.isEmpty, "\(wrong)")
     }
 
+    /// Under another rounding mode (set by the host for its own thread) the text is still `description`'s:
+    /// the shortcut reasons in round-to-nearest arithmetic and stands aside.
+    @Test func doublesWriteAsDescriptionDoesUnderAnyRoundingMode() {
+        var r = Rng(state: 53)
+        var powers: [Double] = [1]
+        for _ in 0..<12 { powers.append(powers.last! * 10) }
+        var samples: [Double] = []
+        for _ in 0..<50_000 {
+            var m: UInt64 = 0
+            for _ in 0..<(1 + r.below(16)) { m = m * 10 + UInt64(r.below(10)) }
+            let d = Double(m) / powers[r.below(12)]
+            samples += [d, d.nextUp, d.nextDown]
+        }
+        let modes: [Int32] = [FE_TOWARDZERO, FE_UPWARD, FE_DOWNWARD]
+        for mode in modes {
+            let saved = fegetround()
+            fesetround(mode)
+            var wrong: [String] = []
+            for d in samples {
+                let text = JSONSerializer.string(.double(d))
+                if text != d.description && wrong.count < 5 { wrong.append("\(d.bitPattern): \(text) vs \(d.description)") }
+            }
+            fesetround(saved)
+            #expect(wrong.isEmpty, "mode \(mode): \(wrong)")
+        }
+    }
+
     /// Strings made every way a program makes them (literals, decoded bytes, appends into spare capacity,
     /// slices, repetitions, case changes), written as values, as names of small, indexed and large
     /// objects and in arrays, compact, pretty and sorted: the text reads back to the same value, and the
