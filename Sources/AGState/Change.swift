@@ -56,39 +56,6 @@ extension PatchOperation {
     }
 }
 
-extension JSONValue {
-    /// Approximate bytes held by the value, counting at most `limit`: the walk stops there, so the cost
-    /// is bounded by the limit and not by the size of a large value.
-    func estimatedBytes(upTo limit: Int) -> Int {
-        switch self {
-        case .null, .bool: return 8
-        case .number: return 16
-        case .string(let s): return 16 + s.utf8.count
-        case .array, .object: break // walked below, with a stack (most values are scalars: no stack for them)
-        }
-        var total = 0
-        var stack: [JSONValue] = [self]
-        while let value = stack.popLast(), total <= limit {
-            switch value {
-            case .null, .bool: total += 8
-            case .number: total += 16
-            case .string(let s): total += 16 + s.utf8.count
-            case .array(let a):
-                total += 16 + 8 * a.count
-                stack.append(contentsOf: a)
-            case .object(let o):
-                total += 16 + 24 * o.count
-                o.forEachMember { key, member in
-                    guard total <= limit else { return }
-                    total += key.utf8.count
-                    stack.append(member)
-                }
-            }
-        }
-        return total
-    }
-}
-
 extension Change {
     /// `{"version":N,"patch":[...]}`
     public var json: JSONValue {
