@@ -9,7 +9,7 @@ let package = Package(
     name: "agstate",
     products: [
         // libagstate.so: only the ags_* functions of include/agstate.h are exported.
-        .library(name: "agstate", type: .dynamic, targets: ["agstate"]),
+        .library(name: "agstate", type: .dynamic, targets: ["AGExports"]),
         // The command-line tools (installed as `agstate`): validate and replay captured event streams.
         .executable(name: "agstate-tool", targets: ["AGStateTool"]),
     ],
@@ -17,8 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
+        // Errors and locks that every engine module shares.
+        .target(name: "AGCore"),
         .target(
             name: "AGJSON",
+            dependencies: ["AGCore"],
             // Its only class instances (a large container's box, a persistent vector's nodes) are changed
             // only once known to be uniquely referenced, so the dynamic exclusivity checks guard nothing;
             // they cost about a tenth of a one-operation store patch.
@@ -26,7 +29,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .target(name: "AGCodec", dependencies: ["AGJSON", "CZlib", "CZstd"]),
+        .target(name: "AGCodec", dependencies: ["AGCore", "AGJSON", "CZlib", "CZstd"]),
         .target(
             name: "AGEvents",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")],
@@ -39,14 +42,14 @@ let package = Package(
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
-            name: "agstate",
-            dependencies: ["AGJSON", "AGState", "AGCodec", "AGEvents"],
+            name: "AGExports",
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
                     "-use-ld=lld",
                     "-Xlinker", "-soname=libagstate.so.0",
-                    "-Xlinker", "--version-script=\(packageRoot)/Sources/agstate/agstate.map",
+                    "-Xlinker", "--version-script=\(packageRoot)/Sources/AGExports/agstate.map",
                 ]),
             ]
         ),

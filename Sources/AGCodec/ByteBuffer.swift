@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import AGJSON
+import AGCore
 
 /// A growable, uninitialised byte buffer for decompression output: it grows with realloc (no zero-filling,
 /// no copy when the block can grow in place) and is copied once into the array handed back.

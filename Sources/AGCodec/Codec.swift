@@ -1,4 +1,4 @@
-import AGJSON
+import AGCore
 
 /// A compression format. The raw values are the C ABI's `AGS_CODEC_*`.
 public enum Codec: Int32, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import AGCore
 import AGJSON
 
 /// Bytes in and out per codec, for compression and decompression, since the process started (or the last
@@ -8,7 +9,7 @@ public final class CodecStatistics: @unchecked Sendable {
     }
 
     public static let shared = CodecStatistics()
-    private let lock = StatisticsLock()
+    private let lock = Lock()
     private var counters: [Codec: Counters] = [:]
 
     func record(_ codec: Codec, compressed input: Int, into output: Int) {

@@ -1,4 +1,4 @@
-import AGJSON
+import AGCore
 import CZlib
 import CZstd
 

@@ -1,3 +1,4 @@
+import AGCore
 import AGJSON
 import CZlib
 

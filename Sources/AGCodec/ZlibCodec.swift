@@ -1,4 +1,4 @@
-import AGJSON
+import AGCore
 import CZlib
 
 /// gzip, zlib and raw deflate through the system's zlib.

@@ -1,4 +1,4 @@
-import AGJSON
+import AGCore
 import CZstd
 
 /// Zstandard through the system's libzstd. Frames carry a content checksum.

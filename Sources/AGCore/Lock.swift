@@ -66,4 +66,4 @@ public final class ConditionLock: @unchecked Sendable {
 }
 
 /// The calling thread, for recognising re-entrant calls.
-func currentThread() -> pthread_t { pthread_self() }
+public func currentThread() -> pthread_t { pthread_self() }

@@ -60,7 +60,7 @@ public struct AGError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 
     /// The same error, attributed to a patch operation; the message names the operation.
-    func inOperation(_ index: Int, op: String) -> AGError {
+    package func inOperation(_ index: Int, op: String) -> AGError {
         var copy = self
         copy.operationIndex = index
         copy.message = "operation \(index) (\(op)): \(message)"
