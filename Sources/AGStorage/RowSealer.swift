@@ -52,7 +52,8 @@ struct RowSealer: Sendable {
     /// The plain bytes of a stored row; `corruptData` naming the store and version when the row is cut,
     /// damaged, sealed with an unknown key or with another key, or moved from elsewhere.
     func open(_ row: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
-        let what = "the \(kind == RowFormat.checkpoint ? "checkpoint" : "change") of store \"\(store)\" at version \(version)"
+        let what = kind == RowFormat.backup ? "the backup"
+            : "the \(kind == RowFormat.checkpoint ? "checkpoint" : "change") of store \"\(store)\" at version \(version)"
         guard let format = row.first else { throw AGError(.corruptData, "\(what) is empty") }
         if format == RowFormat.clear {
             // With a key, a row in the clear could only have been put there from outside.
@@ -91,4 +92,5 @@ enum RowFormat {
     static let sealed: UInt8 = 2
     static let change: UInt8 = 0x43 // "C"
     static let checkpoint: UInt8 = 0x4B // "K"
+    static let backup: UInt8 = 0x42 // "B"
 }
