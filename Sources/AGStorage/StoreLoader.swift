@@ -43,18 +43,43 @@ struct StoreLoader {
         }
         let newest = max(latest, try StoreRows.newestChange(connection, store: id) ?? 0)
         let base = Retention.base(checkpoints: checkpoints, current: newest, history: limits.history)!
-        let row = try StoreRows.checkpoint(connection, store: id, version: base)
-        let text = try storage.codec.decode(row, store: id, version: base, kind: RowFormat.checkpoint)
-        let state = try RowCodec.parse(text, "the checkpoint of store \"\(id)\" at version \(base)")
-        let store = try Store(restoring: state, version: base, limits: limits)
+        // One expression: the row and its text are freed before the replay.
+        var state = try RowCodec.parse(
+            try storage.codec.decode(try StoreRows.checkpoint(connection, store: id, version: base),
+                                     store: id, version: base, kind: RowFormat.checkpoint),
+            "the checkpoint of store \"\(id)\" at version \(base)")
+        // Changes older than the history window are applied to the state directly (nothing records them);
+        // the store is made at the window's start and replays the rest, which refills its history.
+        let reach = UInt64(max(0, limits.history.maxVersions))
+        let windowStart = max(base, newest >= reach ? newest - reach : 0)
+        var version = base
+        var store: Store?
+        if windowStart == base { store = try Store(restoring: take(&state), version: base, limits: limits) }
         var changes: UInt64 = 0
         var bytes: UInt64 = 0
-        try StoreRows.changes(connection, store: id, after: base) { (version, data) throws(AGError) in
-            try replay(store, version: version, row: data)
-            if version > latest {
+        try StoreRows.changes(connection, store: id, after: base) { (next, data) throws(AGError) in
+            if let store {
+                try replay(store, version: next, row: data)
+            } else {
+                guard next == version + 1 else {
+                    throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(next) follows \(version)")
+                }
+                let patch = try decodePatch(next, data)
+                do throws(AGError) {
+                    try patch.apply(inPlace: &state, limits: limits.json)
+                } catch {
+                    throw AGError(.corruptData, "the change of store \"\(id)\" at version \(next) does not replay: \(error.message)")
+                }
+                version = next
+                if next == windowStart { store = try Store(restoring: take(&state), version: next, limits: limits) }
+            }
+            if next > latest {
                 changes += 1
                 bytes &+= UInt64(data.count)
             }
+        }
+        guard let store else {
+            throw AGError(.corruptData, "store \"\(id)\" is missing changes: replayed to version \(version), its newest change is \(newest)")
         }
         guard store.version == newest else {
             throw AGError(.corruptData, "store \"\(id)\" is missing changes: replayed to version \(store.version), its newest change is \(newest)")
@@ -64,20 +89,33 @@ struct StoreLoader {
         return (store, journal)
     }
 
+    /// Moves the state out of `state` (so that the store holds the only reference and changes it in place).
+    private func take(_ state: inout JSONValue) -> JSONValue {
+        var taken = JSONValue.null
+        swap(&taken, &state)
+        return taken
+    }
+
+    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> JSONPatch {
+        let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
+        do throws(AGError) {
+            return try text.withUnsafeBytes { raw in
+                Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: limits.json)) }
+            }.get()
+        } catch {
+            throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
+        }
+    }
+
     private func replay(_ store: Store, version: UInt64, row: [UInt8]) throws(AGError) {
-        let what = "the change of store \"\(id)\" at version \(version)"
         guard version == store.version + 1 else {
             throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(version) follows \(store.version)")
         }
-        let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
-        let patch: JSONPatch
+        let patch = try decodePatch(version, row)
         do throws(AGError) {
-            patch = try text.withUnsafeBytes { raw in
-                Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: limits.json)) }
-            }.get()
             try store.apply(patch)
         } catch {
-            throw AGError(.corruptData, "\(what) does not replay: \(error.message)")
+            throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) does not replay: \(error.message)")
         }
     }
 }
