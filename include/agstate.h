@@ -746,7 +746,7 @@ typedef struct ags_storage_key {
 /* Default wait for another connection's lock before a write fails with AGS_ERR_IO, in milliseconds. */
 #define AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS 5000
 /* Default: a checkpoint after this many changes... */
-#define AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES 1000
+#define AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES 10000
 /* ... or after this many bytes of stored changes (16 MiB), whichever comes first. */
 #define AGS_STORAGE_DEFAULT_CHECKPOINT_BYTES 16777216
 /* Most old keys accepted. */

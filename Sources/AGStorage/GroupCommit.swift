@@ -50,30 +50,35 @@ final class GroupCommitter: @unchecked Sendable {
     private func run(_ batch: [Ticket]) {
         do throws(AGError) {
             try database.withConnection { (connection) throws(AGError) in
-                try connection.execute("BEGIN IMMEDIATE")
+                try connection.run("BEGIN IMMEDIATE")
+                // A lone write needs no savepoint: when it fails, the transaction is rolled back whole.
+                let savepoints = batch.count > 1
                 for ticket in batch {
                     do throws(AGError) {
-                        try connection.execute("SAVEPOINT agstate_write")
+                        if savepoints { try connection.run("SAVEPOINT agstate_write") }
                         try ticket.write(connection)
-                        try connection.execute("RELEASE agstate_write")
+                        if savepoints { try connection.run("RELEASE agstate_write") }
                     } catch {
                         // SQLite ends the whole transaction itself after some failures (a full disk, an
                         // I/O error): then nothing of the batch is written.
-                        if connection.inAutocommit { throw error }
+                        if connection.inAutocommit || !savepoints {
+                            if !connection.inAutocommit { try? connection.run("ROLLBACK") }
+                            throw error
+                        }
                         ticket.error = error
                         do throws(AGError) {
-                            try connection.execute("ROLLBACK TO agstate_write")
-                            try connection.execute("RELEASE agstate_write")
+                            try connection.run("ROLLBACK TO agstate_write")
+                            try connection.run("RELEASE agstate_write")
                         } catch let undo {
-                            try? connection.execute("ROLLBACK")
+                            try? connection.run("ROLLBACK")
                             throw undo
                         }
                     }
                 }
                 do throws(AGError) {
-                    try connection.execute("COMMIT")
+                    try connection.run("COMMIT")
                 } catch {
-                    if !connection.inAutocommit { try? connection.execute("ROLLBACK") }
+                    if !connection.inAutocommit { try? connection.run("ROLLBACK") }
                     throw error
                 }
             }

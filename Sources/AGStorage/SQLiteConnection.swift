@@ -52,6 +52,12 @@ final class SQLiteConnection {
         guard status == SQLITE_OK else { throw failure(status, sql.split(separator: " ").prefix(2).joined(separator: " ")) }
     }
 
+    /// Runs one statement with no results through the statement cache (no SQL parsing after the first
+    /// time): for the transaction statements of every commit.
+    func run(_ sql: String) throws(AGError) {
+        try statement(sql).run()
+    }
+
     /// True when no transaction is open (SQLite rolls one back by itself after some failures).
     var inAutocommit: Bool { handle.map { sqlite3_get_autocommit($0) != 0 } ?? true }
 

@@ -48,7 +48,7 @@ public struct StorageOptions: Sendable {
     public var checkpointBytes: UInt64 = StorageOptions.defaultCheckpointBytes
 
     public static let defaultBusyTimeoutMilliseconds: UInt32 = 5000
-    public static let defaultCheckpointChanges: UInt64 = 1000
+    public static let defaultCheckpointChanges: UInt64 = 10_000
     public static let defaultCheckpointBytes: UInt64 = 16 << 20
     /// Bounds the number of old keys (each is tried by id, never by search).
     public static let maxOldKeys = 256
