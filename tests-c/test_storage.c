@@ -1,7 +1,10 @@
 /* Durable storage through the C API, on real SQLite files in a temporary directory: reopen, history across
  * restart, list/delete, backup, encryption (no plain text in the database or its WAL), a database locked by
  * another connection (AGS_ERR_IO, state and version unchanged, usable after), bad files left untouched. */
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +243,51 @@ static void encryption(void) {
     ags_storage_close(storage);
 }
 
+/* In a child process with RLIMIT_FSIZE set: a commit that would grow the files past it fails with
+ * AGS_ERR_IO, the state and version stay, and once the limit is lifted the next commit succeeds. */
+static void file_size_limit(void) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        char url[320];
+        snprintf(url, sizeof url, "sqlite:%s/fsize.db", dir);
+        signal(SIGXFSZ, SIG_IGN);
+        ags_storage *storage = NULL;
+        ags_store *store = NULL;
+        uint64_t v = 0;
+        if (ags_storage_open(url, AGS_NTS, NULL, &storage) != AGS_OK) _exit(10);
+        if (ags_storage_open_store(storage, "s", AGS_NTS, "{\"n\":1}", AGS_NTS, &store) != AGS_OK) _exit(11);
+        struct rlimit old, small;
+        getrlimit(RLIMIT_FSIZE, &old);
+        small = old;
+        small.rlim_cur = 1 << 20;
+        setrlimit(RLIMIT_FSIZE, &small);
+        /* About 3 MB of text that zstd cannot shrink much. */
+        size_t n = 3u << 20;
+        char *big = malloc(n + 3);
+        uint32_t x = 12345;
+        big[0] = '"';
+        for (size_t i = 1; i <= n; i++) { x = x * 1103515245u + 12345u; big[i] = (char)('a' + (x >> 16) % 26); }
+        big[n + 1] = '"';
+        big[n + 2] = 0;
+        ags_status status = ags_store_set(store, "/big", AGS_NTS, big, n + 2, &v);
+        if (status != AGS_ERR_IO) _exit(12);
+        if (version_of(store) != 0 || !state_is(store, "{\"n\":1}")) _exit(13);
+        setrlimit(RLIMIT_FSIZE, &old);
+        if (ags_store_set(store, "/n", AGS_NTS, "2", AGS_NTS, &v) != AGS_OK || v != 1) _exit(14);
+        ags_store_close(store);
+        ags_storage_close(storage);
+        if (ags_storage_open(url, AGS_NTS, NULL, &storage) != AGS_OK) _exit(15);
+        if (ags_storage_open_store(storage, "s", AGS_NTS, NULL, 0, &store) != AGS_OK) _exit(16);
+        if (!state_is(store, "{\"n\":2}")) _exit(17);
+        free(big);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fprintf(stderr, "file size limit child: status %d\n", status);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/agstate-c-storage-XXXXXX");
     if (!mkdtemp(dir)) return 2;
@@ -247,6 +295,7 @@ int main(void) {
     arguments_and_bad_files();
     locked_database();
     encryption();
+    file_size_limit();
     printf("%d checks, %d failures\n", checks, failures);
     char command[300];
     snprintf(command, sizeof command, "rm -rf %s", dir);
