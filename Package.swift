@@ -44,7 +44,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // Durable stores behind AGState's StoreJournal: SQLite (embedded default), encryption at rest, backups.
-        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CSQLite", "CSodium"]),
+        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium"]),
         .target(
             name: "AGExports",
             dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage"],
