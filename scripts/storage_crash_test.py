@@ -21,6 +21,11 @@ import time
 
 STORES = ["alpha", "beta", "gamma"]
 CHILD_OPTIONS = dict(checkpoint_changes=40, checkpoint_bytes=1 << 20)
+TEST_KEY = bytes(range(32))
+
+
+def options(encrypted: bool) -> dict:
+    return dict(CHILD_OPTIONS, key=TEST_KEY, key_id=1) if encrypted else dict(CHILD_OPTIONS)
 
 
 def random_patch(rng: random.Random, keys: list) -> list:
@@ -41,13 +46,13 @@ def random_patch(rng: random.Random, keys: list) -> list:
     return ops
 
 
-def child(url: str, durability: str, seed: int, log_path: str) -> None:
+def child(url: str, durability: str, seed: int, log_path: str, encrypted: bool) -> None:
     """Commits forever (until killed), logging TRY before and ACK after each commit."""
     import threading
     import agstate
 
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    storage = agstate.Storage(url, durability=durability, **CHILD_OPTIONS)
+    storage = agstate.Storage(url, durability=durability, **options(encrypted))
 
     def run(name: str, offset: int) -> None:
         store = storage.open_store(name, {})
@@ -75,7 +80,7 @@ def read_log(path: str) -> list:
 
 
 def run_rounds(rounds: int, durability: str, directory: str, min_wait: float = 0.0, max_wait: float = 0.5,
-               seed: int = 1, report=print) -> dict:
+               seed: int = 1, report=print, encrypted: bool = False) -> dict:
     import agstate
 
     url = f"sqlite:{directory}/crash.db"
@@ -88,7 +93,7 @@ def run_rounds(rounds: int, durability: str, directory: str, min_wait: float = 0
     for round_number in range(rounds):
         log_path = os.path.join(directory, f"round-{round_number}.log")
         process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--child", url, durability,
-                                    str(seed * 100000 + round_number), log_path], env=env)
+                                    str(seed * 100000 + round_number), log_path, "1" if encrypted else "0"], env=env)
         # Mostly while commits are flowing; now and then while the child is still starting or opening.
         if rng.random() < 0.9:
             deadline = time.time() + 10
@@ -98,7 +103,7 @@ def run_rounds(rounds: int, durability: str, directory: str, min_wait: float = 0
         process.send_signal(signal.SIGKILL)
         process.wait()
         entries = read_log(log_path) if os.path.exists(log_path) else []
-        with agstate.Storage(url, durability=durability, **CHILD_OPTIONS) as storage:
+        with agstate.Storage(url, durability=durability, **options(encrypted)) as storage:
             for name in STORES:
                 state, start = model[name]
                 tried = [e["patch"] for e in entries if e["store"] == name and e["t"] == "try"]
@@ -137,18 +142,20 @@ def run_rounds(rounds: int, durability: str, directory: str, min_wait: float = 0
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6] == "1")
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--durability", choices=["full", "normal"], default="normal")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--encrypted", action="store_true", help="seal every row with a test key")
     parser.add_argument("--dir", default=None, help="where the database goes (default: a new temporary folder)")
     args = parser.parse_args()
     directory = args.dir or tempfile.mkdtemp(prefix="agstate-crash-")
     started = time.time()
-    totals = run_rounds(args.rounds, args.durability, directory, seed=args.seed)
-    print(f"{totals['rounds']} rounds clean with durability {args.durability}: {totals['acknowledged']} acknowledged "
+    totals = run_rounds(args.rounds, args.durability, directory, seed=args.seed, encrypted=args.encrypted)
+    print(f"{totals['rounds']} rounds clean with durability {args.durability}"
+          f"{', encrypted' if args.encrypted else ''}: {totals['acknowledged']} acknowledged "
           f"commits all found, {totals['attempted_beyond_ack']} attempted-but-unacknowledged commits found on disk, "
           f"{time.time() - started:.0f} s, database {directory}/crash.db")
 

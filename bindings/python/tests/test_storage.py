@@ -344,7 +344,29 @@ def _crash_module():
     return module
 
 
-@pytest.mark.parametrize("durability", ["normal", "full"])
-def test_crash_kill_nine_loses_no_acknowledged_commit(tmp_path, durability):
-    totals = _crash_module().run_rounds(4, durability, str(tmp_path), report=lambda line: None)
+@pytest.mark.parametrize("durability,encrypted", [("normal", False), ("full", False), ("normal", True)])
+def test_crash_kill_nine_loses_no_acknowledged_commit(tmp_path, durability, encrypted):
+    totals = _crash_module().run_rounds(4, durability, str(tmp_path), report=lambda line: None, encrypted=encrypted)
     assert totals["rounds"] == 4 and totals["acknowledged"] > 0
+
+
+def test_a_durable_store_is_an_ordinary_store(tmp_path):
+    """Events, lenient patches, snapshots and restore, subscriptions: all recorded and replayed."""
+    heard = []
+    with Storage(url(tmp_path)) as storage:
+        store = storage.open_store("t", {"a": 1})
+        subscription = store.subscribe("", lambda version, ops: heard.append(version) or True)
+        store.patch([{"op": "replace", "path": "/missing", "value": 1}, {"op": "remove", "path": "/nothing"}],
+                    lenient=True)
+        store.apply_event({"type": "STATE_SNAPSHOT", "snapshot": {"z": 1}})
+        store.apply_event({"type": "STATE_DELTA", "delta": [{"op": "add", "path": "/y", "value": 2}]})
+        snap = store.snapshot()
+        store.set("/q", 5)
+        assert store.restore(snap) == 5
+        subscription.close()
+        assert heard == [1, 2, 3, 4, 5]
+    with Storage(url(tmp_path)) as storage:
+        store = storage.open_store("t")
+        assert store.version == 5 and store.get("") == {"z": 1, "y": 2}
+        assert store.state_at(1) == {"a": 1, "missing": 1}
+        assert store.state_at(4) == {"z": 1, "y": 2, "q": 5}
