@@ -64,5 +64,7 @@ let package = Package(
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
+        // The engine's constants and defaults against include/agstate.h, where they are written.
+        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"]),
     ]
 )

@@ -158,6 +158,13 @@ void ags_free(void *p);
  * are dropped first when either history limit is passed. */
 #define AGS_LIMIT_HISTORY_BYTES     3
 
+/* The defaults of the limits above, and the ceiling of AGS_LIMIT_DEPTH. */
+#define AGS_DEFAULT_DEPTH             512
+#define AGS_MAX_DEPTH                 4000
+#define AGS_DEFAULT_INPUT_BYTES       1073741824
+#define AGS_DEFAULT_HISTORY_VERSIONS  1000
+#define AGS_DEFAULT_HISTORY_BYTES     67108864
+
 /* Reads and optionally sets a process-wide default limit, used by the stateless functions and taken by
  * every store opened afterwards. When new_value is negative the limit is only read; otherwise it is set
  * (AGS_LIMIT_DEPTH from 1 to 4000, AGS_LIMIT_INPUT_BYTES at least 1, the history limits at least 0). The value in force before the call is

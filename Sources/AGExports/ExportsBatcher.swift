@@ -48,12 +48,7 @@ public func ags_batcher_open(_ handle: OpaquePointer?, _ options: UnsafePointer<
         let created = try Batcher(store: try stores.object(handle), pointer: try pointer(raw.pointer, raw.pointer_len),
                                   options: BatcherOptions(maxOperations: raw.max_operations, maxBytes: raw.max_bytes,
                                                           windowMilliseconds: raw.window_ms)) { callback.call($0) }
-        do throws(AGError) {
-            batcher.pointee = try batchers.insert(created)
-        } catch {
-            created.close(flush: false)
-            throw error
-        }
+        batcher.pointee = try batchers.insert(created) { $0.close(flush: false) }
     }
 }
 
