@@ -27,7 +27,7 @@ static double now(void) {
 
 static void must(ags_status status, const char *what) {
     if (status != AGS_OK) {
-        fprintf(stderr, "%s: %s\n", what, ags_errmsg());
+        fprintf(stderr, "%s: %s\n", what, ags_errlast()->message);
         exit(1);
     }
 }
@@ -64,7 +64,7 @@ static void *agstate_writer(void *raw) {
     while (now() < a->until) {
         for (int k = 0; k < 8; k++, i++) {
             int n = make_patch(patch, sizeof patch, (i * 7919) % state_items, i);
-            must(ags_store_patch(a->store, patch, (size_t)n, NULL), "patch");
+            must(ags_store_patch(a->store, patch, (size_t)n, NULL, NULL), "patch");
         }
     }
     a->commits = i;
@@ -177,7 +177,7 @@ static void reopen(size_t target, int runs, const char *label) {
     char patch[160];
     for (long i = 0; i < 10000; i++) {
         int n = make_patch(patch, sizeof patch, (i * 7919) % items, i);
-        must(ags_store_patch(store, patch, (size_t)n, NULL), "patch");
+        must(ags_store_patch(store, patch, (size_t)n, NULL, NULL), "patch");
     }
     ags_store_close(store);
     ags_storage_close(storage);

@@ -14,7 +14,7 @@
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 static char dir[64];
 
@@ -73,13 +73,13 @@ static void reopen_history_list_delete(void) {
     for (int i = 1; i <= 10; i++) {
         char value[16];
         snprintf(value, sizeof value, "%d", i);
-        CHECK(ags_store_set(store, "/n", AGS_NTS, value, AGS_NTS, &v) == AGS_OK && v == (uint64_t)i);
+        CHECK(ags_store_set(store, "/n", AGS_NTS, value, AGS_NTS, NULL, &v) == AGS_OK && v == (uint64_t)i);
     }
-    CHECK(ags_store_merge(store, "{\"m\":true}", AGS_NTS, &v) == AGS_OK && v == 11);
+    CHECK(ags_store_merge(store, "{\"m\":true}", AGS_NTS, NULL, &v) == AGS_OK && v == 11);
     ags_txn *txn = NULL;
     CHECK(ags_store_begin(store, &txn) == AGS_OK);
     CHECK(ags_txn_patch(txn, "[{\"op\":\"add\",\"path\":\"/t\",\"value\":1}]", AGS_NTS, 0) == AGS_OK);
-    CHECK(ags_txn_commit(txn, &v) == AGS_OK && v == 12);
+    CHECK(ags_txn_commit(txn, NULL, &v) == AGS_OK && v == 12);
     ags_store *second = NULL;
     CHECK(ags_storage_open_store(storage, "thread-2", AGS_NTS, NULL, 0, &second) == AGS_OK);
     CHECK(ags_storage_list(storage, &out, NULL) == AGS_OK && text_is(out, "[\"thread-1\",\"thread-2\"]"));
@@ -114,7 +114,7 @@ static void reopen_history_list_delete(void) {
     /* Delete: the open handle still reads; its commits fail with AGS_ERR_CLOSED. */
     CHECK(ags_storage_delete(storage, "thread-1", AGS_NTS) == AGS_OK);
     CHECK(ags_storage_delete(storage, "thread-1", AGS_NTS) == AGS_ERR_PATH_NOT_FOUND);
-    CHECK(ags_store_set(store, "/n", AGS_NTS, "0", AGS_NTS, &v) == AGS_ERR_CLOSED);
+    CHECK(ags_store_set(store, "/n", AGS_NTS, "0", AGS_NTS, NULL, &v) == AGS_ERR_CLOSED);
     CHECK(version_of(store) == 12);
     CHECK(ags_storage_list(storage, &out, NULL) == AGS_OK && text_is(out, "[\"thread-2\"]"));
     ags_store_close(store);
@@ -122,7 +122,7 @@ static void reopen_history_list_delete(void) {
     /* Closed storage: stores opened from it fail to commit with AGS_ERR_CLOSED. */
     CHECK(ags_storage_open_store(storage, "thread-2", AGS_NTS, NULL, 0, &store) == AGS_OK);
     ags_storage_close(storage);
-    CHECK(ags_store_set(store, "/x", AGS_NTS, "1", AGS_NTS, &v) == AGS_ERR_CLOSED);
+    CHECK(ags_store_set(store, "/x", AGS_NTS, "1", AGS_NTS, NULL, &v) == AGS_ERR_CLOSED);
     CHECK(ags_storage_list(storage, &out, NULL) == AGS_ERR_CLOSED);
     ags_store_close(store);
 }
@@ -168,7 +168,7 @@ static void arguments_and_bad_files(void) {
     sqlite3_exec(db, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('hi')", NULL, NULL, NULL);
     sqlite3_close(db);
     snprintf(url, sizeof url, "sqlite:%s", path);
-    CHECK(ags_storage_open(url, AGS_NTS, NULL, &storage) == AGS_ERR_CORRUPT_DATA && strstr(ags_errmsg(), "another program"));
+    CHECK(ags_storage_open(url, AGS_NTS, NULL, &storage) == AGS_ERR_CORRUPT_DATA && strstr(ags_errlast()->message, "another program"));
 }
 
 static void locked_database(void) {
@@ -182,18 +182,18 @@ static void locked_database(void) {
     uint64_t v = 0;
     CHECK(ags_storage_open(url, AGS_NTS, &options, &storage) == AGS_OK);
     CHECK(ags_storage_open_store(storage, "s", AGS_NTS, "{\"n\":1}", AGS_NTS, &store) == AGS_OK);
-    CHECK(ags_store_set(store, "/n", AGS_NTS, "2", AGS_NTS, &v) == AGS_OK && v == 1);
+    CHECK(ags_store_set(store, "/n", AGS_NTS, "2", AGS_NTS, NULL, &v) == AGS_OK && v == 1);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) == SQLITE_OK);
-    CHECK(ags_store_set(store, "/n", AGS_NTS, "3", AGS_NTS, &v) == AGS_ERR_IO && strstr(ags_errmsg(), "locked"));
+    CHECK(ags_store_set(store, "/n", AGS_NTS, "3", AGS_NTS, NULL, &v) == AGS_ERR_IO && strstr(ags_errlast()->message, "locked"));
     CHECK(version_of(store) == 1 && state_is(store, "{\"n\":2}"));
     char *out = NULL;
     CHECK(ags_store_history(store, 0, 0, &out, NULL) == AGS_OK &&
           text_is(out, "[{\"version\":1,\"patch\":[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]}]"));
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
-    CHECK(ags_store_set(store, "/n", AGS_NTS, "4", AGS_NTS, &v) == AGS_OK && v == 2);
+    CHECK(ags_store_set(store, "/n", AGS_NTS, "4", AGS_NTS, NULL, &v) == AGS_OK && v == 2);
     ags_store_close(store);
     ags_storage_close(storage);
 }
@@ -216,7 +216,7 @@ static void encryption(void) {
     CHECK(ags_storage_open(url, AGS_NTS, &options, &storage) == AGS_OK);
     CHECK(ags_storage_open_store(storage, "secret", AGS_NTS, "{\"a\":\"MARKER-initial-31337\"}", AGS_NTS, &store) == AGS_OK);
     for (int i = 0; i < 5; i++)
-        CHECK(ags_store_set(store, "/b", AGS_NTS, "\"MARKER-change-31337\"", AGS_NTS, &v) == AGS_OK);
+        CHECK(ags_store_set(store, "/b", AGS_NTS, "\"MARKER-change-31337\"", AGS_NTS, NULL, &v) == AGS_OK);
     /* While open the data is in the WAL; neither file has the marker. */
     CHECK(!file_contains(path, "MARKER") && !file_contains(wal, "MARKER"));
     ags_store_close(store);
@@ -226,7 +226,7 @@ static void encryption(void) {
     options.key = wrong;
     CHECK(ags_storage_open(url, AGS_NTS, &options, &storage) == AGS_OK);
     CHECK(ags_storage_open_store(storage, "secret", AGS_NTS, NULL, 0, &store) == AGS_ERR_CORRUPT_DATA &&
-          strstr(ags_errmsg(), "\"secret\"") && strstr(ags_errmsg(), "version"));
+          strstr(ags_errlast()->message, "\"secret\"") && strstr(ags_errlast()->message, "version"));
     ags_storage_close(storage);
 
     /* Rotation: key 2 current, key 1 for reading. */
@@ -238,7 +238,7 @@ static void encryption(void) {
     options.old_key_count = 1;
     CHECK(ags_storage_open(url, AGS_NTS, &options, &storage) == AGS_OK);
     CHECK(ags_storage_open_store(storage, "secret", AGS_NTS, NULL, 0, &store) == AGS_OK && version_of(store) == 5);
-    CHECK(ags_store_set(store, "/c", AGS_NTS, "1", AGS_NTS, &v) == AGS_OK && v == 6);
+    CHECK(ags_store_set(store, "/c", AGS_NTS, "1", AGS_NTS, NULL, &v) == AGS_OK && v == 6);
     ags_store_close(store);
     ags_storage_close(storage);
 }
@@ -269,11 +269,11 @@ static void file_size_limit(void) {
         for (size_t i = 1; i <= n; i++) { x = x * 1103515245u + 12345u; big[i] = (char)('a' + (x >> 16) % 26); }
         big[n + 1] = '"';
         big[n + 2] = 0;
-        ags_status status = ags_store_set(store, "/big", AGS_NTS, big, n + 2, &v);
+        ags_status status = ags_store_set(store, "/big", AGS_NTS, big, n + 2, NULL, &v);
         if (status != AGS_ERR_IO) _exit(12);
         if (version_of(store) != 0 || !state_is(store, "{\"n\":1}")) _exit(13);
         setrlimit(RLIMIT_FSIZE, &old);
-        if (ags_store_set(store, "/n", AGS_NTS, "2", AGS_NTS, &v) != AGS_OK || v != 1) _exit(14);
+        if (ags_store_set(store, "/n", AGS_NTS, "2", AGS_NTS, NULL, &v) != AGS_OK || v != 1) _exit(14);
         ags_store_close(store);
         ags_storage_close(storage);
         if (ags_storage_open(url, AGS_NTS, NULL, &storage) != AGS_OK) _exit(15);

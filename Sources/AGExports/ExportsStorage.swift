@@ -1,68 +1,40 @@
 import AGJSON
 import AGState
 import AGStorage
+import CAgstateHeader
 
 // Durable storage (include/agstate.h, "Durable storage"). The storage does the work; stores opened from it
 // are ordinary store handles.
 
-let storages = HandleTable<Storage>(kind: 0x5E, name: "storage")
+let storages = HandleTable<Storage>(kind: 0x70, name: "storage")
 
-/// The C layout of `ags_storage_key`.
-struct CStorageKey {
-    var id: UInt32
-    var key: (UInt64, UInt64, UInt64, UInt64)
-}
+/// Computed: the struct holds pointers (NULL here), which a global constant may not share across threads.
+var defaultStorageOptions: ags_storage_options { ags_storage_options(
+    version: UInt32(AGS_STORAGE_OPTIONS_VERSION), durability: AGS_DURABILITY_FULL, key: nil, key_id: 0, old_keys: nil,
+    old_key_count: 0, busy_timeout_ms: UInt32(AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS),
+    checkpoint_changes: UInt64(AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES), checkpoint_bytes: UInt64(AGS_STORAGE_DEFAULT_CHECKPOINT_BYTES)) }
 
-/// The C layout of `ags_storage_options` (version 1).
-struct CStorageOptions {
-    var version: UInt32
-    var durability: Int32
-    var key: UnsafePointer<UInt8>?
-    var keyID: UInt32
-    var oldKeys: UnsafeRawPointer?
-    var oldKeyCount: Int
-    var busyTimeoutMilliseconds: UInt32
-    var checkpointChanges: UInt64
-    var checkpointBytes: UInt64
-
-    static let version: UInt32 = 1
-    static var defaults: CStorageOptions { CStorageOptions(
-        version: version, durability: Durability.full.rawValue, key: nil, keyID: 0, oldKeys: nil, oldKeyCount: 0,
-        busyTimeoutMilliseconds: StorageOptions.defaultBusyTimeoutMilliseconds,
-        checkpointChanges: StorageOptions.defaultCheckpointChanges, checkpointBytes: StorageOptions.defaultCheckpointBytes) }
-}
-
-/// The C options converted, every field checked.
-func storageOptions(_ raw: UnsafeRawPointer?) throws(AGError) -> StorageOptions {
+/// The engine's storage options from the caller's struct (NULL: the defaults), every field checked.
+func storageOptions(_ pointer: UnsafePointer<ags_storage_options>?) throws(AGError) -> StorageOptions {
+    let raw = try readOptions(pointer, defaultStorageOptions, current: AGS_STORAGE_OPTIONS_VERSION, "ags_storage_options")
     var options = StorageOptions()
-    guard let raw else { return options }
-    let c = raw.load(as: CStorageOptions.self)
-    guard c.version == CStorageOptions.version else {
-        throw AGError(.invalidArgument, "ags_storage_options version \(c.version) is not supported (\(CStorageOptions.version) is)")
+    options.durability = try Durability(id: Int32(bitPattern: raw.durability.rawValue))
+    if let key = raw.key {
+        options.key = try StorageKey(id: raw.key_id, bytes: Array(UnsafeBufferPointer(start: key, count: StorageKey.size)))
     }
-    guard let durability = Durability(rawValue: c.durability) else {
-        throw AGError(.invalidArgument, "unknown durability \(c.durability) (AGS_DURABILITY_FULL or AGS_DURABILITY_NORMAL)")
+    guard raw.old_key_count <= StorageOptions.maxOldKeys else {
+        throw AGError(.invalidArgument, "old_key_count \(raw.old_key_count) is beyond \(StorageOptions.maxOldKeys)")
     }
-    options.durability = durability
-    if let key = c.key {
-        options.key = try StorageKey(id: c.keyID, bytes: Array(UnsafeBufferPointer(start: key, count: StorageKey.size)))
-    }
-    guard c.oldKeyCount <= StorageOptions.maxOldKeys else {
-        throw AGError(.invalidArgument, "old_key_count \(c.oldKeyCount) is beyond \(StorageOptions.maxOldKeys)")
-    }
-    if c.oldKeyCount > 0 {
-        guard let keys = c.oldKeys else { throw AGError(.invalidArgument, "old_keys is NULL but old_key_count is \(c.oldKeyCount)") }
-        let stride = MemoryLayout<CStorageKey>.stride
-        for i in 0..<c.oldKeyCount {
-            let entry = keys + i * stride
-            let id = entry.load(as: UInt32.self)
-            let bytes = Array(UnsafeRawBufferPointer(start: entry + 4, count: StorageKey.size))
-            options.oldKeys.append(try StorageKey(id: id, bytes: bytes))
+    if raw.old_key_count > 0 {
+        guard let keys = raw.old_keys else { throw AGError(.invalidArgument, "old_keys is NULL but old_key_count is \(raw.old_key_count)") }
+        for entry in UnsafeBufferPointer(start: keys, count: raw.old_key_count) {
+            let bytes = withUnsafeBytes(of: entry.key) { Array($0) }
+            options.oldKeys.append(try StorageKey(id: entry.id, bytes: bytes))
         }
     }
-    options.busyTimeoutMilliseconds = c.busyTimeoutMilliseconds
-    options.checkpointChanges = c.checkpointChanges
-    options.checkpointBytes = c.checkpointBytes
+    options.busyTimeoutMilliseconds = raw.busy_timeout_ms
+    options.checkpointChanges = raw.checkpoint_changes
+    options.checkpointBytes = raw.checkpoint_bytes
     return options
 }
 
@@ -73,30 +45,24 @@ func utf8Text(_ data: CText, _ length: Int, _ what: String) throws(AGError) -> S
     return text
 }
 
+/// The ids of stores as a JSON array, for the caller.
+func writeIDs(_ ids: [String], _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLength: COutLen) throws(AGError) {
+    try write(.array(JSONArray(ids.map { JSONValue.string($0) })), .compact, out, outLength)
+}
+
 @_cdecl("ags_storage_options_init")
-public func ags_storage_options_init(_ options: UnsafeMutableRawPointer?, _ version: UInt32) -> Int32 {
-    run { () throws(AGError) in
-        guard let options else { throw AGError(.invalidArgument, "options is NULL") }
-        guard version == CStorageOptions.version else {
-            throw AGError(.invalidArgument, "ags_storage_options version \(version) is not supported (\(CStorageOptions.version) is)")
-        }
-        options.storeBytes(of: CStorageOptions.defaults, as: CStorageOptions.self)
-    }
+public func ags_storage_options_init(_ options: UnsafeMutablePointer<ags_storage_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultStorageOptions, current: AGS_STORAGE_OPTIONS_VERSION, "ags_storage_options")
 }
 
 @_cdecl("ags_storage_open")
-public func ags_storage_open(_ url: CText, _ urlLength: Int, _ options: UnsafeRawPointer?,
+public func ags_storage_open(_ url: CText, _ urlLength: Int, _ options: UnsafePointer<ags_storage_options>?,
                              _ handle: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     run { () throws(AGError) in
         let handle = try require(handle, "storage")
         let url = try utf8Text(url, urlLength, "the storage URL")
         let storage = try Storage(url: url, options: try storageOptions(options))
-        do throws(AGError) {
-            handle.pointee = try storages.insert(storage)
-        } catch {
-            storage.close()
-            throw error
-        }
+        do throws(AGError) { handle.pointee = try storages.insert(storage) } catch { storage.close(); throw error }
     }
 }
 
@@ -119,8 +85,7 @@ public func ags_storage_open_store(_ handle: OpaquePointer?, _ id: CText, _ idLe
 public func ags_storage_list(_ handle: OpaquePointer?, _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        let ids = try storages.object(handle).list()
-        try write(.array(JSONArray(ids.map { JSONValue.string($0) })), .compact, out, outLength)
+        try writeIDs(try storages.object(handle).list(), out, outLength)
     }
 }
 
@@ -146,7 +111,7 @@ public func ags_storage_import(_ handle: OpaquePointer?, _ path: CText, _ pathLe
     run { () throws(AGError) in
         let storage = try storages.object(handle)
         let ids = try storage.importBackup(from: try utf8Text(path, pathLength, "the backup path"))
-        if let out { try write(.array(JSONArray(ids.map { JSONValue.string($0) })), .compact, out, outLength) }
+        if let out { try writeIDs(ids, out, outLength) }
     }
 }
 

@@ -8,6 +8,14 @@ public enum Durability: Int32, Sendable {
     /// (SQLite's WAL with synchronous=NORMAL).
     case normal = 1
 
+    /// The C ABI's `AGS_DURABILITY_*`.
+    public init(id: Int32) throws(AGError) {
+        guard let durability = Durability(rawValue: id) else {
+            throw AGError(.invalidArgument, "unknown durability \(id) (AGS_DURABILITY_FULL or AGS_DURABILITY_NORMAL)")
+        }
+        self = durability
+    }
+
     public init(name: String) throws(AGError) {
         switch name {
         case "full": self = .full

@@ -6,25 +6,25 @@ import json
 from ctypes import POINTER, Structure, byref, c_char_p, c_int, c_size_t, c_ubyte, c_uint, c_uint32, c_uint64, c_void_p
 from typing import Any, List, Mapping, Optional
 
+from . import _constants as k
 from ._convert import document_bytes
 from ._handles import NativeHandle, text_from
 from ._native import c_out, c_out_len, c_status, lib
 from .errors import check
 from .store import Store
 
-DURABILITY_FULL = 0
-DURABILITY_NORMAL = 1
-_DURABILITIES = {"full": DURABILITY_FULL, "normal": DURABILITY_NORMAL}
-STORAGE_OPTIONS_VERSION = 1
+_DURABILITIES = {"full": k.AGS_DURABILITY_FULL, "normal": k.AGS_DURABILITY_NORMAL}
 _UINT32_MAX = 2**32 - 1
 _UINT64_MAX = 2**64 - 1
 
 
 class _Key(Structure):
+    """ags_storage_key."""
     _fields_ = [("id", c_uint32), ("key", c_ubyte * 32)]
 
 
 class _Options(Structure):
+    """ags_storage_options, laid out as the header's."""
     _fields_ = [
         ("version", c_uint),
         ("durability", c_int),
@@ -94,7 +94,7 @@ class Storage(NativeHandle):
                  checkpoint_changes: Optional[int] = None, checkpoint_bytes: Optional[int] = None) -> None:
         super().__init__(None)
         options = _Options()
-        check(lib.ags_storage_options_init(byref(options), STORAGE_OPTIONS_VERSION))
+        check(lib.ags_storage_options_init(byref(options), k.AGS_STORAGE_OPTIONS_VERSION))
         if durability not in _DURABILITIES:
             raise ValueError(f"durability must be 'full' or 'normal', not {durability!r}")
         options.durability = _DURABILITIES[durability]
@@ -134,9 +134,9 @@ class Storage(NativeHandle):
         else:
             data = document_bytes(initial)
             check(lib.ags_storage_open_store(self._h(), name, len(name), data, len(data), byref(handle)))
-        store = Store.__new__(Store)
-        NativeHandle.__init__(store, handle.value)
-        return store
+        # Its commits write to the database (a sync, maybe a wait for another process's lock): they
+        # release the GIL.
+        return Store._adopt(handle.value, blocking=True)
 
     def list(self) -> List[str]:
         """The ids of the stores in the database, sorted."""
