@@ -851,7 +851,9 @@ void ags_validator_close(ags_validator *validator);
  * written by one process only.
  *
  * A file that is not an SQLite database, a truncated database, another program's database, or a storage
- * written by a newer schema is AGS_ERR_CORRUPT_DATA at open, and the file is left as it is.
+ * written by a newer schema is AGS_ERR_CORRUPT_DATA at open, and the file is left as it is. A damaged
+ * page or row found later (SQLite's "malformed", a checksum or decryption failure) is AGS_ERR_CORRUPT_DATA
+ * too, naming the store and version when a row is at fault; other stores of the file stay usable.
  * ------------------------------------------------------------------------------------------------ */
 
 typedef struct ags_storage ags_storage;
