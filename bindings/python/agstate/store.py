@@ -156,7 +156,12 @@ class Store(NativeHandle):
         path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
         the change at once."""
         kind = type(ops)
-        data = ops.encode("utf-8", "surrogatepass") if kind is str else ops if kind is bytes else document_bytes(ops)
+        if kind is list:
+            data = _convert.dumps(ops)
+        elif kind is str:
+            data = ops.encode("utf-8", "surrogatepass")
+        else:
+            data = ops if kind is bytes else document_bytes(ops)
         if expected_version is None and not lenient and not urgent:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
