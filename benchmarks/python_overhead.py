@@ -10,6 +10,9 @@ call, with the cost of an empty timing loop taken off. The machine may be shared
 its rounds, the estimate a busy neighbour disturbs least. Each Python call taking a value is measured with the
 standard library's json and, when installed, with orjson.
 
+Last, the same for a large value: agstate.make_patch of two 2.2 MB dicts (benchmarks/inputs.py, 10 leaves
+changed), with json and with orjson, against make_patch of their JSON text.
+
 Run: python benchmarks/python_overhead.py (from a Python with the agstate package; scripts/bench.sh does).
 """
 import ctypes
@@ -24,6 +27,10 @@ os.environ.setdefault("AGSTATE_LIBRARY", os.path.join(LIBDIR, "libagstate.so.0")
 
 import agstate  # noqa: E402
 from agstate import _convert, _native  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from inputs import state  # noqa: E402
+from timing import interleaved_medians_ms  # noqa: E402
 
 GOAL_NS = 500
 ROUNDS = 101
@@ -177,5 +184,29 @@ def main():
               f" value is converted)")
 
 
+def large_values():
+    a = state()
+    b = _convert._json_loads(_convert._json_dumps(a))
+    for k in range(10):
+        b["items"][f"item{k * 997}"]["meta"]["score"] = -(k + 1)
+    a_text, b_text = _convert._json_dumps(a), _convert._json_dumps(b)
+
+    def with_backend(orjson):
+        def run():
+            _convert.use_orjson(orjson)
+            try:
+                agstate.make_patch(a, b)
+            finally:
+                _convert.use_orjson(True)
+        return run
+    rows = [("from JSON text", lambda: agstate.make_patch(a_text, b_text)), ("dicts, json", with_backend(False))]
+    if _convert._orjson is not None:
+        rows.append(("dicts, orjson", with_backend(True)))
+    medians = interleaved_medians_ms([fn for _, fn in rows], rounds=9)
+    print(f"\nmake_patch of two {len(a_text) / 1e6:.1f} MB states, median of 9 interleaved rounds: "
+          + ", ".join(f"{name} {ms:.1f} ms" for (name, _), ms in zip(rows, medians)))
+
+
 if __name__ == "__main__":
     main()
+    large_values()

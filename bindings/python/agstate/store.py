@@ -44,10 +44,10 @@ class Store(NativeHandle):
     def __init__(self, state: Any = None, *, max_depth: Optional[int] = None) -> None:
         """``state`` is a Python value or JSON text (str/bytes); None means ``{}``."""
         super().__init__(None)
-        # Commits go through `fast` (the GIL kept) while no Python callback is attached to the store, and
-        # through `lib` (the GIL released) for good once one is: a commit runs the subscribers on the
-        # committing thread, and waits for a delivery running on another thread, which may need the GIL.
-        # The gate makes "no callback yet" and the fast call one step that attaching a callback waits for.
+        # Commits keep the GIL (PyDLL) while no Python callback is attached to the store, and release it
+        # (CDLL) for good once one is: a commit runs the subscribers on the committing thread, and waits for
+        # a delivery running on another thread, which needs the GIL to run Python. The gate makes "no
+        # callback yet" and the call that keeps the GIL one step, which attaching a callback waits for.
         self._gate = threading.Lock()
         self._callbacks = False
         handle = c_void_p()
