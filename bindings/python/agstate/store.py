@@ -167,21 +167,24 @@ class Store(NativeHandle):
             handle = self._cvp
             if handle is None:
                 self._h()  # raises Closed
-            version, version_ref = slots.version
             size = size_arg(len(data))
-            if self._callbacks:  # never false again once true: no need for the gate
-                status = _released_patch(handle, data, size, None, version_ref)
-            else:
+            if not self._callbacks:  # never false again once true
+                version, version_ref = slots.version
                 gate = self._gate
                 gate.acquire()
-                if self._callbacks:
-                    gate.release()
-                    status = _released_patch(handle, data, size, None, version_ref)
-                else:
+                if not self._callbacks:
                     try:
                         status = _hot_patch(handle, data, size, None, version_ref)
                     finally:
                         gate.release()
+                    if status:
+                        raise last_error(status)
+                    return version.value
+                gate.release()
+            # Callbacks may run during this call and commit on this thread: a version of its own, not the
+            # thread's slot, which a nested call would overwrite.
+            version = c_uint64()
+            status = _released_patch(handle, data, size, None, byref(version))
             if status:
                 raise last_error(status)
             return version.value
