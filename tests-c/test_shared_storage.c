@@ -45,8 +45,14 @@ static int64_t *samples;
 static size_t sample_count;
 static int self_id;
 
+/* The subscriber must hear of every version once, in order (from this process's commits and others'). */
+static volatile uint64_t heard_version;
+static volatile int heard_out_of_order;
+
 static int on_change(void *user_data, uint64_t version, const char *patch, size_t len) {
-    (void)user_data; (void)version; (void)len;
+    (void)user_data; (void)len;
+    if (heard_version != 0 && version != heard_version + 1) heard_out_of_order = 1;   /* from the first notice on */
+    heard_version = version;
     const char *p = strstr(patch, "{\"p\":");
     if (!p) return 0;
     int who = atoi(p + 5);
@@ -126,6 +132,10 @@ static int child(const char *url, const char *id, int p, int processes, int comm
         CHECK(waited < 120000, "process %d: counter %lld after 120 s, expected %llu", p, counter, (unsigned long long)total);
         sleep_ms(10);
     }
+    /* The state is published before subscribers are told: wait for the last notice. */
+    for (int waited = 0; heard_version < total && waited < 10000; waited++) sleep_ms(1);
+    CHECK(heard_version == total && !heard_out_of_order, "process %d: the subscriber heard up to version %llu%s", p,
+          (unsigned long long)heard_version, heard_out_of_order ? ", out of order or twice" : "");
     uint64_t version;
     char *json = export_state(store);
     CHECK(ags_store_version(store, &version) == AGS_OK, "version");

@@ -208,10 +208,13 @@ final class PostgresJournal: StoreJournal, @unchecked Sendable {
         let writer = (0..<16).map { _ in UInt8.random(in: 0...255) }
         let id = self.id
         let params: [PGParam] = [.text(id), .text(String(version)), .bytes(row), .bytes(writer)]
-        let insert = """
-            WITH c AS (INSERT INTO agstate_changes(store, version, data, writer) VALUES($1, $2::bigint, $3, $4) RETURNING version)
-            SELECT pg_notify('\(PGSchema.channel)', c.version::text || ' ' || $1) FROM c
-            """
+        let insert = "INSERT INTO agstate_changes(store, version, data, writer) VALUES($1, $2::bigint, $3, $4)"
+        // The notification goes in a transaction of its own, after the change's: a transaction that notifies
+        // holds the server's notification queue lock through its commit, WAL flush included, which would
+        // serialise every commit of every process; one that only notifies writes nothing to flush. A
+        // notification lost to a crash between the two is made up for by the listener's sweep.
+        let notify = "SELECT pg_notify('\(PGSchema.channel)', $1)"
+        let payload: [PGParam] = [.text("\(version) \(id)")]
         try storage.pool.run { (connection) throws(AGError) in
             do throws(AGError) {
                 if let checkpointRow {
@@ -241,6 +244,7 @@ final class PostgresJournal: StoreJournal, @unchecked Sendable {
                 } else {
                     try connection.execute(insert, params)
                 }
+                _ = try? connection.execute(notify, payload)
             } catch where error.code == .conflict {
                 // Our own row, written by an attempt whose answer was lost, is a success.
                 let rows = try connection.execute("SELECT writer FROM agstate_changes WHERE store = $1 AND version = $2::bigint",
