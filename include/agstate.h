@@ -921,8 +921,9 @@ typedef struct ags_storage_options {
      * store id and version. */
     const unsigned char *key;
     uint32_t key_id;                /* recorded in every row sealed with key */
-    /* Earlier keys, for reading rows they sealed (key rotation: rows written from now on use key; old
-     * rows go away as checkpoints replace them). At most AGS_STORAGE_MAX_OLD_KEYS. */
+    /* Earlier keys, for reading rows they sealed (key rotation: rows written from now on use key, or are
+     * written in the clear when key is NULL; old rows go away as checkpoints replace them and the history
+     * bound passes them). At most AGS_STORAGE_MAX_OLD_KEYS. */
     const ags_storage_key *old_keys;
     size_t old_key_count;
     uint32_t busy_timeout_ms;       /* 0 to INT32_MAX; default AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS */

@@ -21,7 +21,7 @@ struct RowCodec: Sendable {
     /// The JSON text of a row, checked (decryption, envelope size and CRC).
     func decode(_ row: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
         // A row in the clear is read where it is, past its format byte.
-        if row.first == RowFormat.clear && sealer.keys.isEmpty {
+        if row.first == RowFormat.clear && sealer.current == nil {
             return try unpack(row, from: 1, store: store, version: version, kind: kind)
         }
         let plain = try sealer.open(row, store: store, version: version, kind: kind)

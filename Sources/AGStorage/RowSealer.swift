@@ -56,8 +56,9 @@ struct RowSealer: Sendable {
             : "the \(kind == RowFormat.checkpoint ? "checkpoint" : "change") of store \"\(store)\" at version \(version)"
         guard let format = row.first else { throw AGError(.corruptData, "\(what) is empty") }
         if format == RowFormat.clear {
-            // With a key, a row in the clear could only have been put there from outside.
-            guard keys.isEmpty else { throw AGError(.corruptData, "\(what) is stored in the clear, but this storage is encrypted") }
+            // With a current key every row is written sealed: one in the clear could only have been put
+            // there from outside. (With old keys only, rows are written in the clear, and read back.)
+            guard current == nil else { throw AGError(.corruptData, "\(what) is stored in the clear, but this storage is encrypted") }
             return Array(row.dropFirst())
         }
         guard !keys.isEmpty else { throw AGError(.corruptData, "\(what) is encrypted, and no key was given") }

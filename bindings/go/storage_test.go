@@ -1,11 +1,14 @@
 package agstate
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -125,5 +128,57 @@ func TestStorageEncryptionAndBadFiles(t *testing.T) {
 	}
 	if _, err := OpenStorage("sqlite:"+path, &StorageOptions{Key: []byte("short")}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("%v", err)
+	}
+}
+
+// A database locked by another process past the busy timeout: the commit fails with ErrIO, the state and
+// version stay, and the next commit succeeds once the lock is gone. The lock holder is Python's sqlite3.
+func TestStorageLockedByAnotherProcess(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is needed to hold the lock")
+	}
+	path := filepath.Join(t.TempDir(), "locked.db")
+	storage, err := OpenStorage("sqlite:"+path, &StorageOptions{BusyTimeoutMs: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer storage.Close()
+	store, err := storage.OpenStore("s", []byte(`{"n":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Set("/n", []byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	holder := exec.Command(python, "-c", `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()
+db.execute("ROLLBACK")`, path)
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		t.Fatalf("holder said %q", line)
+	}
+	_, err = store.Set("/n", []byte("3"))
+	if !errors.Is(err, ErrIO) || !strings.Contains(err.Error(), "locked") {
+		t.Fatalf("commit under the lock: %v", err)
+	}
+	if v, _ := store.Version(); v != 1 {
+		t.Fatalf("version %d after the failed commit", v)
+	}
+	if state, _ := store.Get(""); string(state) != `{"n":2}` {
+		t.Fatalf("state %s after the failed commit", state)
+	}
+	stdin.Close()
+	holder.Wait()
+	if v, err := store.Set("/n", []byte("4")); err != nil || v != 2 {
+		t.Fatalf("%d %v", v, err)
 	}
 }

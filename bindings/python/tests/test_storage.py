@@ -278,6 +278,11 @@ def test_key_rotation(tmp_path):
             store.set("/n", i + 2)
     with Storage(f"sqlite:{path}", key=new, key_id=2, old_keys={1: KEY}) as storage:
         assert storage.open_store("s").get("/n") == 5
+    # Old keys only: sealed rows are read, new rows are written in the clear (decryption at rest ends).
+    with Storage(f"sqlite:{path}", old_keys={1: KEY, 2: new}) as storage:
+        storage.open_store("s").set("/n", 6)
+    with Storage(f"sqlite:{path}", old_keys={1: KEY, 2: new}) as storage:
+        assert storage.open_store("s").get("/n") == 6
 
 
 def test_truncated_and_foreign_files_are_refused_and_left_alone(tmp_path):
