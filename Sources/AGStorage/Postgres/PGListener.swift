@@ -18,6 +18,9 @@ final class PGListener: @unchecked Sendable {
     private var reconnects: UInt64 = 0
     private var notifications: UInt64 = 0
 
+    /// Bounds the stores noted for a catch-up in one batch of notifications.
+    static let maxPending = 4096
+
     init(storage: PostgresStorage) { self.storage = storage }
 
     func start() throws(AGError) {
@@ -71,10 +74,14 @@ final class PGListener: @unchecked Sendable {
             _ = poll(&descriptor, 1, 100)
             guard PQconsumeInput(connection.connection) == 1, !connection.isBroken else { return }
             var dirty: [String: UInt64] = [:]
+            var sweepAll = false
             while let notice = PQnotifies(connection.connection) {
                 if let extra = notice.pointee.extra {
                     let payload = String(cString: extra)
-                    if let space = payload.firstIndex(of: " "), let version = UInt64(payload[..<space]) {
+                    // Bounded: past maxPending distinct stores in one batch, every open store is swept instead.
+                    if dirty.count >= PGListener.maxPending {
+                        sweepAll = true
+                    } else if let space = payload.firstIndex(of: " "), let version = UInt64(payload[..<space]) {
                         let id = String(payload[payload.index(after: space)...])
                         dirty[id] = max(dirty[id] ?? 0, version)
                     }
@@ -83,7 +90,7 @@ final class PGListener: @unchecked Sendable {
                 lock.withLock { notifications += 1 }
             }
             for (id, version) in dirty { storage.catchUp(only: id, through: version) }
-            if monotonicMilliseconds() - lastSweep >= 1000 {
+            if sweepAll || monotonicMilliseconds() - lastSweep >= 1000 {
                 lastSweep = monotonicMilliseconds()
                 storage.catchUp(only: nil)
             }
