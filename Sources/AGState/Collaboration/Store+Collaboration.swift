@@ -117,7 +117,10 @@ extension Store {
     // MARK: section locks
 
     /// Takes (or, for its owner, renews) a lease on `path` for `ttl` milliseconds. Fails with `locked`,
-    /// naming the owner, when another owner holds a lease at, inside or above `path`.
+    /// naming the owner, when another owner holds a lease at, inside or above `path`. While it holds,
+    /// a commit by anyone else that writes at, inside or above `path` fails with `locked`; an insertion
+    /// into or removal from the array holding a locked element counts as a write above it (it would
+    /// shift the element out from under the lease).
     public func lock(_ path: JSONPointer, owner: String, ttl: UInt64) throws(AGError) {
         try collaboration.changeLocks { (locks: inout SectionLocks, now: UInt64, events: inout [LockEvent]) throws(AGError) in
             try locks.lock(path, owner: owner, ttl: ttl, now: now, into: &events)
