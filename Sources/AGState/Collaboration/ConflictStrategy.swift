@@ -5,24 +5,24 @@ import AGJSON
 public enum ConflictStrategy: Int32, Sendable, CaseIterable {
     /// `conflict` when any change since the base touched a location the patch reads or writes, as
     /// transactions decide; otherwise the patch applies as written.
-    case reject = 0
+    case reject = 1
     /// The patch is transformed over the changes since its base: array indexes shifted by insertions and
     /// removals, paths followed through moves. An operation inside (or on) something a later change removed
     /// or replaced is a `conflict`; where both wrote the same location, the patch is applied after.
-    case rebase = 1
+    case rebase = 2
     /// As `rebase`, and the patch wins wherever it overlaps: an element or member a later change removed
     /// is put back (as it was when removed) with the patch's edit applied.
-    case lastWriteWins = 2
+    case lastWriteWins = 3
     /// As `rebase`, but every operation that overlaps a later change is dropped and reported; the rest
     /// applies.
-    case firstWriteWins = 3
+    case firstWriteWins = 4
     /// A three-way merge of the base, the current state and the proposed one: changes to different members
     /// or elements combine (arrays by rebase); where both sides changed the same location (or one inside
     /// the other) to different values, or one removed what the other changed, a `conflict`.
-    case merge = 4
+    case merge = 5
     /// Each conflicting location is given to the resolver (base, current and proposed values), which
     /// returns the value to keep or refuses (a `conflict`).
-    case custom = 5
+    case custom = 6
 
     /// The name used by the bindings ("reject", "rebase", "last-write-wins", ...).
     public var name: String {

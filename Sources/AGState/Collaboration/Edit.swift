@@ -14,6 +14,8 @@ struct Edit: Sendable {
     var pathInArray: Bool
     /// `from` is an array element (moves only).
     var fromInArray: Bool
+    /// A resolver already decided this edit's value: later overlaps keep it without asking again.
+    var settled = false
 
     /// The operation to apply.
     var operation: PatchOperation {

@@ -75,7 +75,7 @@ struct Rebase {
         case .dropped:
             return []
         case .edit(let edit, let overlaps):
-            guard overlaps else { return [edit] }
+            guard overlaps, !edit.settled else { return [edit] }
             switch strategy {
             case .reject, .rebase, .lastWriteWins:
                 points.append(ConflictPoint(path: edit.path, outcome: "kept"))
@@ -126,12 +126,12 @@ struct Rebase {
             throw refuse(path, "the resolver refused the change at \"\(path)\"")
         case .remove:
             points.append(ConflictPoint(path: path, outcome: "resolved"))
-            return current == nil || removedByLater ? [] : [Edit(kind: .remove, path: path, pathInArray: false, fromInArray: false)]
+            return current == nil || removedByLater ? [] : [Edit(kind: .remove, path: path, pathInArray: false, fromInArray: false, settled: true)]
         case .keep(let value):
             points.append(ConflictPoint(path: path, outcome: "resolved"))
             let inArray = JSONPointer.arrayIndex(path.lastToken ?? "") != nil && removedByLater
             let kind: Edit.Kind = current == nil ? .add : .replace
-            return [Edit(kind: kind, path: path, value: value, pathInArray: kind == .add && inArray, fromInArray: false)]
+            return [Edit(kind: kind, path: path, value: value, pathInArray: kind == .add && inArray, fromInArray: false, settled: true)]
         }
     }
 

@@ -206,3 +206,55 @@ public final class CollaborationSubscription: @unchecked Sendable {
 
     public func cancel() { store?.collaboration.removeListener(id) }
 }
+
+extension Store {
+    /// The author of `version`, from the history (nil when it had none); `notInHistory` when the version is
+    /// no longer kept, `invalidArgument` for version 0 or one not yet committed.
+    public func author(of version: UInt64) throws(AGError) -> String? {
+        guard version >= 1 else { throw AGError(.invalidArgument, "version 0 is the initial state: no change made it") }
+        let changes = try changes(since: version - 1)
+        guard let change = changes.first else { throw AGError(.invalidArgument, "version \(version) is not committed") }
+        return change.author
+    }
+
+    /// The leases in force as `[{"path","owner","expires_in_ms"}]`.
+    public var locksJSON: JSONValue {
+        let now = collaboration.clock()
+        return .array(JSONArray(locks.map { lock -> JSONValue in
+            var o = JSONObject()
+            o["path"] = .string(lock.path.description)
+            o["owner"] = .string(lock.owner)
+            o["expires_in_ms"] = .number(.from(lock.expiresAt > now ? lock.expiresAt - now : 0))
+            return .object(o)
+        }))
+    }
+
+    /// Who is present as `{client: value}`, clients in order.
+    public var presenceJSON: JSONValue {
+        var o = JSONObject()
+        for entry in presence { o[entry.client] = entry.value }
+        return .object(o)
+    }
+}
+
+extension LockEvent {
+    /// `{"kind","path","owner"}`
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["kind"] = .string(kind.rawValue)
+        o["path"] = .string(path.description)
+        o["owner"] = .string(owner)
+        return .object(o)
+    }
+}
+
+extension PresenceEvent {
+    /// `{"kind","client","value"}`
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["kind"] = .string(kind.rawValue)
+        o["client"] = .string(client)
+        o["value"] = value ?? .null
+        return .object(o)
+    }
+}
