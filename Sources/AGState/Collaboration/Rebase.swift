@@ -15,17 +15,25 @@ public struct ConflictPoint: Sendable, Equatable {
 struct Rebase {
     let strategy: ConflictStrategy
     let resolver: ConflictResolver?
-    /// The base state (as the patch saw it) and the current one, for the resolver and for merge's checks.
-    let base: JSONValue
+    /// The base state (as the patch saw it), rebuilt only when a resolver or a copied value needs it, and
+    /// the current one.
+    private let rebuildBase: () -> JSONValue?
+    private var builtBase: JSONValue??
     let current: JSONValue
 
     private(set) var points: [ConflictPoint] = []
 
-    init(strategy: ConflictStrategy, resolver: ConflictResolver?, base: JSONValue, current: JSONValue) {
+    init(strategy: ConflictStrategy, resolver: ConflictResolver?, base: @escaping () -> JSONValue?, current: JSONValue) {
         self.strategy = strategy
         self.resolver = resolver
-        self.base = base
+        self.rebuildBase = base
         self.current = current
+    }
+
+    /// The value at `path` in the base state.
+    private mutating func baseValue(at path: JSONPointer) -> JSONValue? {
+        if builtBase == nil { builtBase = .some(rebuildBase()) }
+        return builtBase!?.valueIfPresent(at: path)
     }
 
     /// The patch's edits (`patch`, against the base) carried over `later` (the edits committed since, in
@@ -40,6 +48,8 @@ struct Rebase {
             var stage: [Edit] = [edit]
             for k in others.indices {
                 guard var other = others[k] else { continue }
+                // Most changes since the base are elsewhere in the state: nothing to carry either way.
+                if stage.count == 1 && Transform.independent(stage[0], other) { continue }
                 var next: [Edit] = []
                 var otherGone = false
                 for piece in stage {
@@ -119,7 +129,7 @@ struct Rebase {
     private mutating func resolve(at path: JSONPointer, original: Edit, proposed: JSONValue?, removedByLater: Bool,
                                   current: JSONValue?) throws(AGError) -> [Edit] {
         guard let resolver else { throw refuse(path, "the custom strategy needs a resolver") }
-        let answer = resolver(ConflictCase(path: path, base: base.valueIfPresent(at: original.path), current: current,
+        let answer = resolver(ConflictCase(path: path, base: baseValue(at: original.path), current: current,
                                            proposed: proposed))
         switch answer {
         case .refuse:
@@ -136,11 +146,11 @@ struct Rebase {
     }
 
     /// The value `edit` leaves at its target (nil for a removal).
-    private func proposedValue(_ edit: Edit) -> JSONValue? {
+    private mutating func proposedValue(_ edit: Edit) -> JSONValue? {
         switch edit.kind {
         case .add, .replace, .test: return edit.value
         case .remove: return nil
-        case .move, .copy: return edit.from.flatMap { base.valueIfPresent(at: $0) }
+        case .move, .copy: return edit.from.flatMap { baseValue(at: $0) }
         }
     }
 

@@ -28,17 +28,33 @@ extension Store {
                 guard let later = context.changes(since: base) else {
                     throw AGError(.notInHistory, "base version \(base) is no longer in the history (the oldest kept is \(context.history.oldestVersion(current: context.version))); resync from a snapshot")
                 }
-                let baseState = try Store.rebuild(state, undoing: later)
-                let recorded: RecordedPatch
-                do throws(AGError) {
-                    recorded = try patch.applyRecording(to: baseState, limits: context.limits, options: options.patch).record
-                } catch {
-                    throw AGError(error.code, "the patch does not apply to its base version \(base): \(error.message)",
-                                  pointer: error.pointer, operationIndex: error.operationIndex)
+                var theirs: [Edit] = []
+                theirs.reserveCapacity(later.count)
+                for change in later {
+                    Edit.resolve(change.operations, inverse: change.inverse, touched: change.touched,
+                                 touchedEnds: change.touchedEnds, into: &theirs)
+                }
+                // The patch's edits: told from the current state when possible (rebuilding the base state
+                // costs as much as undoing every change since, which for an insertion at the front of a
+                // large array is a copy of the array); otherwise from the patch applied to its base.
+                var mine: [Edit]
+                if !options.patch.lenient, let quick = Edit.resolveAgainstCurrent(patch.operations, later: theirs, current: state) {
+                    mine = quick
+                } else {
+                    let baseState = try Store.rebuild(state, undoing: later)
+                    let recorded: RecordedPatch
+                    do throws(AGError) {
+                        recorded = try patch.applyRecording(to: baseState, limits: context.limits, options: options.patch).record
+                    } catch {
+                        throw AGError(error.code, "the patch does not apply to its base version \(base): \(error.message)",
+                                      pointer: error.pointer, operationIndex: error.operationIndex)
+                    }
+                    mine = Edit.resolve(recorded.applied, inverse: recorded.inverse, touched: recorded.touched,
+                                        touchedEnds: recorded.touchedEnds)
                 }
                 resolving = true
                 if strategy == .reject {
-                    var read: [JSONPointer] = recorded.touched
+                    var read: [JSONPointer] = mine.flatMap(\.touched)
                     for op in patch.operations {
                         switch op {
                         case .test(let path, _): read.append(path)
@@ -54,14 +70,8 @@ extension Store {
                     }
                     return patch
                 }
-                let mine = Edit.resolve(recorded.applied, inverse: recorded.inverse, touched: recorded.touched,
-                                        touchedEnds: recorded.touchedEnds)
-                var theirs: [Edit] = []
-                for change in later {
-                    theirs += Edit.resolve(change.operations, inverse: change.inverse, touched: change.touched,
-                                           touchedEnds: change.touchedEnds)
-                }
-                var rebase = Rebase(strategy: strategy, resolver: options.resolver, base: baseState, current: state)
+                var rebase = Rebase(strategy: strategy, resolver: options.resolver,
+                                    base: { try? Store.rebuild(state, undoing: later) }, current: state)
                 defer { points = rebase.points }
                 return JSONPatch(try rebase.carry(mine, over: theirs).map(\.operation))
             } apply: { (state: inout JSONValue, limits: JSONLimits, carried: JSONPatch) throws(AGError) in

@@ -113,6 +113,19 @@ enum Carried {
 }
 
 extension Transform {
+    /// True when neither edit can change what the other's locations mean: no location of one lies at,
+    /// inside or beside (in the same container as) a location of the other. Carrying either over the
+    /// other then changes nothing, so it is skipped.
+    @inline(__always)
+    static func independent(_ a: Edit, _ b: Edit) -> Bool {
+        if a.path.isRoot || b.path.isRoot { return false }
+        if a.path.hasPrefix(parentOf: b.path) || b.path.hasPrefix(parentOf: a.path) { return false }
+        if let f = a.from, f.isRoot || f.hasPrefix(parentOf: b.path) || b.path.hasPrefix(parentOf: f) { return false }
+        if let f = b.from, f.isRoot || f.hasPrefix(parentOf: a.path) || a.path.hasPrefix(parentOf: f) { return false }
+        if let f = a.from, let g = b.from, f.hasPrefix(parentOf: g) || g.hasPrefix(parentOf: f) { return false }
+        return true
+    }
+
     /// Carries `edit` over `earlier`, which was applied first. With `priority`, an insertion at the same
     /// index as one of `earlier` stays in front of it.
     static func carry(_ edit: Edit, over earlier: Edit, priority: Bool) -> Carried {
