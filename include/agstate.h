@@ -307,8 +307,10 @@ typedef struct ags_commit_options {
     uint64_t expected_version;
     /* The version the change was made against (a client's last seen version); AGS_ANY_VERSION (default):
      * the current one. Older: resolved by strategy; AGS_ERR_NOT_IN_HISTORY when the changes since it are
-     * no longer kept (resync from a snapshot); newer than the store: AGS_ERR_INVALID_ARGUMENT. Only
-     * ags_store_patch takes it into account; the other calls apply to the current state. */
+     * no longer kept (resync from a snapshot); newer than the store: AGS_ERR_INVALID_ARGUMENT. Calls that
+     * commit JSON Patch operations take it into account (ags_store_patch, _add, _remove, _restore,
+     * _apply_event); ags_store_set and _merge work out their operations from the current state, and
+     * ags_txn_commit has its own base (the version it began at), so they ignore it. */
     uint64_t base_version;
     /* AGS_STRATEGY_*; default AGS_STRATEGY_DEFAULT (the store's). */
     ags_strategy strategy;
