@@ -240,6 +240,21 @@ enum Case: CaseIterable {
         #expect(box.events.last == LockEvent(kind: .expired, path: ptr("/b"), owner: "bob"))
     }
 
+    @Test func aWatchMayEndItselfAndCallTheStore() throws {
+        let store = try Store()
+        final class Box: @unchecked Sendable { var sub: CollaborationSubscription?; var calls = 0; var seen: [SectionLock] = [] }
+        let box = Box()
+        box.sub = try store.subscribeLocks { _ in
+            box.calls += 1
+            box.seen = store.locks
+            box.sub?.cancel()
+        }
+        try store.lock(ptr("/a"), owner: "x", ttl: 100)
+        try store.lock(ptr("/b"), owner: "x", ttl: 100)
+        #expect(box.calls == 1)
+        #expect(box.seen.map(\.path) == [ptr("/a")])
+    }
+
     @Test func lockedRebaseLeavesStateAndLogsNothingCommitted() throws {
         let store = try Store(parse(#"{"s":{"t":1}}"#))
         try store.lock(ptr("/s"), owner: "alice", ttl: 60_000)

@@ -12,8 +12,8 @@ final class Collaboration: @unchecked Sendable {
     var log = ConflictLog()
     private var locks = SectionLocks()
     private var presence = PresenceTable()
-    private var lockListeners: [(id: Int, callback: @Sendable (LockEvent) -> Void)] = []
-    private var presenceListeners: [(id: Int, callback: @Sendable (PresenceEvent) -> Void)] = []
+    private var lockListeners: [Listener<LockEvent>] = []
+    private var presenceListeners: [Listener<PresenceEvent>] = []
     private var nextListener = 1
     /// Milliseconds on a monotonic clock; tests set their own.
     var clock: @Sendable () -> UInt64 = { Collaboration.monotonicMilliseconds() }
@@ -35,16 +35,16 @@ final class Collaboration: @unchecked Sendable {
     /// expiries found on the way too, when `change` fails).
     func changeLocks<R>(_ change: (inout SectionLocks, UInt64, inout [LockEvent]) throws(AGError) -> R) throws(AGError) -> R {
         var events: [LockEvent] = []
-        let (outcome, listeners) = lock.withLock { () -> (Result<R, AGError>, [@Sendable (LockEvent) -> Void]) in
+        let (outcome, listeners) = lock.withLock { () -> (Result<R, AGError>, [Listener<LockEvent>]) in
             let now = clock()
             locks.expire(now: now, into: &events)
             do throws(AGError) {
-                return (.success(try change(&locks, now, &events)), lockListeners.map(\.callback))
+                return (.success(try change(&locks, now, &events)), lockListeners)
             } catch {
-                return (.failure(error), lockListeners.map(\.callback))
+                return (.failure(error), lockListeners)
             }
         }
-        for event in events { for listener in listeners { listener(event) } }
+        for event in events { for listener in listeners { listener.call(event) } }
         switch outcome {
         case .success(let result): return result
         case .failure(let error): throw error
@@ -69,7 +69,7 @@ final class Collaboration: @unchecked Sendable {
                 throw AGError(.limitExceeded, "a store may have at most \(Collaboration.maxListeners) lock subscriptions")
             }
             nextListener += 1
-            lockListeners.append((nextListener, callback))
+            lockListeners.append(Listener(id: nextListener, callback))
             return nextListener
         }
     }
@@ -78,12 +78,12 @@ final class Collaboration: @unchecked Sendable {
 
     func changePresence<R>(_ change: (inout PresenceTable, UInt64, inout [PresenceEvent]) throws(AGError) -> R) throws(AGError) -> R {
         var events: [PresenceEvent] = []
-        let (result, listeners) = try lock.withLock { () throws(AGError) -> (R, [@Sendable (PresenceEvent) -> Void]) in
+        let (result, listeners) = try lock.withLock { () throws(AGError) -> (R, [Listener<PresenceEvent>]) in
             let now = clock()
             presence.expire(now: now, into: &events)
-            return (try change(&presence, now, &events), presenceListeners.map(\.callback))
+            return (try change(&presence, now, &events), presenceListeners)
         }
-        for event in events { for listener in listeners { listener(event) } }
+        for event in events { for listener in listeners { listener.call(event) } }
         return result
     }
 
@@ -93,15 +93,22 @@ final class Collaboration: @unchecked Sendable {
                 throw AGError(.limitExceeded, "a store may have at most \(Collaboration.maxListeners) presence subscriptions")
             }
             nextListener += 1
-            presenceListeners.append((nextListener, callback))
+            presenceListeners.append(Listener(id: nextListener, callback))
             return nextListener
         }
     }
 
+    /// Removes a listener; when it returns, no call of it runs on another thread and none will start.
     func removeListener(_ id: Int) {
-        lock.withLock {
-            lockListeners.removeAll { $0.id == id }
-            presenceListeners.removeAll { $0.id == id }
+        let (locks, presence) = lock.withLock { () -> ([Listener<LockEvent>], [Listener<PresenceEvent>]) in
+            defer {
+                lockListeners.removeAll { $0.id == id }
+                presenceListeners.removeAll { $0.id == id }
+            }
+            return (lockListeners.filter { $0.id == id }, presenceListeners.filter { $0.id == id })
         }
+        // Outside the state lock: a call in progress may be making a lock or presence call of its own.
+        for listener in locks { listener.deactivate() }
+        for listener in presence { listener.deactivate() }
     }
 }
