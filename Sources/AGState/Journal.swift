@@ -23,13 +23,13 @@ extension StoreJournal {
 
 extension Store {
     /// Applies a change that is already stored (written by another process sharing the storage) as
-    /// `version`, without writing it to the journal: recorded in the history and told to subscribers like
+    /// `version` (by `author`), without writing it to the journal: recorded in the history and told to subscribers like
     /// any commit. Returns false, changing nothing, when the store is already at `version` or past it;
     /// fails with `conflict` when a version between is missing (the caller applies those first).
     @discardableResult
-    public func applyStored(_ patch: JSONPatch, version: UInt64) throws(AGError) -> Bool {
+    public func applyStored(_ patch: JSONPatch, version: UInt64, author: String? = nil) throws(AGError) -> Bool {
         do {
-            _ = try commit(journaled: false) { (_: JSONValue, context: CommitContext) throws(AGError) in
+            _ = try commit(author: author, journaled: false) { (_: JSONValue, context: CommitContext) throws(AGError) in
                 if context.version >= version { throw StoredChangeSkip.alreadyApplied }
                 guard context.version + 1 == version else {
                     throw AGError(.conflict, "stored version \(version) does not follow the store's version \(context.version)")

@@ -107,14 +107,24 @@ final class PostgresStorage: @unchecked Sendable {
             for (version, row) in rows {
                 let text = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
                 let patch: JSONPatch
+                var author: String?
                 do throws(AGError) {
-                    patch = try text.withUnsafeBytes { raw in
-                        Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: store.limits)) }
-                    }.get()
+                    if ChangeRow.hasAuthor(text) {
+                        let value = try JSONParser.parse(text, options: ParseOptions(limits: store.limits))
+                        guard let (operations, named) = ChangeRow.read(value) else {
+                            throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+                        }
+                        patch = try JSONPatch(parsing: operations)
+                        author = named
+                    } else {
+                        patch = try text.withUnsafeBytes { raw in
+                            Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: store.limits)) }
+                        }.get()
+                    }
                 } catch {
                     throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
                 }
-                if try store.applyStored(patch, version: version) { countersLock.withLock { applied += 1 } }
+                if try store.applyStored(patch, version: version, author: author) { countersLock.withLock { applied += 1 } }
             }
             if rows.count < 1000 { return }
         }
@@ -199,7 +209,7 @@ final class PostgresJournal: StoreJournal, @unchecked Sendable {
     func record(_ change: Change, state: JSONValue, history: HistoryLimits) throws(AGError) {
         guard !deleted else { throw AGError(.closed, "store \"\(id)\" was deleted from the storage") }
         let version = change.version
-        let row = try storage.codec.encodeChange(change.operations, store: id, version: version)
+        let row = try storage.codec.encodeChange(change.operations, author: change.author, store: id, version: version)
         let changes = changesSinceCheckpoint + 1
         let bytes = bytesSinceCheckpoint &+ UInt64(row.count)
         let checkpointRow: [UInt8]? = (changes >= storage.options.checkpointChanges || bytes >= storage.options.checkpointBytes)
