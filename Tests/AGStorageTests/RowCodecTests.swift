@@ -23,6 +23,9 @@ import AGJSON
             #expect(direct == general)
             let back = try codec.decode(direct, store: "s", version: 7, kind: RowFormat.change)
             #expect(try JSONPatch(parsing: try JSONParser.parse(back)).operations == operations)
+            let authored = try codec.encodeChange(operations, author: "ana", store: "s", version: 7)
+            let authoredText = try codec.decode(authored, store: "s", version: 7, kind: RowFormat.change)
+            #expect(authoredText == ChangeRow.text(operations, author: "ana"))
         }
     }
 
