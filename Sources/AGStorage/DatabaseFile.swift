@@ -38,13 +38,22 @@ enum DatabaseFile {
         func be32(_ at: Int) -> UInt32 {
             UInt32(header[at]) << 24 | UInt32(header[at + 1]) << 16 | UInt32(header[at + 2]) << 8 | UInt32(header[at + 3])
         }
-        // The page count in the header is valid when the change counter matches "version valid for".
+        // The page count in the header is valid when the change counter matches "version valid for". A
+        // process killed while a checkpoint copies pages from the WAL into the file can leave page 1 (with
+        // the new count) written before the file has grown: the WAL still holds every page, and SQLite's
+        // recovery makes the file whole, so the size says nothing while a WAL is there.
         let pages = be32(28)
-        if pages > 0 && be32(24) == be32(92) {
+        if pages > 0 && be32(24) == be32(92) && !hasWriteAheadLog(path) {
             let expected = Int64(pages) * Int64(pageSize)
             guard size >= expected else {
                 throw AGError(.corruptData, "\(path) is truncated: \(size) bytes where its header says \(expected); it was left as it is")
             }
         }
+    }
+
+    /// Whether a non-empty WAL lies beside the database at `path`.
+    static func hasWriteAheadLog(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path + "-wal", &info) == 0 && info.st_size > 0
     }
 }
