@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test), against private database
-# servers started for the run (scripts/servers.sh). Stops at the first failure.
+# servers started for the run (scripts/servers.sh), then the C tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, each fuzz harness for AGSTATE_FUZZ_SECONDS (default 60) and
+# the threaded C tests under ThreadSanitizer. Stops at the first failure. Sanitizer builds live in
+# .build-asan, .build-fuzz and .build-tsan, apart from the release build.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 source "$ROOT/scripts/servers.sh"
 
@@ -14,3 +17,9 @@ echo "== Python tests (pytest)"
 (cd "$ROOT/bindings/python/tests" && "$VENV_PYTHON" -m pytest -q -p no:cacheprovider .)
 echo "== Go tests"
 (cd "$ROOT/bindings/go" && go vet ./... && go test -count=1 ./...)
+echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+bash "$ROOT/tests-sanitizers/run-asan.sh"
+echo "== Fuzzing, every harness for ${AGSTATE_FUZZ_SECONDS:-60} s from its corpus"
+bash "$ROOT/tests-sanitizers/run-fuzz.sh" "${AGSTATE_FUZZ_SECONDS:-60}"
+echo "== Threaded C tests under ThreadSanitizer"
+bash "$ROOT/tests-sanitizers/run-tsan.sh"

@@ -1,6 +1,6 @@
 /* libFuzzer harness over the C ABI: any bytes, split into two inputs, through the parser, pointers,
  * patch, merge patch, diff, compaction, a store, the envelope and decompression. Any crash is a bug.
- * Build and run: tests-sanitizers/run.sh [seconds] */
+ * Build and run: tests-sanitizers/run-fuzz.sh [seconds] abi (corpus in tests-sanitizers/corpus/abi) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

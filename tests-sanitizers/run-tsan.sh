@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the C tests that use threads under ThreadSanitizer, against a TSan-instrumented build of the
-# library (in .build-tsan). Not part of the test command: run it by hand after changing the store, the
-# subscriptions, the batcher or the handle table.
+# library (in .build-tsan, apart from the release build). A report makes the test exit with 66, and the
+# script fails. The test command runs it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/build/tsan
+out=$root/.build-tsan/run
 mkdir -p "$out/lib"
 (cd "$root" && swift build -c release --product agstate --scratch-path .build-tsan -Xswiftc -sanitize=thread)
 cp "$root/.build-tsan/release/libagstate.so" "$out/lib/libagstate.so.0"
@@ -13,10 +13,10 @@ toolchain=$(dirname "$(command -v swift)")/../lib/swift/linux
 # See the file for the one kind of report it hides, and why.
 export TSAN_OPTIONS="suppressions=$root/tests-sanitizers/tsan-suppressions.txt ${TSAN_OPTIONS:-}"
 status=0
-for test in test_store test_api test_diff test_codec; do
+for test in test_store test_api test_abi test_diff test_codec; do
   clang -g -O1 -fsanitize=thread -I"$root/include" "$root/tests-c/$test.c" -L"$out/lib" -lagstate -lpthread \
     -L"$toolchain" -ldispatch -lBlocksRuntime -Wl,-rpath,"$out/lib" -Wl,-rpath,"$toolchain" -o "$out/$test" 2>/dev/null
   args=""; [ "$test" = test_store ] && args=$root/test-vectors
-  if ! "$out/$test" $args; then status=1; fi
+  if ! "$out/$test" $args; then echo "run-tsan: $test failed or ThreadSanitizer reported" >&2; status=1; fi
 done
 exit $status

@@ -66,104 +66,32 @@ struct JSONScanner {
     func peek() -> UInt8? { position < input.count ? input[position] : nil }
 
     /// Scans a string whose opening quote is at `position`.
+    @inline(__always)
     mutating func scanString() throws(Failure) -> StringRange {
-        let open = position
-        position += 1
-        let start = position
-        var escaped = false
-        while true {
-            position = UTF8Check.plainRun(input, from: position)
-            guard position < input.count else { break }
-            let b = input[position]
-            if b == 0x22 {
-                let range = StringRange(start: start, end: position, escaped: escaped)
-                position += 1
-                return range
-            }
-            if b == 0x5C {
-                escaped = true
-                try scanEscape()
-            } else if b < 0x20 {
-                throw fail("unescaped control character 0x\(String(b, radix: 16)) in string")
-            } else if b >= 0x80 {
-                try scanUTF8Sequence()
-            } else {
-                position += 1
-            }
-        }
-        throw fail("unterminated string", at: open)
-    }
-
-    private mutating func scanEscape() throws(Failure) {
-        let escapeStart = position
-        position += 1
-        guard position < input.count else { throw fail("unterminated escape", at: escapeStart) }
-        let e = input[position]
-        position += 1
-        switch e {
-        case 0x22, 0x5C, 0x2F, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            return
-        case UInt8(ascii: "u"):
-            let scalar = try hex4(escapeStart)
-            if scalar >= 0xD800 && scalar <= 0xDBFF {
-                guard input.count - position >= 6, input[position] == 0x5C, input[position + 1] == UInt8(ascii: "u") else {
-                    throw fail("lone high surrogate in string", at: escapeStart)
-                }
-                position += 2
-                let low = try hex4(escapeStart)
-                guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw fail("high surrogate not followed by a low surrogate in string", at: escapeStart)
-                }
-            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                throw fail("lone low surrogate in string", at: escapeStart)
-            }
-        default:
-            throw fail("invalid escape in string", at: escapeStart)
+        let start = position + 1
+        do throws(JSONSyntaxError) {
+            let escaped = try JSONGrammar.scanString(input, &position)
+            return StringRange(start: start, end: position - 1, escaped: escaped)
+        } catch {
+            throw fail(error)
         }
     }
 
-    private mutating func hex4(_ escapeStart: Int) throws(Failure) -> UInt32 {
-        guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
-        guard let v = UTF8Check.hex4(input, at: position) else { throw fail("invalid hex digit in \\u escape", at: escapeStart) }
-        position += 4
-        return v
-    }
-
-    /// Checks one multi-byte UTF-8 sequence and steps over it.
-    private mutating func scanUTF8Sequence() throws(Failure) {
-        switch UTF8Check.sequence(input, at: position) {
-        case .valid(let length): position += length
-        case .invalidLead: throw fail("invalid UTF-8 byte 0x\(String(input[position], radix: 16))")
-        case .truncated: throw fail("truncated UTF-8 sequence")
-        case .invalid: throw fail("invalid UTF-8 sequence")
-        }
-    }
-
+    /// Scans a number (checking that a double can hold it, as the parser does).
     mutating func scanNumber() throws(Failure) {
         let start = position
-        if input[position] == UInt8(ascii: "-") { position += 1 }
-        guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
-        if input[position] == UInt8(ascii: "0") {
-            position += 1
-            if position < input.count, isDigit(input[position]) { throw fail("leading zero in number", at: start) }
-        } else {
-            while position < input.count, isDigit(input[position]) { position += 1 }
-        }
-        if position < input.count, input[position] == UInt8(ascii: ".") {
-            position += 1
-            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
-            while position < input.count, isDigit(input[position]) { position += 1 }
-        }
-        if position < input.count, input[position] | 0x20 == UInt8(ascii: "e") {
-            position += 1
-            if position < input.count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") { position += 1 }
-            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
-            while position < input.count, isDigit(input[position]) { position += 1 }
+        do throws(JSONSyntaxError) {
+            let shape = try JSONGrammar.scanNumber(input, &position)
+            try JSONGrammar.checkRange(input, start, position, shape)
+        } catch {
+            throw fail(error)
         }
     }
 
-    @inline(__always)
-    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(never)
+    func fail(_ error: JSONSyntaxError) -> Failure {
+        Failure(message: error.message(input), offset: error.offset)
+    }
 
     private mutating func literal(_ text: StaticString) throws(Failure) {
         let n = text.utf8CodeUnitCount
@@ -280,49 +208,11 @@ struct JSONScanner {
                 i = next
                 continue
             }
-            let e = s[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hexValue(s, i)
-                i += 4
-                if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    let low = hexValue(s, i + 2)
-                    i += 6
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                appendUTF8(scalar, to: &out)
-            default: out.append(e)  // " \ /
-            }
-        }
-    }
-
-    private static func hexValue(_ s: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = s[at + k]
-            let d: UInt32 = c <= 0x39 ? UInt32(c - 0x30) : UInt32((c | 0x20) - 0x61 + 10)
-            v = v << 4 | d
-        }
-        return v
-    }
-
-    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80: out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6))); out.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12))); out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (scalar >> 18))); out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+            // Validated when scanned: the replacement character is never written.
+            var scalar: UInt32 = 0xFFFD
+            do throws(JSONSyntaxError) { scalar = try JSONGrammar.escape(s, &i) } catch { i = max(i, next + 1) }
+            let (bytes, count) = JSONGrammar.utf8(scalar)
+            for k in 0..<count { out.append(UInt8(truncatingIfNeeded: bytes >> UInt32(8 * k))) }
         }
     }
 }

@@ -18,9 +18,11 @@ final class SQLiteStorage: @unchecked Sendable {
     private var open: [String: OpenStore] = [:]
     private let registryLock = Lock()
 
+    /// Both weak: the store holds its journal and the journal holds this storage, so a strong reference
+    /// here would make a cycle that keeps the storage (and its database) alive for ever.
     private struct OpenStore {
         weak var store: Store?
-        let journal: DurableJournal
+        weak var journal: DurableJournal?
     }
 
 
@@ -48,7 +50,7 @@ final class SQLiteStorage: @unchecked Sendable {
     public func openStore(_ id: String, initial: JSONValue? = nil, limits: StoreLimits = DefaultLimits.current) throws(AGError) -> Store {
         try Storage.checkID(id)
         return try registryLock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, !existing.journal.deleted { return store }
+            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted { return store }
             let (store, journal) = try StoreLoader(storage: self, id: id, limits: limits).openOrCreate(initial: initial)
             store.attach(journal: journal)
             open[id] = OpenStore(store: store, journal: journal)
@@ -85,7 +87,7 @@ final class SQLiteStorage: @unchecked Sendable {
                 try statement.bind(1, text: id)
                 try statement.run()
                 // Under the database lock, so no write of the store is between its check and its insert.
-                open[id]?.journal.deleted = true
+                open[id]?.journal?.deleted = true
             }
             open[id] = nil
         }

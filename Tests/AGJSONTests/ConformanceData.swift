@@ -3,14 +3,13 @@ import Glibc
 #endif
 import AGJSON
 
-/// Loads the public conformance suites kept in `../shared/conformance` (or `$AGSTATE_CONFORMANCE_DIR`).
+/// Loads the public conformance suites copied into `test-vectors/conformance` (sources and licenses there).
 enum ConformanceData {
     static var directory: String {
-        if let env = getenv("AGSTATE_CONFORMANCE_DIR") { return String(cString: env) }
-        // #filePath is <root>/Tests/AGJSONTests/ConformanceData.swift; shared/ sits beside <root>.
+        // #filePath is <root>/Tests/AGJSONTests/ConformanceData.swift.
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/") + "/shared/conformance"
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/test-vectors/conformance"
     }
 
     static func bytes(_ relativePath: String) -> [UInt8] {

@@ -8,11 +8,9 @@ import (
 	"testing"
 )
 
+// conformanceDir is the copy of the public conformance suites kept in test-vectors/conformance.
 func conformanceDir() string {
-	if dir := os.Getenv("AGSTATE_CONFORMANCE_DIR"); dir != "" {
-		return dir
-	}
-	return filepath.Join("..", "..", "..", "shared", "conformance")
+	return filepath.Join("..", "..", "test-vectors", "conformance")
 }
 
 type patchRecord struct {

@@ -135,42 +135,9 @@ struct TextScan {
     }
 
     private static func skipLongString(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
-        while true {
-            p = UTF8Check.plainRun(s, from: p)
-            guard p < s.count else { throw TextDiffFallback() }
-            let b = s[p]
-            if b == 0x22 { p += 1; return }
-            if b == 0x5C {
-                try skipEscape(s, &p)
-            } else if b < 0x20 {
-                throw TextDiffFallback()
-            } else if b >= 0x80 {
-                guard case let .valid(length) = UTF8Check.sequence(s, at: p) else { throw TextDiffFallback() }
-                p += length
-            } else {
-                p += 1
-            }
-        }
-    }
-
-    private static func skipEscape(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
-        guard s.count - p >= 2 else { throw TextDiffFallback() }
-        let e = s[p + 1]
-        p += 2
-        switch e {
-        case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
-            return
-        case 0x75:
-            guard let scalar = UTF8Check.hex4(s, at: p) else { throw TextDiffFallback() }
-            p += 4
-            if scalar >= 0xD800 && scalar <= 0xDBFF {
-                guard s.count - p >= 6, s[p] == 0x5C, s[p + 1] == 0x75, let low = UTF8Check.hex4(s, at: p + 2),
-                      low >= 0xDC00 && low <= 0xDFFF else { throw TextDiffFallback() }
-                p += 6
-            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                throw TextDiffFallback()
-            }
-        default:
+        do throws(JSONSyntaxError) {
+            _ = try JSONGrammar.scanStringRest(s, &p, open: p - 1)
+        } catch {
             throw TextDiffFallback()
         }
     }
@@ -211,41 +178,14 @@ struct TextScan {
         throw TextDiffFallback()
     }
 
-    @inline(__always)
-    private static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
-
-    /// Skips a number with the parser's grammar (no leading zeros, digits after '.' and in the exponent)
-    /// and its range rule: a number that a double cannot hold (it would be infinite, or 0 while some digit
-    /// is not) is an error. Only a number with an exponent or of 300 characters or more can break that rule.
+    /// Skips a number with the parser's grammar and range rule (`JSONGrammar`).
     static func skipNumber(_ s: UnsafeBufferPointer<UInt8>, _ p: inout Int) throws(TextDiffFallback) {
         let start = p
-        if s[p] == 0x2D { p += 1 }
-        guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
-        if s[p] == 0x30 {
-            p += 1
-            if p < s.count && isDigit(s[p]) { throw TextDiffFallback() }
-        } else {
-            while p < s.count && isDigit(s[p]) { p += 1 }
-        }
-        var exponent = false
-        if p < s.count && s[p] == 0x2E {
-            p += 1
-            guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
-            while p < s.count && isDigit(s[p]) { p += 1 }
-        }
-        if p < s.count && (s[p] | 0x20) == 0x65 {
-            exponent = true
-            p += 1
-            if p < s.count && (s[p] == 0x2B || s[p] == 0x2D) { p += 1 }
-            guard p < s.count, isDigit(s[p]) else { throw TextDiffFallback() }
-            while p < s.count && isDigit(s[p]) { p += 1 }
-        }
-        if exponent || p - start >= 300 {
-            // The parser's check, on the rare numbers where it can fail.
-            var nonZero = false, i = start
-            while i < p && !(s[i] | 0x20 == 0x65) { if s[i] >= 0x31 && s[i] <= 0x39 { nonZero = true }; i += 1 }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: s[start..<p]), as: UTF8.self)
-            guard let d = Double(text), !d.isInfinite, !(d == 0 && nonZero) else { throw TextDiffFallback() }
+        do throws(JSONSyntaxError) {
+            let shape = try JSONGrammar.scanNumber(s, &p)
+            try JSONGrammar.checkRange(s, start, p, shape)
+        } catch {
+            throw TextDiffFallback()
         }
     }
 

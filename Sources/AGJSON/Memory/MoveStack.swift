@@ -158,6 +158,15 @@ extension MoveStack where Element == UInt8 {
         count += bytes.count
     }
 
+    /// Appends the first `count` (1 to 4) bytes of `bytes`, lowest first: a code point's UTF-8 form
+    /// (`JSONGrammar.utf8`) in one store.
+    @inline(__always)
+    mutating func push(bytes: UInt32, count n: Int) {
+        reserve(4)
+        UnsafeMutableRawPointer(base + count).storeBytes(of: bytes.littleEndian, as: UInt32.self)
+        count += n
+    }
+
     /// The bytes as a string (they are valid UTF-8 when the parser put them there).
     var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
 }

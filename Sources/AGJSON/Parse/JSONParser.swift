@@ -99,6 +99,11 @@ public struct JSONParser {
     }
 
     @inline(never)
+    private func fail(_ error: JSONSyntaxError) -> AGError {
+        fail(error.message(input), at: error.offset)
+    }
+
+    @inline(never)
     private func describeByte() -> String {
         guard position < input.count else { return "end of input" }
         let b = input[position]
@@ -424,7 +429,7 @@ public struct JSONParser {
             case UInt8(ascii: "\\"):
                 try parseEscape()
             case 0..<0x20:
-                throw fail("unescaped control character 0x\(String(b, radix: 16)) in string")
+                throw fail(JSONSyntaxError(.controlCharacter, at: position, Int(b)))
             case 0x80...:
                 try copyUTF8Sequence()
             default:
@@ -439,80 +444,28 @@ public struct JSONParser {
         }
     }
 
+    /// Decodes the escape at `position` into the scratch buffer.
     private mutating func parseEscape() throws(AGError) {
-        let escapeStart = position
-        position += 1
-        guard position < input.count else { throw fail("unterminated escape", at: escapeStart) }
-        let e = input[position]
-        position += 1
-        switch e {
-        case UInt8(ascii: "\""): scratch.push(0x22)
-        case UInt8(ascii: "\\"): scratch.push(0x5C)
-        case UInt8(ascii: "/"): scratch.push(0x2F)
-        case UInt8(ascii: "b"): scratch.push(0x08)
-        case UInt8(ascii: "f"): scratch.push(0x0C)
-        case UInt8(ascii: "n"): scratch.push(0x0A)
-        case UInt8(ascii: "r"): scratch.push(0x0D)
-        case UInt8(ascii: "t"): scratch.push(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try parseHex4(escapeStart)
-            if scalar >= 0xD800 && scalar <= 0xDBFF {
-                // A high surrogate must be followed by an escaped low surrogate.
-                guard input.count - position >= 6, input[position] == UInt8(ascii: "\\"),
-                      input[position + 1] == UInt8(ascii: "u") else {
-                    throw fail("lone high surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: escapeStart)
-                }
-                position += 2
-                let low = try parseHex4(escapeStart)
-                guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw fail("high surrogate not followed by a low surrogate in string", at: escapeStart)
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                throw fail("lone low surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: escapeStart)
-            }
-            appendUTF8(scalar)
-        default:
-            throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))' in string", at: escapeStart)
+        let scalar: UInt32
+        do throws(JSONSyntaxError) {
+            scalar = try JSONGrammar.escape(input, &position)
+        } catch {
+            throw fail(error)
         }
-    }
-
-    private mutating func parseHex4(_ escapeStart: Int) throws(AGError) -> UInt32 {
-        guard input.count - position >= 4 else { throw fail("truncated \\u escape", at: escapeStart) }
-        guard let v = UTF8Check.hex4(input, at: position) else { throw fail("invalid hex digit in \\u escape", at: escapeStart) }
-        position += 4
-        return v
-    }
-
-    private mutating func appendUTF8(_ scalar: UInt32) {
-        switch scalar {
-        case 0..<0x80:
-            scratch.push(UInt8(scalar))
-        case 0x80..<0x800:
-            scratch.push(UInt8(0xC0 | (scalar >> 6)))
-            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            scratch.push(UInt8(0xE0 | (scalar >> 12)))
-            scratch.push(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            scratch.push(UInt8(0xF0 | (scalar >> 18)))
-            scratch.push(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            scratch.push(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.push(UInt8(0x80 | (scalar & 0x3F)))
-        }
+        let (bytes, count) = JSONGrammar.utf8(scalar)
+        scratch.push(bytes: bytes, count: count)
     }
 
     /// Validates one multi-byte UTF-8 sequence and copies it.
     private mutating func copyUTF8Sequence() throws(AGError) {
-        switch UTF8Check.sequence(input, at: position) {
-        case .valid(let length):
-            scratch.append(UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
-            position += length
-        case .invalidLead: throw fail("invalid UTF-8 byte 0x\(String(input[position], radix: 16))")
-        case .truncated: throw fail("truncated UTF-8 sequence")
-        case .invalid: throw fail("invalid UTF-8 sequence")
+        let length: Int
+        do throws(JSONSyntaxError) {
+            length = try JSONGrammar.utf8Sequence(input, at: position)
+        } catch {
+            throw fail(error)
         }
+        scratch.append(UnsafeBufferPointer(rebasing: input[position..<(position + length)]))
+        position += length
     }
 
     // MARK: numbers
@@ -520,40 +473,19 @@ public struct JSONParser {
     @inline(never)
     private mutating func parseNumber() throws(AGError) -> JSONNumber {
         let start = position
-        var negative = false
-        if input[position] == UInt8(ascii: "-") { negative = true; position += 1 }
-        guard position < input.count, isDigit(input[position]) else { throw fail("invalid number", at: start) }
-        var integral = true
-        var nonZeroDigit = false
-        if input[position] == UInt8(ascii: "0") {
-            position += 1
-            if position < input.count && isDigit(input[position]) { throw fail("leading zero in number", at: start) }
-        } else {
-            while position < input.count && isDigit(input[position]) { nonZeroDigit = true; position += 1 }
+        let shape: JSONGrammar.NumberShape
+        do throws(JSONSyntaxError) {
+            shape = try JSONGrammar.scanNumber(input, &position)
+        } catch {
+            throw fail(error)
         }
-        let integerEnd = position
-        if position < input.count && input[position] == UInt8(ascii: ".") {
-            integral = false
-            position += 1
-            guard position < input.count, isDigit(input[position]) else { throw fail("digit expected after '.'", at: start) }
-            while position < input.count && isDigit(input[position]) {
-                if input[position] != UInt8(ascii: "0") { nonZeroDigit = true }
-                position += 1
-            }
-        }
-        if position < input.count && (input[position] == UInt8(ascii: "e") || input[position] == UInt8(ascii: "E")) {
-            integral = false
-            position += 1
-            if position < input.count && (input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-")) { position += 1 }
-            guard position < input.count, isDigit(input[position]) else { throw fail("digit expected in exponent", at: start) }
-            while position < input.count && isDigit(input[position]) { position += 1 }
-        }
-        if integral {
+        if shape.integral {
             // Accumulate negatively so that Int64.min parses exactly.
+            let negative = input[start] == UInt8(ascii: "-")
             var value: Int64 = 0
             var overflow = false
             var i = negative ? start + 1 : start
-            while i < integerEnd {
+            while i < shape.integerEnd {
                 let d = Int64(input[i] - UInt8(ascii: "0"))
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
                 let (s, o2) = m.subtractingReportingOverflow(d)
@@ -567,54 +499,10 @@ public struct JSONParser {
             }
             return .bigInteger(String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self))
         }
-        if let fast = fastDouble(start, position) { return .double(fast) }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
-        guard let d = Double(text) else { throw fail("invalid number", at: start) }
-        if d.isInfinite { throw fail("number \(text) is outside the range of a double", at: start) }
-        if d == 0 && nonZeroDigit { throw fail("number \(text) is too small for a double (it would become 0)", at: start) }
-        return .double(d)
-    }
-
-    @inline(__always)
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-
-    private static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
-
-    /// Clinger's exact case: at most 15 significant digits and a power of ten of at most 22 make both
-    /// operands exact doubles, so one multiplication or division rounds correctly. Nil outside that case.
-    private func fastDouble(_ start: Int, _ end: Int) -> Double? {
-        var i = start
-        var negative = false
-        if input[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var scale = 0
-        var seenPoint = false
-        while i < end {
-            let b = input[i]
-            if b == UInt8(ascii: ".") { seenPoint = true; i += 1; continue }
-            guard isDigit(b) else { break }
-            if mantissa != 0 || b != UInt8(ascii: "0") { digits += 1 }
-            if digits > 15 { return nil }
-            mantissa = mantissa * 10 + UInt64(b - UInt8(ascii: "0"))
-            if seenPoint { scale -= 1 }
-            i += 1
+        do throws(JSONSyntaxError) {
+            return .double(try JSONGrammar.double(input, start, position, nonZeroDigit: shape.nonZeroDigit))
+        } catch {
+            throw fail(error)
         }
-        if i < end { // exponent
-            i += 1
-            var expNegative = false
-            if input[i] == UInt8(ascii: "+") { i += 1 } else if input[i] == UInt8(ascii: "-") { expNegative = true; i += 1 }
-            var exponent = 0
-            while i < end {
-                exponent = exponent * 10 + Int(input[i] - UInt8(ascii: "0"))
-                if exponent > 400 { return nil }
-                i += 1
-            }
-            scale += expNegative ? -exponent : exponent
-        }
-        guard scale >= -22 && scale <= 22 else { return nil }
-        var value = Double(mantissa)
-        value = scale < 0 ? value / JSONParser.powersOfTen[-scale] : value * JSONParser.powersOfTen[scale]
-        return negative ? -value : value
     }
 }

@@ -4,7 +4,7 @@ import os
 import pytest
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-CONFORMANCE = os.environ.get("AGSTATE_CONFORMANCE_DIR") or os.path.join(ROOT, "..", "shared", "conformance")
+CONFORMANCE = os.path.join(ROOT, "test-vectors", "conformance")
 
 
 def load(relative: str):
