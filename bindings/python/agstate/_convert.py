@@ -9,10 +9,21 @@ from .errors import InvalidArgument, InvalidJSON
 JSONText = Union[str, bytes, bytearray, memoryview]
 
 
+def model_value(value: Any) -> Any:
+    """``json.dumps``'s ``default``: a pydantic v2 model (anything with ``model_dump``, such as the official
+    AG-UI SDK's events and messages) becomes the value it has on the wire: member names by alias
+    (camelCase), JSON types, and no member whose value is None."""
+    dump = getattr(value, "model_dump", None)
+    if dump is None or isinstance(value, type):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return dump(by_alias=True, mode="json", exclude_none=True)
+
+
 def dumps(value: Any) -> bytes:
-    """Python value -> UTF-8 JSON text. NaN and Infinity are not JSON; they are refused, not written."""
+    """Python value -> UTF-8 JSON text. NaN and Infinity are not JSON; they are refused, not written.
+    Pydantic models, at any depth, are written as ``model_value`` says."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=model_value).encode(
             "utf-8", "surrogatepass")
     except ValueError as error:  # NaN / Infinity / circular reference
         raise InvalidJSON(f"cannot be written as JSON: {error}") from None
