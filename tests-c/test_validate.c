@@ -58,6 +58,22 @@ static char *run_case(ags_store *store, int i, const char *which, const char *pr
     return findings;
 }
 
+/* Whether findings (JSON) hold a finding of rule `needle` ("rule":"id") whose pointer is `pointer`
+ * (any pointer when NULL). Members come in the order rule, severity, message, eventIndex, pointer. */
+static int has_finding(const char *findings, const char *needle, const char *pointer) {
+    if (!findings) return 0;
+    for (const char *at = strstr(findings, needle); at; at = strstr(at + 1, needle)) {
+        if (!pointer) return 1;
+        const char *p = strstr(at, "\"pointer\":");
+        const char *next = strstr(at + 1, "{\"rule\":");
+        if (!p || (next && p > next)) continue;
+        p += strlen("\"pointer\":");
+        size_t n = strlen(pointer);
+        if (p[0] == '"' && strncmp(p + 1, pointer, n) == 0 && p[1 + n] == '"') return 1;
+    }
+    return 0;
+}
+
 static void rule_vectors(const char *dir) {
     char path[1024];
     snprintf(path, sizeof path, "%s/events/rules.json", dir);
@@ -74,19 +90,22 @@ static void rule_vectors(const char *dir) {
         if (!rule) break;
         snprintf(ptr, sizeof ptr, "/cases/%d/profile", i);
         char *profile = get_string(store, ptr);
+        snprintf(ptr, sizeof ptr, "/cases/%d/pointer", i);
+        char *pointer = get_string(store, ptr);
         char needle[128];
         snprintf(needle, sizeof needle, "\"rule\":\"%s\"", rule);
         char *trigger = run_case(store, i, "trigger", profile);
         char *clean = run_case(store, i, "clean", profile);
-        CHECK(trigger && strstr(trigger, needle) != NULL);
+        CHECK(has_finding(trigger, needle, pointer));
         CHECK(clean && strstr(clean, needle) == NULL && strstr(clean, "\"severity\":\"error\"") == NULL &&
               strstr(clean, "\"severity\":\"warning\"") == NULL);
-        if (!(trigger && strstr(trigger, needle))) fprintf(stderr, "rule %s: trigger gave %s\n", rule, trigger);
+        if (!has_finding(trigger, needle, pointer)) fprintf(stderr, "rule %s at %s: trigger gave %s\n", rule, pointer ? pointer : "-", trigger);
         if (!(clean && !strstr(clean, needle))) fprintf(stderr, "rule %s: clean gave %s\n", rule, clean);
         ags_free(trigger);
         ags_free(clean);
         free(rule);
         free(profile);
+        free(pointer);
         cases++;
     }
     CHECK(cases >= 50);
@@ -121,7 +140,7 @@ static const char sse[] =
     ": keep-alive\r\n\r\ndata: {\"type\":\"RUN_STARTED\",\r\ndata: \"threadId\":\"t\",\"runId\":\"r\"}\r\n\r\n"
     "data:{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{\"n\":1}}\n\n"
     "id: 3\ndata: {\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]}\r\r"
-    "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}\n\n";
+    "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\n\n";
 
 static void sse_split_everywhere(void) {
     size_t n = strlen(sse);

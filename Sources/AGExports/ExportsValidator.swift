@@ -29,7 +29,7 @@ public func ags_validator_open(_ profile: CText, _ profileLength: Int, _ flags: 
     run { () throws(AGError) in
         let validator = try require(validator, "validator")
         let name = String(decoding: try bytes(profile, profileLength, "the profile"), as: UTF8.self)
-        guard let chosen = Profile(rawValue: name.isEmpty ? "client" : name) else {
+        guard let chosen = Profile(name: name.isEmpty ? "client" : name) else {
             throw AGError(.invalidArgument, "unknown profile \"\(name)\" (client, strict or compat)")
         }
         guard flags & ~validateMessagesFlag == 0 else {

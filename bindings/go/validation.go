@@ -103,7 +103,8 @@ func (v *EventValidator) SetSeverity(rule string, severity Severity) error {
 	return call(func() C.ags_status { return C.ags_validator_set_severity(v.handle, p, n, C.int(severity)) })
 }
 
-// Feed validates one event (JSON text) and returns the findings it produced (nil when none).
+// Feed validates one event, given as JSON text or as one Server-Sent Events frame ("data: {...}\n\n", as
+// an SDK's encoder writes it), and returns the findings it produced (nil when none).
 func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	p, n := text(event)
 	v.mu.Lock()
@@ -121,6 +122,17 @@ func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	}
 	var list []Finding
 	return list, json.Unmarshal(take(out, on), &list)
+}
+
+// FeedValue validates one event given as a Go value: whatever encoding/json marshals (a map, or a struct
+// with json tags such as an AG-UI SDK's event types) is marshaled and fed as Feed feeds its text. A value
+// encoding/json cannot marshal is an error, not a finding.
+func (v *EventValidator) FeedValue(event any) ([]Finding, error) {
+	data, err := json.Marshal(event)
+	if err != nil {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "the event cannot be marshaled as JSON: " + err.Error(), OpIndex: -1, Offset: -1}
+	}
+	return v.Feed(data)
 }
 
 // FeedStream validates the events in a piece of an NDJSON or SSE stream; a frame cut at the end waits for

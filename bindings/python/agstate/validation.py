@@ -6,12 +6,13 @@ import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, List, Optional, Union
 
+from ._convert import model_value
 from ._handles import NativeHandle, text_from, value_from
 from ._native import lib, take_text
 from .errors import check
 
 Finding = Dict[str, Any]
-EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
+EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview, Any]
 
 _push = lib.ags_validator_push
 _slots = threading.local()
@@ -23,7 +24,7 @@ _FORMATS = {"auto": 0, "ndjson": 0x40000, "sse": 0x80000}
 class EventValidator(NativeHandle):
     """Validates a stream of AG-UI events in one pass, with the same verdicts as the C and Go interfaces.
 
-    ``profile`` is "client" (exactly the official TypeScript client's checks), "strict" (client plus the
+    ``profile`` (in any letter case) is "client" (exactly the official TypeScript client's checks), "strict" (client plus the
     conformance rules it lacks) or "compat" (strict, accepting the deprecated THINKING_* events).
     ``rules`` overrides severities by rule id, e.g. ``{"text.empty-delta": "error", "message.parent-unknown":
     "off"}``. With ``messages=True`` the messages are rebuilt from the message events (see ``messages``).
@@ -59,13 +60,16 @@ class EventValidator(NativeHandle):
         return [] if text == b"[]" else json.loads(text)
 
     def feed(self, event: EventInput) -> List[Finding]:
-        """Validates one event (a dict, or its JSON text as str or bytes); returns the findings it produced."""
+        """Validates one event; returns the findings it produced. The event is a dict, a pydantic model
+        (such as the official AG-UI SDK's events: written by alias, in JSON mode, without None members), its
+        JSON text as str or bytes, or one Server-Sent Events frame (``data: {...}\n\n``, as the SDK's
+        EventEncoder writes it)."""
         if isinstance(event, str):
             data = event.encode()
-        elif isinstance(event, dict):
-            data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-        else:
+        elif isinstance(event, (bytes, bytearray, memoryview)):
             data = bytes(event)
+        else:
+            data = json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=model_value).encode()
         # Out-parameters reused per thread: a feed per event is mostly the cost of the ctypes call itself.
         slots = _slots.__dict__
         if not slots:
