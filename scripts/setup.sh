@@ -42,6 +42,10 @@ fi
 VENV_PYTHON=$VENV/bin/python
 "$VENV_PYTHON" -c 'import pytest' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q pytest
 "$VENV_PYTHON" -c 'import setuptools, wheel' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q setuptools wheel
+# The interoperability tests run AG-UI software written elsewhere: the official SDK (ag-ui-protocol 1.x) and
+# pydantic-ai's AG-UI adapter (pydantic-ai-slim with its ag-ui extra), both offline.
+"$VENV_PYTHON" -c 'import ag_ui.core, ag_ui.encoder, pydantic_ai.ui.ag_ui' >/dev/null 2>&1 ||
+  "$VENV_PYTHON" -m pip install -q "ag-ui-protocol>=1.0,<2" "pydantic-ai-slim[ag-ui]"
 "$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 
