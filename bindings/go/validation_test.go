@@ -169,3 +169,32 @@ func TestEventValidatorFromGoroutines(t *testing.T) {
 		t.Errorf("%+v", counts)
 	}
 }
+
+// Events as producers hand them over: Go values marshaled by encoding/json, and SSE frames as an SDK's
+// encoder writes them; profile names in any case.
+func TestEventValidatorProducerForms(t *testing.T) {
+	type runStarted struct {
+		Type      string `json:"type"`
+		ThreadID  string `json:"threadId"`
+		RunID     string `json:"runId"`
+		Timestamp int64  `json:"timestamp,omitempty"`
+	}
+	v, err := NewEventValidator("Strict", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if got, err := v.FeedValue(runStarted{Type: "RUN_STARTED", ThreadID: "t", RunID: "r", Timestamp: 1}); err != nil || got != nil {
+		t.Errorf("struct: %+v %v", got, err)
+	}
+	if got, err := v.Feed([]byte("data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\",\"outcome\":{\"type\":\"cancelled\"}}\n\n")); err != nil || got != nil {
+		t.Errorf("SSE frame: %+v %v", got, err)
+	}
+	if _, err := v.FeedValue(func() {}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("unmarshalable: %v", err)
+	}
+	end, _ := v.Finalize()
+	if counts, _ := v.Counts(); counts.Events != 2 || counts.Errors+counts.Warnings+counts.Infos != 0 || end != nil {
+		t.Errorf("%+v %+v", counts, end)
+	}
+}
