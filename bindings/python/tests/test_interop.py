@@ -284,3 +284,40 @@ def test_replay_without_the_starting_state_says_the_base_was_unknown(pydantic_ai
     assert "--state" in out.stderr
     check = subprocess.run([TOOL, "validate", "--profile", "strict", stream], capture_output=True, text=True)
     assert check.returncode == 0 and "state.delta-before-snapshot" in check.stdout
+
+
+def pydantic_ai_cancelled_run():
+    """A pydantic-ai run cancelled while its model streams, for a client that declared AG-UI 1.0: it ends
+    with RUN_FINISHED {"outcome": {"type": "cancelled"}} and the usage so far."""
+    from pydantic_ai import Agent, CancellationToken
+    from pydantic_ai.models.function import FunctionModel
+    from pydantic_ai.ui.ag_ui import AGUIAdapter
+
+    token = CancellationToken()
+
+    async def model(messages, info):
+        yield "Thinking about "
+        token.cancel()
+        await asyncio.sleep(0.05)
+        yield "soup"
+
+    agent = Agent(FunctionModel(stream_function=model))
+    run_input = ag.RunAgentInput(thread_id="th", run_id="run-9", protocol_version="1.0",
+                                 messages=[ag.UserMessage(id="u1", content="Soup?")])
+    adapter = AGUIAdapter(agent=agent, run_input=run_input, include_usage=True)
+
+    async def collect():
+        return [frame async for frame in adapter.encode_stream(adapter.run_stream(cancellation_token=token))]
+
+    return asyncio.run(collect())
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pydantic_ai_cancelled_run_validates_clean(profile):
+    frames = pydantic_ai_cancelled_run()
+    last = json.loads(frames[-1][len("data: "):])
+    assert last["type"] == "RUN_FINISHED" and last["outcome"] == {"type": "cancelled"} and last["usage"]
+    with agstate.EventValidator(profile) as v:
+        v.feed_stream("".join(frames))
+        assert v.finalize() == []
+        assert v.findings == [], v.findings
