@@ -49,6 +49,29 @@ extension Shape {
                               optional: [("metadata", .object)])
     static let toolCall = Shape(what: "a tool call", required: [("id", .string), ("type", .string), ("function", .object)],
                                 optional: [("encryptedValue", .string), ("metadata", .object)])
+    /// The optional members of a message by role: what every message (but an activity) may carry, the
+    /// name of the four base roles, a tool message's error.
+    static let message: [String: Shape] = {
+        var shapes: [String: Shape] = [:]
+        for role in EventValidator.roles {
+            var members: [(String, MemberKind)] = [("metadata", .object), ("subagentRunId", .string)]
+            if role != "activity" { members.append(("encryptedValue", .string)) }
+            if ["developer", "system", "assistant", "user"].contains(role) { members.append(("name", .string)) }
+            if role == "tool" { members.append(("error", .string)) }
+            let article = role == "assistant" || role == "activity" ? "an" : "a"
+            shapes[role] = Shape(what: "\(article) \(role) message", required: [], optional: members)
+        }
+        return shapes
+    }()
+    static let successOutcome = Shape(what: "a success outcome", required: [], optional: [("pendingToolCallIds", .strings)])
+    static let suspendedOutcome = Shape(what: "a suspended outcome", required: [], optional: [("interruptIds", .strings)])
+    static let textPart = Shape(what: "a text part", required: [("text", .string)], optional: [("id", .string)])
+    static let mediaPart: [String: Shape] = [
+        "image": Shape(what: "an image part", required: [("source", .object)], optional: [("id", .string)]),
+        "audio": Shape(what: "an audio part", required: [("source", .object)], optional: [("id", .string)]),
+        "video": Shape(what: "a video part", required: [("source", .object)], optional: [("id", .string)]),
+        "document": Shape(what: "a document part", required: [("source", .object)], optional: [("id", .string)]),
+    ]
     static let function = Shape(what: "a tool call's \"function\"", required: [("name", .string), ("arguments", .string)], optional: [])
     static let source = Shape(what: "a media source", required: [("type", .string), ("value", .string)],
                               optional: [("mimeType", .string), ("provider", .string)])
@@ -139,7 +162,7 @@ extension EventValidator {
         guard checkEnum(o, "type", kinds, "\"outcome\"", at: "/outcome") else { return false }
         switch o["type"]!.stringValue! {
         case "success" where !suspended:
-            return check(v, Shape(what: "a success outcome", required: [], optional: [("pendingToolCallIds", .strings)]), at: "/outcome")
+            return check(v, .successOutcome, at: "/outcome")
         case "interrupt":
             guard let interrupts = o["interrupts"] else {
                 report(.fieldMissing, "an interrupt outcome requires a non-empty \"interrupts\" array", pointer: "/outcome/interrupts")
@@ -155,7 +178,7 @@ extension EventValidator {
             }
             return checkEach(list, .interrupt, at: "/outcome/interrupts")
         case "suspended":
-            return check(v, Shape(what: "a suspended outcome", required: [], optional: [("interruptIds", .strings)]), at: "/outcome")
+            return check(v, .suspendedOutcome, at: "/outcome")
         default:
             return true
         }
@@ -211,14 +234,7 @@ extension EventValidator {
             report(.fieldValue, "a message requires a \"role\" among \(EventValidator.roles.sorted().joined(separator: ", "))", pointer: at + "/role")
             return false
         }
-        // Members every message (but activity) may carry, and the name of the four base roles.
-        var common: [(String, MemberKind)] = [("metadata", .object), ("subagentRunId", .string)]
-        if role != "activity" { common.append(("encryptedValue", .string)) }
-        if role == "developer" || role == "system" || role == "assistant" || role == "user" { common.append(("name", .string)) }
-        if role == "tool" { common.append(("error", .string)) }
-        guard check(value, Shape(what: "a\(role == "assistant" || role == "activity" ? "n" : "") \(role) message", required: [], optional: common), at: at) else {
-            return false
-        }
+        guard check(value, Shape.message[role]!, at: at) else { return false }
         switch role {
         case "developer", "system", "reasoning":
             guard m["content"]?.stringValue != nil else {
@@ -276,12 +292,11 @@ extension EventValidator {
             }
             switch t {
             case "text":
-                guard check(list[i], Shape(what: "a text part", required: [("text", .string)], optional: [("id", .string)]), at: at) else {
+                guard check(list[i], .textPart, at: at) else {
                     return false
                 }
             case "image", "audio", "video", "document":
-                let what = "a\(t == "image" || t == "audio" ? "n" : "") \(t) part"
-                guard check(list[i], Shape(what: what, required: [("source", .object)], optional: [("id", .string)]), at: at),
+                guard check(list[i], Shape.mediaPart[t]!, at: at),
                       checkSource(part["source"]!.objectValue!, at: at + "/source") else {
                     return false
                 }
