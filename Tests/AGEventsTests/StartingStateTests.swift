@@ -1,4 +1,5 @@
 import Testing
+import AGCore
 import AGJSON
 @testable import AGEvents
 
@@ -130,5 +131,31 @@ import AGJSON
                                #"{"type":"RUN_FINISHED","threadId":"t","runId":"r","outcome":{"type":"cancelled","reason":"user"},"usage":[{"inputTokens":1,"x-cost":0.5}]}"#],
                               profile: .strict)
         #expect(f.isEmpty, "\(f)")
+    }
+}
+
+/// What the C ABI opens: the profile by name in any case, the starting state as JSON text.
+@Suite struct SharedValidatorStartingStateTests {
+    @Test func theStartingStateIsReadFromText() throws {
+        var text = #"{"count":1,"items":["a"]}"#
+        let v = try text.withUTF8 { try SharedValidator(profileNamed: "Strict", options: ValidatorOptions(), initialState: UnsafeRawBufferPointer($0)) }
+        for line in [StartingStateTests.start, StartingStateTests.delta, StartingStateTests.finish] {
+            var event = line
+            #expect(try event.withUTF8 { try v.feed(event: UnsafeRawBufferPointer($0)) }.isEmpty)
+        }
+        #expect(JSONSerializer.string(v.state) == #"{"count":2,"items":["a","b"]}"#)
+    }
+
+    @Test func aStartingStateThatIsNotJSONIsAnError() {
+        var text = #"{"count":"#
+        var failure: AGError?
+        do {
+            _ = try text.withUTF8 { try SharedValidator(profileNamed: "", options: ValidatorOptions(), initialState: UnsafeRawBufferPointer($0)) }
+        } catch let error as AGError {
+            failure = error
+        } catch {}
+        #expect(failure?.code == .invalidJSON)
+        #expect(failure?.offset == 9)
+        #expect(failure?.message.hasPrefix("the initial state") == true)
     }
 }

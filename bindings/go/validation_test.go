@@ -198,3 +198,35 @@ func TestEventValidatorProducerForms(t *testing.T) {
 		t.Errorf("%+v %+v", counts, end)
 	}
 }
+
+// The starting state: deltas apply to it; without it a delta before any snapshot is information only.
+func TestEventValidatorStartingState(t *testing.T) {
+	lines := []string{`{"type":"RUN_STARTED","threadId":"t","runId":"r","timestamp":1}`,
+		`{"type":"STATE_DELTA","delta":[{"op":"replace","path":"/count","value":2}]}`,
+		`{"type":"RUN_FINISHED","threadId":"t","runId":"r"}`}
+	v, err := OpenEventValidator(ValidatorOptions{Profile: "strict", InitialState: []byte(`{"count":1,"x":true}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range lines {
+		if got, _ := v.Feed([]byte(line)); got != nil {
+			t.Errorf("%s: %+v", line, got)
+		}
+	}
+	if state, _ := v.StateJSON(); string(state) != `{"count":2,"x":true}` {
+		t.Errorf("state %s", state)
+	}
+	v.Close()
+	w, _ := OpenEventValidator(ValidatorOptions{Profile: "strict"})
+	defer w.Close()
+	w.Feed([]byte(lines[0]))
+	if got, _ := w.Feed([]byte(lines[1])); len(got) != 1 || got[0].Rule != "state.delta-before-snapshot" || got[0].Severity != "info" {
+		t.Errorf("without a starting state: %+v", got)
+	}
+	if state, _ := w.StateJSON(); string(state) != `{"count":2}` {
+		t.Errorf("state %s", state)
+	}
+	if _, err := OpenEventValidator(ValidatorOptions{InitialState: []byte(`{"count":`)}); !errors.Is(err, ErrInvalidJSON) {
+		t.Errorf("bad starting state: %v", err)
+	}
+}

@@ -6,7 +6,7 @@ import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, List, Optional, Union
 
-from ._convert import model_value
+from ._convert import document_bytes, model_value
 from ._handles import NativeHandle, text_from, value_from
 from . import _constants as C
 from ._native import ags_validator_options, fast, lib, take_text
@@ -30,6 +30,10 @@ class EventValidator(NativeHandle):
     conformance rules it lacks) or "compat" (strict, accepting the deprecated THINKING_* events).
     ``rules`` overrides severities by rule id, e.g. ``{"text.empty-delta": "error", "message.parent-unknown":
     "off"}``. With ``messages=True`` the messages are rebuilt from the message events (see ``messages``).
+    ``initial_state`` is the state the stream starts from (what the client sent as ``RunAgentInput.state``: a
+    Python value, a pydantic model, or JSON text as str or bytes): STATE_DELTAs apply to it until a
+    STATE_SNAPSHOT replaces it. Without it, a delta before any snapshot applies to ``{}`` where it can and is
+    reported at most as information (``state.delta-before-snapshot``).
 
     Each finding is a dict: ``rule``, ``severity`` ("error", "warning", "info"), ``message``,
     ``eventIndex`` (0-based; -1 for the end of the stream) and ``pointer`` (a JSON Pointer into the event,
@@ -39,12 +43,15 @@ class EventValidator(NativeHandle):
     _release = staticmethod(lib.ags_validator_close)
 
     def __init__(self, profile: str = "client", *, rules: Optional[Dict[str, str]] = None,
-                 messages: bool = False) -> None:
+                 messages: bool = False, initial_state: Any = None) -> None:
         super().__init__(None)
         name = profile.encode()
         options = ags_validator_options(*C.AGS_VALIDATOR_OPTIONS_INIT)
         options.profile, options.profile_len = name, len(name)
         options.flags = C.AGS_VALIDATE_MESSAGES if messages else 0
+        if initial_state is not None:
+            state = document_bytes(initial_state)
+            options.initial_state, options.initial_state_len = state, len(state)
         handle = c_void_p()
         check(lib.ags_validator_open(byref(options), byref(handle)))
         self._handle = handle.value

@@ -136,3 +136,20 @@ def test_closed_validator_raises_and_threads_share_one():
     v.close()
     with pytest.raises(agstate.Closed):
         v.feed("{}")
+
+
+def test_starting_state_sse_frames_and_profile_case():
+    frames = ['data: {"type":"RUN_STARTED","threadId":"t","runId":"r","timestamp":1}\n\n',
+              'data: {"type":"STATE_DELTA","delta":[{"op":"replace","path":"/count","value":2}]}\n\n',
+              'data: {"type":"RUN_FINISHED","threadId":"t","runId":"r","outcome":{"type":"cancelled"}}\n\n']
+    for state in ({"count": 1, "x": [None]}, '{"count":1,"x":[null]}', b'{"count":1,"x":[null]}'):
+        with agstate.EventValidator("Strict", initial_state=state) as v:
+            assert [v.feed(f) for f in frames] == [[], [], []]
+            assert v.finalize() == []
+            assert v.state == {"count": 2, "x": [None]}
+    with agstate.EventValidator("STRICT") as v:
+        found = [f for frame in frames for f in v.feed(frame)]
+        assert [(f["rule"], f["severity"]) for f in found] == [("state.delta-before-snapshot", "info")]
+        assert v.state == {"count": 2}
+    with pytest.raises(agstate.InvalidJSON):
+        agstate.EventValidator(initial_state='{"count":')
