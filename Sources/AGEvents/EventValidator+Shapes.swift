@@ -51,26 +51,36 @@ extension Shape {
                                 optional: [("encryptedValue", .string), ("metadata", .object)])
     /// The optional members of a message by role: what every message (but an activity) may carry, the
     /// name of the four base roles, a tool message's error.
-    static let message: [String: Shape] = {
-        var shapes: [String: Shape] = [:]
-        for role in EventValidator.roles {
-            var members: [(String, MemberKind)] = [("metadata", .object), ("subagentRunId", .string)]
-            if role != "activity" { members.append(("encryptedValue", .string)) }
-            if ["developer", "system", "assistant", "user"].contains(role) { members.append(("name", .string)) }
-            if role == "tool" { members.append(("error", .string)) }
-            let article = role == "assistant" || role == "activity" ? "an" : "a"
-            shapes[role] = Shape(what: "\(article) \(role) message", required: [], optional: members)
+    static func message(_ role: String) -> Shape {
+        switch role {
+        case "assistant": return assistantMessage
+        case "user": return userMessage
+        case "tool": return toolMessage
+        case "system": return systemMessage
+        case "developer": return developerMessage
+        case "reasoning": return reasoningMessage
+        default: return activityMessage
         }
-        return shapes
-    }()
+    }
+    private static let named: [(String, MemberKind)] = [("metadata", .object), ("subagentRunId", .string),
+                                                         ("encryptedValue", .string), ("name", .string)]
+    private static let assistantMessage = Shape(what: "an assistant message", required: [], optional: named)
+    private static let userMessage = Shape(what: "a user message", required: [], optional: named)
+    private static let systemMessage = Shape(what: "a system message", required: [], optional: named)
+    private static let developerMessage = Shape(what: "a developer message", required: [], optional: named)
+    private static let toolMessage = Shape(what: "a tool message", required: [],
+                                           optional: [("metadata", .object), ("subagentRunId", .string), ("encryptedValue", .string), ("error", .string)])
+    private static let reasoningMessage = Shape(what: "a reasoning message", required: [],
+                                                optional: [("metadata", .object), ("subagentRunId", .string), ("encryptedValue", .string)])
+    private static let activityMessage = Shape(what: "an activity message", required: [], optional: [("metadata", .object), ("subagentRunId", .string)])
     static let successOutcome = Shape(what: "a success outcome", required: [], optional: [("pendingToolCallIds", .strings)])
     static let suspendedOutcome = Shape(what: "a suspended outcome", required: [], optional: [("interruptIds", .strings)])
-    static let textPart = Shape(what: "a text part", required: [("text", .string)], optional: [("id", .string)])
+    static let textPart = Shape(what: "a text part", required: [("type", .string), ("text", .string)], optional: [("id", .string)])
     static let mediaPart: [String: Shape] = [
-        "image": Shape(what: "an image part", required: [("source", .object)], optional: [("id", .string)]),
-        "audio": Shape(what: "an audio part", required: [("source", .object)], optional: [("id", .string)]),
-        "video": Shape(what: "a video part", required: [("source", .object)], optional: [("id", .string)]),
-        "document": Shape(what: "a document part", required: [("source", .object)], optional: [("id", .string)]),
+        "image": Shape(what: "an image part", required: [("type", .string), ("source", .object)], optional: [("id", .string)]),
+        "audio": Shape(what: "an audio part", required: [("type", .string), ("source", .object)], optional: [("id", .string)]),
+        "video": Shape(what: "a video part", required: [("type", .string), ("source", .object)], optional: [("id", .string)]),
+        "document": Shape(what: "a document part", required: [("type", .string), ("source", .object)], optional: [("id", .string)]),
     ]
     static let function = Shape(what: "a tool call's \"function\"", required: [("name", .string), ("arguments", .string)], optional: [])
     static let source = Shape(what: "a media source", required: [("type", .string), ("value", .string)],
@@ -78,27 +88,31 @@ extension Shape {
 }
 
 extension EventValidator {
-    /// Checks `value` against `shape` at `base`; reports the first problem and returns false.
-    func check(_ value: JSONValue, _ shape: Shape, at base: String) -> Bool {
+    /// Checks `value` against `shape` at `base`; reports the first problem and returns false. `known`
+    /// counts members the caller checked itself: when the object has no member beyond those and the
+    /// required ones, no optional member can be there and none is looked up.
+    func check(_ value: JSONValue, _ shape: Shape, at base: @autoclosure () -> String, known: Int = 0) -> Bool {
         guard let o = value.objectValue else {
-            report(.fieldType, "\(shape.what) must be an object, not \(value.typeName)", pointer: base)
+            report(.fieldType, "\(shape.what) must be an object, not \(value.typeName)", pointer: base())
             return false
         }
         for (key, kind) in shape.required {
             guard let member = o[key] else {
-                report(.fieldMissing, "\(shape.what) requires \(kind.name) \"\(key)\"", pointer: "\(base)/\(key)")
+                report(.fieldMissing, "\(shape.what) requires \(kind.name) \"\(key)\"", pointer: "\(base())/\(key)")
                 return false
             }
-            guard checkMember(member, kind, key, shape, at: "\(base)/\(key)") else { return false }
+            guard checkMember(member, kind, key, shape, in: base()) else { return false }
         }
+        if o.count <= shape.required.count + known { return true }
         for (key, kind) in shape.optional {
             guard let member = o[key] else { continue }
-            guard checkMember(member, kind, key, shape, at: "\(base)/\(key)") else { return false }
+            guard checkMember(member, kind, key, shape, in: base()) else { return false }
         }
         return true
     }
 
-    private func checkMember(_ v: JSONValue, _ kind: MemberKind, _ key: String, _ shape: Shape, at pointer: String) -> Bool {
+    /// One member's kind; its pointer (`base`/`key`) is written only for a finding.
+    private func checkMember(_ v: JSONValue, _ kind: MemberKind, _ key: String, _ shape: Shape, in base: @autoclosure () -> String) -> Bool {
         let fits: Bool
         switch kind {
         case .string: fits = v.stringValue != nil
@@ -108,39 +122,39 @@ extension EventValidator {
         case .strings:
             guard let list = v.arrayValue else { fits = false; break }
             for i in 0..<list.count where list[i].stringValue == nil {
-                report(.fieldType, "\"\(key)\" of \(shape.what) must hold strings, not \(list[i].typeName)", pointer: "\(pointer)/\(i)")
+                report(.fieldType, "\"\(key)\" of \(shape.what) must hold strings, not \(list[i].typeName)", pointer: "\(base())/\(key)/\(i)")
                 return false
             }
             fits = true
         case .count:
             guard case .number(let n) = v else { fits = false; break }
             guard let i = n.int64Value, i >= 0, i <= 9_007_199_254_740_991 else {
-                report(.fieldValue, "\"\(key)\" of \(shape.what) must be an integer from 0 to 2^53 - 1", pointer: pointer)
+                report(.fieldValue, "\"\(key)\" of \(shape.what) must be an integer from 0 to 2^53 - 1", pointer: "\(base())/\(key)")
                 return false
             }
             fits = true
         }
         if !fits {
-            report(.fieldType, "\"\(key)\" of \(shape.what) must be \(kind.name), not \(v.typeName)", pointer: pointer)
+            report(.fieldType, "\"\(key)\" of \(shape.what) must be \(kind.name), not \(v.typeName)", pointer: "\(base())/\(key)")
         }
         return fits
     }
 
     /// Checks that member `key` of `o` (already known to be a string) is one of `allowed`.
-    private func checkEnum(_ o: JSONObject, _ key: String, _ allowed: [String], _ what: String, at base: String) -> Bool {
+    private func checkEnum(_ o: JSONObject, _ key: String, _ allowed: [String], _ what: String, at base: @autoclosure () -> String) -> Bool {
         let value = o[key]?.stringValue ?? ""
         if allowed.contains(value) { return true }
         report(.fieldValue, "\"\(key)\" of \(what) must be \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")); not \"\(value)\"",
-               pointer: "\(base)/\(key)")
+               pointer: "\(base())/\(key)")
         return false
     }
 
-    /// Checks each element of an array against a shape (and an extra check).
-    private func checkEach(_ list: JSONArray, _ shape: Shape, at base: String,
-                           _ extra: (JSONObject, String) -> Bool = { _, _ in true }) -> Bool {
+    /// Checks each element of an array against a shape (and an extra check, given the element and its
+    /// index). Pointers are written only for a finding.
+    private func checkEach(_ list: JSONArray, _ shape: Shape, at base: @autoclosure () -> String,
+                           _ extra: (JSONObject, Int) -> Bool = { _, _ in true }) -> Bool {
         for i in 0..<list.count {
-            let at = "\(base)/\(i)"
-            guard check(list[i], shape, at: at), extra(list[i].objectValue!, at) else { return false }
+            guard check(list[i], shape, at: "\(base())/\(i)"), extra(list[i].objectValue!, i) else { return false }
         }
         return true
     }
@@ -197,8 +211,8 @@ extension EventValidator {
         if let tools = o["tools"]?.arrayValue, !checkEach(tools, .tool, at: "/input/tools") { return false }
         if let context = o["context"]?.arrayValue, !checkEach(context, .context, at: "/input/context") { return false }
         if let resume = o["resume"]?.arrayValue,
-           !checkEach(resume, .resume, at: "/input/resume", { entry, at in
-               self.checkEnum(entry, "status", ["resolved", "cancelled"], "a resume entry", at: at)
+           !checkEach(resume, .resume, at: "/input/resume", { entry, k in
+               self.checkEnum(entry, "status", ["resolved", "cancelled"], "a resume entry", at: "/input/resume/\(k)")
            }) {
             return false
         }
@@ -210,109 +224,120 @@ extension EventValidator {
     static let roles: Set<String> = ["developer", "system", "assistant", "user", "tool", "activity", "reasoning"]
 
     /// Checks a message list (MESSAGES_SNAPSHOT.messages, RUN_STARTED.input.messages).
-    func checkMessages(_ v: JSONValue, at base: String) -> Bool {
+    func checkMessages(_ v: JSONValue, at base: @autoclosure () -> String) -> Bool {
         guard let list = v.arrayValue else {
-            report(.fieldType, "messages must be an array", pointer: base)
+            report(.fieldType, "messages must be an array", pointer: base())
             return false
         }
         for i in 0..<list.count {
-            guard checkMessage(list[i], at: "\(base)/\(i)") else { return false }
+            guard checkMessage(list[i], at: "\(base())/\(i)") else { return false }
         }
         return true
     }
 
-    private func checkMessage(_ value: JSONValue, at: String) -> Bool {
+    private func checkMessage(_ value: JSONValue, at: @autoclosure () -> String) -> Bool {
         guard let m = value.objectValue else {
-            report(.fieldType, "a message must be an object", pointer: at)
+            report(.fieldType, "a message must be an object", pointer: at())
             return false
         }
         guard m["id"]?.stringValue != nil else {
-            report(.fieldMissing, "a message requires a string \"id\"", pointer: at + "/id")
+            report(.fieldMissing, "a message requires a string \"id\"", pointer: at() + "/id")
             return false
         }
         guard let role = m["role"]?.stringValue, EventValidator.roles.contains(role) else {
-            report(.fieldValue, "a message requires a \"role\" among \(EventValidator.roles.sorted().joined(separator: ", "))", pointer: at + "/role")
+            report(.fieldValue, "a message requires a \"role\" among \(EventValidator.roles.sorted().joined(separator: ", "))", pointer: at() + "/role")
             return false
         }
-        guard check(value, Shape.message[role]!, at: at) else { return false }
+        // id, role, and below the members each role's own checks read.
+        var known = 2
         switch role {
         case "developer", "system", "reasoning":
+            known += 1
             guard m["content"]?.stringValue != nil else {
-                report(.fieldMissing, "a \(role) message requires a string \"content\"", pointer: at + "/content")
+                report(.fieldMissing, "a \(role) message requires a string \"content\"", pointer: at() + "/content")
                 return false
             }
         case "user", "tool":
-            if role == "tool" && m["toolCallId"]?.stringValue == nil {
-                report(.fieldMissing, "a tool message requires a string \"toolCallId\"", pointer: at + "/toolCallId")
-                return false
-            }
-            guard let c = m["content"], c.stringValue != nil || c.arrayValue != nil else {
-                report(.fieldMissing, "a \(role) message requires \"content\" (a string or an array of parts)", pointer: at + "/content")
-                return false
-            }
-            if c.arrayValue != nil && !checkContentParts(c, at: at + "/content") { return false }
-        case "assistant":
-            if let c = m["content"], c.stringValue == nil, c != .null {
-                report(.fieldType, "an assistant message's \"content\" must be a string", pointer: at + "/content")
-                return false
-            }
-            if let calls = m["toolCalls"] {
-                guard let list = calls.arrayValue else {
-                    report(.fieldType, "\"toolCalls\" must be an array", pointer: at + "/toolCalls")
+            if role == "tool" {
+                known += 1
+                guard m["toolCallId"]?.stringValue != nil else {
+                    report(.fieldMissing, "a tool message requires a string \"toolCallId\"", pointer: at() + "/toolCallId")
                     return false
                 }
-                let ok = checkEach(list, .toolCall, at: at + "/toolCalls") { call, at in
-                    self.checkEnum(call, "type", ["function"], "a tool call", at: at)
-                        && self.check(call["function"]!, .function, at: at + "/function")
+            }
+            known += 1
+            guard let c = m["content"], c.stringValue != nil || c.arrayValue != nil else {
+                report(.fieldMissing, "a \(role) message requires \"content\" (a string or an array of parts)", pointer: at() + "/content")
+                return false
+            }
+            if c.arrayValue != nil && !checkContentParts(c, at: at() + "/content") { return false }
+        case "assistant":
+            if let c = m["content"] {
+                known += 1
+                if c.stringValue == nil, c != .null {
+                    report(.fieldType, "an assistant message's \"content\" must be a string", pointer: at() + "/content")
+                    return false
+                }
+            }
+            if let calls = m["toolCalls"] {
+                known += 1
+                guard let list = calls.arrayValue else {
+                    report(.fieldType, "\"toolCalls\" must be an array", pointer: at() + "/toolCalls")
+                    return false
+                }
+                let ok = checkEach(list, .toolCall, at: at() + "/toolCalls") { call, k in
+                    self.checkEnum(call, "type", ["function"], "a tool call", at: at() + "/toolCalls/\(k)")
+                        && self.check(call["function"]!, .function, at: at() + "/toolCalls/\(k)/function")
                 }
                 if !ok { return false }
             }
         case "activity":
+            known += 2
             guard m["activityType"]?.stringValue != nil, m["content"]?.objectValue != nil else {
-                report(.fieldMissing, "an activity message requires \"activityType\" and an object \"content\"", pointer: at)
+                report(.fieldMissing, "an activity message requires \"activityType\" and an object \"content\"", pointer: at())
                 return false
             }
         default:
             break
         }
-        return true
+        return check(value, Shape.message(role), at: at(), known: known)
     }
 
     // MARK: content parts
 
     /// Content parts: text, or media (image, audio, video, document) with a source: inline data (base64
     /// `value` and its `mimeType`), a URL, or a file the provider holds.
-    func checkContentParts(_ v: JSONValue, at base: String) -> Bool {
+    func checkContentParts(_ v: JSONValue, at base: @autoclosure () -> String) -> Bool {
         guard let list = v.arrayValue else { return false }
         for i in 0..<list.count {
-            let at = "\(base)/\(i)"
+            func at() -> String { "\(base())/\(i)" }
             guard let part = list[i].objectValue, let t = part["type"]?.stringValue else {
-                report(.fieldValue, "a content part must be an object with a string \"type\"", pointer: at)
+                report(.fieldValue, "a content part must be an object with a string \"type\"", pointer: at())
                 return false
             }
             switch t {
             case "text":
-                guard check(list[i], .textPart, at: at) else {
+                guard check(list[i], .textPart, at: at()) else {
                     return false
                 }
             case "image", "audio", "video", "document":
-                guard check(list[i], Shape.mediaPart[t]!, at: at),
-                      checkSource(part["source"]!.objectValue!, at: at + "/source") else {
+                guard check(list[i], Shape.mediaPart[t]!, at: at()),
+                      checkSource(part["source"]!.objectValue!, at: at() + "/source") else {
                     return false
                 }
             default:
-                report(.fieldValue, "unknown content part type \"\(t)\"", pointer: "\(at)/type")
+                report(.fieldValue, "unknown content part type \"\(t)\"", pointer: "\(at())/type")
                 return false
             }
         }
         return true
     }
 
-    private func checkSource(_ source: JSONObject, at: String) -> Bool {
-        guard check(.object(source), .source, at: at),
-              checkEnum(source, "type", ["data", "url", "file"], "a media source", at: at) else { return false }
+    private func checkSource(_ source: JSONObject, at: @autoclosure () -> String) -> Bool {
+        guard check(.object(source), .source, at: at()),
+              checkEnum(source, "type", ["data", "url", "file"], "a media source", at: at()) else { return false }
         if source["type"]!.stringValue == "data" && source["mimeType"] == nil {
-            report(.fieldMissing, "a data source requires a string \"mimeType\" (what the bytes are)", pointer: at + "/mimeType")
+            report(.fieldMissing, "a data source requires a string \"mimeType\" (what the bytes are)", pointer: at() + "/mimeType")
             return false
         }
         return true
