@@ -46,6 +46,9 @@ VENV_PYTHON=$VENV/bin/python
 # pydantic-ai's AG-UI adapter (pydantic-ai-slim with its ag-ui extra), both offline.
 "$VENV_PYTHON" -c 'import ag_ui.core, ag_ui.encoder, pydantic_ai.ui.ag_ui' >/dev/null 2>&1 ||
   "$VENV_PYTHON" -m pip install -q "ag-ui-protocol>=1.0,<2" "pydantic-ai-slim[ag-ui]"
+# orjson is optional for the package; the tests run every value conversion with it and with json.
+"$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
+  || echo "setup: orjson could not be installed: the Python tests will cover json only"
 "$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 
