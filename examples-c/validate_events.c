@@ -26,7 +26,7 @@ int main(void) {
         "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"thread-1\",\"runId\":\"run-1\"}\n\n";
 
     ags_validator *validator = NULL;
-    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0}, &validator) != AGS_OK) {
+    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0, NULL, 0}, &validator) != AGS_OK) {
         fprintf(stderr, "open: %s\n", ags_errlast()->message);
         return 1;
     }

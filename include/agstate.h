@@ -813,9 +813,9 @@ void ags_batcher_close(ags_batcher *batcher, int flush);
  * messages, tool calls, steps, reasoning and subagents) are compared byte for byte, as the client's Map
  * compares them: two spellings of one Unicode text, composed and decomposed, are two ids.
  *
- * The validator tracks the state (STATE_SNAPSHOT, or RUN_STARTED.input.state, then every STATE_DELTA
- * applied atomically: one that does not apply leaves the state as it was) and the activity contents,
- * and with AGS_VALIDATE_MESSAGES rebuilds the messages.
+ * The validator tracks the state (the starting state given in its options, a STATE_SNAPSHOT, or
+ * RUN_STARTED.input.state, then every STATE_DELTA applied atomically: one that does not apply leaves the
+ * state as it was) and the activity contents, and with AGS_VALIDATE_MESSAGES rebuilds the messages.
  *
  * Memory is bounded on an endless stream: open messages, tool calls, steps, reasoning and subagents at
  * most 65,536 of each (beyond: a "stream.limit" finding); ids of ended tool calls, used message ids and
@@ -850,10 +850,19 @@ typedef struct ags_validator_options {
     const char *profile;         /* "client" (NULL or "", the default), "strict" or "compat" */
     size_t profile_len;          /* its length, or AGS_NTS */
     ags_validator_flags flags;   /* 0 (the default) or AGS_VALIDATE_MESSAGES */
+    /* The state the stream starts from, as JSON text (what the client sent as RunAgentInput.state):
+     * STATE_DELTAs apply to it until a STATE_SNAPSHOT (or RUN_STARTED.input.state) replaces it, and one
+     * that does not apply is "state.delta-failed". NULL (the default): unknown; a STATE_DELTA before any
+     * snapshot then applies to {} as written where it can, else leniently (a replace of a missing member
+     * adds it, a remove of one does nothing), and is reported at most as information
+     * ("state.delta-before-snapshot"). Text that is not one JSON document is AGS_ERR_INVALID_JSON from
+     * ags_validator_open. */
+    const char *initial_state;
+    size_t initial_state_len;    /* its length, or AGS_NTS */
 } ags_validator_options;
 
 #define AGS_VALIDATOR_OPTIONS_VERSION 1
-#define AGS_VALIDATOR_OPTIONS_INIT { AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, 0 }
+#define AGS_VALIDATOR_OPTIONS_INIT { AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, 0, NULL, 0 }
 
 /* Initialises options to the defaults of version (AGS_VALIDATOR_OPTIONS_VERSION). */
 ags_status ags_validator_options_init(ags_validator_options *options, unsigned int version);
@@ -865,9 +874,10 @@ ags_status ags_validator_open(const ags_validator_options *options, ags_validato
  * AGS_SEVERITY_OFF to silence it. An unknown rule id is AGS_ERR_INVALID_ARGUMENT. */
 ags_status ags_validator_set_severity(ags_validator *validator, const char *rule, size_t rule_len, int severity);
 
-/* Validates one event given as JSON text. When findings is not NULL it receives the findings this event
- * produced as a JSON array to free with ags_free, or NULL (and 0 in *findings_len) when there are none, so
- * that the usual case allocates nothing; findings NULL skips writing them. */
+/* Validates one event given as JSON text, or as one Server-Sent Events frame ("data: {...}\n\n", as an
+ * SDK's encoder writes it; a frame of comments only holds no event). When findings is not NULL it receives
+ * the findings this event produced as a JSON array to free with ags_free, or NULL (and 0 in *findings_len)
+ * when there are none, so that the usual case allocates nothing; findings NULL skips writing them. */
 ags_status ags_validator_feed(ags_validator *validator, const char *event, size_t len, char **findings,
                               size_t *findings_len);
 

@@ -46,6 +46,10 @@ fi
 VENV_PYTHON=$VENV/bin/python
 "$VENV_PYTHON" -c 'import pytest' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q pytest
 "$VENV_PYTHON" -c 'import setuptools, wheel' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q setuptools wheel
+# The interoperability tests run AG-UI software written elsewhere: the official SDK (ag-ui-protocol 1.x) and
+# pydantic-ai's AG-UI adapter (pydantic-ai-slim with its ag-ui extra), both offline.
+"$VENV_PYTHON" -c 'import ag_ui.core, ag_ui.encoder, pydantic_ai.ui.ag_ui' >/dev/null 2>&1 ||
+  "$VENV_PYTHON" -m pip install -q "ag-ui-protocol>=1.0,<2" "pydantic-ai-slim[ag-ui]"
 # orjson is optional for the package; the tests run every value conversion with it and with json.
 "$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
   || echo "setup: orjson could not be installed: the Python tests will cover json only"

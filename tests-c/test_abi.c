@@ -88,7 +88,9 @@ static void options_defaults(void) {
     memset(&validator2, 0xAB, sizeof validator2);
     CHECK(ags_validator_options_init(&validator2, AGS_VALIDATOR_OPTIONS_VERSION) == AGS_OK);
     CHECK(validator2.version == validator.version && validator2.profile == validator.profile &&
-          validator2.profile_len == validator.profile_len && validator2.flags == validator.flags);
+          validator2.profile_len == validator.profile_len && validator2.flags == validator.flags &&
+          validator2.initial_state == validator.initial_state && validator2.initial_state_len == validator.initial_state_len &&
+          validator.initial_state == NULL);
 
     CHECK(ags_commit_options_init(&commit2, 0) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_commit_options_init(&commit2, AGS_COMMIT_OPTIONS_VERSION + 1) == AGS_ERR_INVALID_ARGUMENT);

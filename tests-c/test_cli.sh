@@ -36,6 +36,21 @@ expect 2 "no command" "$TOOL"
 expect 0 "replay" "$TOOL" replay "$VECTORS/events/streams/shared_state.ndjson"
 grep -q '"state":{"recipe":{"title":"Leek soup"' "$WORK/out" || { echo "FAIL: replay state"; cat "$WORK/out"; failures=$((failures + 1)); }
 grep -q '"messages":\[{"id":"u1","role":"user","content":"Make soup"}' "$WORK/out" || { echo "FAIL: replay messages"; failures=$((failures + 1)); }
+# A stream of deltas against the request's state (no STATE_SNAPSHOT), with and without that state.
+printf '%s\n' '{"type":"RUN_STARTED","threadId":"t","runId":"r","timestamp":1}' \
+  '{"type":"STATE_DELTA","delta":[{"op":"replace","path":"/count","value":2},{"op":"add","path":"/items/-","value":"b"}]}' \
+  '{"type":"RUN_FINISHED","threadId":"t","runId":"r","outcome":{"type":"cancelled"}}' > "$WORK/deltas.ndjson"
+printf '{"count":1,"items":["a"]}' > "$WORK/state.json"
+expect 0 "deltas with the starting state (strict)" "$TOOL" validate --profile Strict --fail-on info --state "$WORK/state.json" "$WORK/deltas.ndjson"
+expect 0 "deltas without it: information only" "$TOOL" validate --profile strict "$WORK/deltas.ndjson"
+grep -q 'info \[state.delta-before-snapshot\]' "$WORK/out" || { echo "FAIL: delta before snapshot"; cat "$WORK/out"; failures=$((failures + 1)); }
+expect 0 "replay --state" "$TOOL" replay --state "$WORK/state.json" "$WORK/deltas.ndjson"
+grep -qx '{"state":{"count":2,"items":\["a","b"\]},"activities":{},"messages":\[\]}' "$WORK/out" || { echo "FAIL: replay --state"; cat "$WORK/out"; failures=$((failures + 1)); }
+expect 0 "replay without the starting state" "$TOOL" replay "$WORK/deltas.ndjson"
+grep -q '"stateBase":"unknown","deltasWithoutBase":1,"deltasNotApplied":1' "$WORK/out" || { echo "FAIL: replay says the base is unknown"; cat "$WORK/out"; failures=$((failures + 1)); }
+grep -q 'give the starting state' "$WORK/err" || { echo "FAIL: replay note"; cat "$WORK/err"; failures=$((failures + 1)); }
+printf '{"count":' > "$WORK/bad-state.json"
+expect 2 "a starting state that is not JSON" "$TOOL" replay --state "$WORK/bad-state.json" "$WORK/deltas.ndjson"
 expect 0 "rules" "$TOOL" rules
 [ "$(wc -l < "$WORK/out")" -ge 50 ] || { echo "FAIL: rules list"; failures=$((failures + 1)); }
 echo "test_cli: $failures failures"

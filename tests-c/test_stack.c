@@ -51,7 +51,7 @@ static void *run(void *arg) {
     CHECK(ags_merge_patch_apply(j->a, j->n, j->b, j->n, 0, &out, NULL) == AGS_OK); ags_free(out);
     /* Events holding the deep values: a snapshot, a custom value, and a delta that replaces the state. */
     ags_validator *v = NULL;
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, AGS_VALIDATE_MESSAGES}, &v) == AGS_OK);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, AGS_VALIDATE_MESSAGES, NULL, 0}, &v) == AGS_OK);
     if (v) {
         size_t cap = j->n * 2 + 256;
         char *event = malloc(cap);

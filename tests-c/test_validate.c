@@ -42,7 +42,7 @@ static char *get_string(ags_store *store, const char *ptr) {
 /* Feeds the events at /cases/<i>/<which> to a fresh validator; returns its findings (JSON). */
 static char *run_case(ags_store *store, int i, const char *which, const char *profile) {
     ags_validator *v = NULL;
-    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, profile, AGS_NTS, 0}, &v) != AGS_OK) return NULL;
+    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, profile, AGS_NTS, 0, NULL, 0}, &v) != AGS_OK) return NULL;
     char ptr[128];
     for (int j = 0;; j++) {
         snprintf(ptr, sizeof ptr, "/cases/%d/%s/%d", i, which, j);
@@ -56,6 +56,22 @@ static char *run_case(ags_store *store, int i, const char *which, const char *pr
     CHECK(ags_validator_findings(v, &findings, NULL) == AGS_OK);
     ags_validator_close(v);
     return findings;
+}
+
+/* Whether findings (JSON) hold a finding of rule `needle` ("rule":"id") whose pointer is `pointer`
+ * (any pointer when NULL). Members come in the order rule, severity, message, eventIndex, pointer. */
+static int has_finding(const char *findings, const char *needle, const char *pointer) {
+    if (!findings) return 0;
+    for (const char *at = strstr(findings, needle); at; at = strstr(at + 1, needle)) {
+        if (!pointer) return 1;
+        const char *p = strstr(at, "\"pointer\":");
+        const char *next = strstr(at + 1, "{\"rule\":");
+        if (!p || (next && p > next)) continue;
+        p += strlen("\"pointer\":");
+        size_t n = strlen(pointer);
+        if (p[0] == '"' && strncmp(p + 1, pointer, n) == 0 && p[1 + n] == '"') return 1;
+    }
+    return 0;
 }
 
 static void rule_vectors(const char *dir) {
@@ -74,19 +90,22 @@ static void rule_vectors(const char *dir) {
         if (!rule) break;
         snprintf(ptr, sizeof ptr, "/cases/%d/profile", i);
         char *profile = get_string(store, ptr);
+        snprintf(ptr, sizeof ptr, "/cases/%d/pointer", i);
+        char *pointer = get_string(store, ptr);
         char needle[128];
         snprintf(needle, sizeof needle, "\"rule\":\"%s\"", rule);
         char *trigger = run_case(store, i, "trigger", profile);
         char *clean = run_case(store, i, "clean", profile);
-        CHECK(trigger && strstr(trigger, needle) != NULL);
+        CHECK(has_finding(trigger, needle, pointer));
         CHECK(clean && strstr(clean, needle) == NULL && strstr(clean, "\"severity\":\"error\"") == NULL &&
               strstr(clean, "\"severity\":\"warning\"") == NULL);
-        if (!(trigger && strstr(trigger, needle))) fprintf(stderr, "rule %s: trigger gave %s\n", rule, trigger);
+        if (!has_finding(trigger, needle, pointer)) fprintf(stderr, "rule %s at %s: trigger gave %s\n", rule, pointer ? pointer : "-", trigger);
         if (!(clean && !strstr(clean, needle))) fprintf(stderr, "rule %s: clean gave %s\n", rule, clean);
         ags_free(trigger);
         ags_free(clean);
         free(rule);
         free(profile);
+        free(pointer);
         cases++;
     }
     CHECK(cases >= 50);
@@ -104,7 +123,7 @@ static void example_streams(const char *dir) {
             size_t len;
             char *data = read_file(path, &len);
             ags_validator *v = NULL;
-            CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, profiles[p], AGS_NTS, 0}, &v) == AGS_OK);
+            CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, profiles[p], AGS_NTS, 0, NULL, 0}, &v) == AGS_OK);
             CHECK(ags_validator_feed_stream(v, data, len, 0, NULL, NULL) == AGS_OK);
             CHECK(ags_validator_finish(v, NULL, NULL) == AGS_OK);
             size_t events = 0, errors = 9, warnings = 9;
@@ -121,13 +140,13 @@ static const char sse[] =
     ": keep-alive\r\n\r\ndata: {\"type\":\"RUN_STARTED\",\r\ndata: \"threadId\":\"t\",\"runId\":\"r\"}\r\n\r\n"
     "data:{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{\"n\":1}}\n\n"
     "id: 3\ndata: {\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]}\r\r"
-    "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}\n\n";
+    "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\n\n";
 
 static void sse_split_everywhere(void) {
     size_t n = strlen(sse);
     for (size_t cut = 0; cut <= n; cut++) {
         ags_validator *v = NULL;
-        CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0}, &v) == AGS_OK);
+        CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0, NULL, 0}, &v) == AGS_OK);
         CHECK(ags_validator_feed_stream(v, sse, cut, AGS_STREAM_SSE, NULL, NULL) == AGS_OK);
         CHECK(ags_validator_feed_stream(v, sse + cut, n - cut, AGS_STREAM_SSE, NULL, NULL) == AGS_OK);
         char *findings = NULL, *state = NULL;
@@ -145,11 +164,11 @@ static void api(void) {
     ags_validator *v = NULL;
     char *out = NULL;
     size_t len = 0;
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "lenient", AGS_NTS, 0}, &v) == AGS_ERR_INVALID_ARGUMENT && v == NULL);
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "client", AGS_NTS, 0x1}, &v) == AGS_ERR_INVALID_ARGUMENT);
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, AGS_VALIDATE_MESSAGES}, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "lenient", AGS_NTS, 0, NULL, 0}, &v) == AGS_ERR_INVALID_ARGUMENT && v == NULL);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "client", AGS_NTS, 0x1, NULL, 0}, &v) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, AGS_VALIDATE_MESSAGES, NULL, 0}, NULL) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_validator_feed(NULL, "{}", 2, NULL, NULL) == AGS_ERR_INVALID_ARGUMENT);
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, AGS_VALIDATE_MESSAGES}, &v) == AGS_OK);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, AGS_VALIDATE_MESSAGES, NULL, 0}, &v) == AGS_OK);
     CHECK(ags_validator_set_severity(v, "no.such-rule", AGS_NTS, AGS_SEVERITY_ERROR) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_validator_set_severity(v, "run.first-event", AGS_NTS, 7) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_validator_set_severity(v, "run.first-event", AGS_NTS, AGS_SEVERITY_WARNING) == AGS_OK);
@@ -186,8 +205,50 @@ static void api(void) {
     CHECK(ags_validator_state(v, 0, &out, NULL) == AGS_ERR_CLOSED);
     ags_validator_close(v);
     ags_validator_close(NULL);
-    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0}, &v) == AGS_OK);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0, NULL, 0}, &v) == AGS_OK);
     CHECK(ags_validator_messages(v, 0, &out, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    ags_validator_close(v);
+}
+
+/* The starting state in the options, SSE frames fed one at a time, profile names in any case. */
+static void starting_state(void) {
+    const char *delta = "data: {\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"/count\",\"value\":2}]}\n\n";
+    ags_validator_options options = AGS_VALIDATOR_OPTIONS_INIT;
+    options.profile = "STRICT";
+    options.profile_len = AGS_NTS;
+    options.initial_state = "{\"count\":1,\"items\":[]}";
+    options.initial_state_len = AGS_NTS;
+    ags_validator *v = NULL;
+    char *out = (char *)1, *state = NULL;
+    CHECK(ags_validator_open(&options, &v) == AGS_OK);
+    CHECK(ags_validator_feed(v, "data: {\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\n\n", AGS_NTS, &out, NULL) == AGS_OK && out == NULL);
+    CHECK(ags_validator_feed(v, delta, AGS_NTS, &out, NULL) == AGS_OK && out == NULL);
+    CHECK(ags_validator_feed(v, "{\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\",\"outcome\":{\"type\":\"cancelled\"}}", AGS_NTS, &out, NULL) == AGS_OK && out == NULL);
+    CHECK(ags_validator_finish(v, &out, NULL) == AGS_OK && out == NULL);
+    CHECK(ags_validator_state(v, 0, &state, NULL) == AGS_OK && strcmp(state, "{\"count\":2,\"items\":[]}") == 0);
+    ags_free(state);
+    ags_validator_close(v);
+    /* Without it: applied leniently to {}, information only. */
+    options.initial_state = NULL;
+    CHECK(ags_validator_open(&options, &v) == AGS_OK);
+    CHECK(ags_validator_feed(v, "{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\"}", AGS_NTS, NULL, NULL) == AGS_OK);
+    CHECK(ags_validator_feed(v, delta, AGS_NTS, &out, NULL) == AGS_OK && out &&
+          strstr(out, "\"rule\":\"state.delta-before-snapshot\",\"severity\":\"info\""));
+    ags_free(out);
+    CHECK(ags_validator_state(v, 0, &state, NULL) == AGS_OK && strcmp(state, "{\"count\":2}") == 0);
+    ags_free(state);
+    ags_validator_close(v);
+    /* A starting state that is not JSON: an error, no validator. */
+    options.initial_state = "{\"count\":";
+    v = NULL;
+    CHECK(ags_validator_open(&options, &v) == AGS_ERR_INVALID_JSON && v == NULL && ags_errlast()->offset == 9);
+    options.initial_state = "{}";
+    options.initial_state_len = 1;
+    options.profile = NULL;
+    options.profile_len = 0;
+    CHECK(ags_validator_open(&options, &v) == AGS_ERR_INVALID_JSON && v == NULL);
+    options.initial_state_len = 2;
+    CHECK(ags_validator_open(&options, &v) == AGS_OK && v != NULL);
     ags_validator_close(v);
 }
 
@@ -197,6 +258,7 @@ int main(int argc, char **argv) {
     example_streams(dir);
     sse_split_everywhere();
     api();
+    starting_state();
     printf("test_validate: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The event validator: a as one event, then a and b as pieces of a stream (both profiles with
      * messages rebuilt, the format chosen by a byte of the input). */
     ags_validator *validator = NULL;
-    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, size && data[size - 1] & 1 ? "strict" : "client", AGS_NTS, AGS_VALIDATE_MESSAGES}, &validator) == AGS_OK) {
+    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, size && data[size - 1] & 1 ? "strict" : "client", AGS_NTS, AGS_VALIDATE_MESSAGES, NULL, 0}, &validator) == AGS_OK) {
         if (ags_validator_feed(validator, a, alen, &out, &n) == AGS_OK) ags_free(out);
         uint32_t format = size > 1 ? (data[1] % 3 == 1 ? AGS_STREAM_NDJSON : data[1] % 3 == 2 ? AGS_STREAM_SSE : 0) : 0;
         if (ags_validator_feed_stream(validator, a, alen, format, &out, &n) == AGS_OK) ags_free(out);

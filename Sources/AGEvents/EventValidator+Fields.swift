@@ -3,7 +3,7 @@ import AGJSON
 /// The AG-UI 1.0 event schema: which members each event type requires, and their JSON types.
 /// Members the schema does not name are tolerated (receivers must ignore what they do not know).
 enum FieldType {
-    case string, object, array, bool, any, stringOrArray
+    case string, object, objectOrNull, array, bool, any, stringOrArray
 }
 
 struct FieldSpec {
@@ -61,8 +61,10 @@ extension EventType {
             return [F(.threadId, true, .string), F(.runId, true, .string), F(.parentRunId, false, .string),
                     F(.input, false, .object), F(.protocolVersion, false, .string)]
         case .runFinished:
+            // A null outcome reads as absent (AG-UI 1.0: producers that dump models without leaving out
+            // None send it).
             return [F(.threadId, true, .string), F(.runId, true, .string), F(.result, false, .any),
-                    F(.outcome, false, .object), F(.usage, false, .array)]
+                    F(.outcome, false, .objectOrNull), F(.usage, false, .array)]
         case .runError:
             return [F(.message, true, .string), F(.code, false, .string), F(.usage, false, .array)]
         case .stepStarted, .stepFinished:
@@ -112,6 +114,7 @@ extension EventValidator {
             switch spec.type {
             case .string: fits = slot.kind == .string
             case .object: fits = slot.kind == .object
+            case .objectOrNull: fits = slot.kind == .object || slot.kind == .null
             case .array: fits = slot.kind == .array
             case .bool: fits = slot.kind == .bool
             case .any: fits = true
@@ -141,6 +144,7 @@ extension EventValidator {
     private func checkBaseFields(_ type: EventType) -> Bool {
         var ok = true
         if let slot = reader.slot(.timestamp) {
+            sequence.timestampSeen = true
             if slot.kind != .number {
                 report(.fieldType, "\"timestamp\" must be a number, not \(slot.kind.name)", pointer: "/timestamp")
                 ok = false
@@ -190,8 +194,13 @@ extension EventValidator {
                 return false
             }
         case .runFinished:
-            if reader.has(.outcome) {
+            if reader.has(.usage) && !checkParsed(.usage, { v, validator in validator.checkUsage(v) }) { return false }
+            if reader.kind(.outcome) == .object {
                 return checkParsed(.outcome) { v, validator in validator.checkOutcome(v, suspended: false) }
+            }
+        case .runError:
+            if reader.has(.usage) {
+                return checkParsed(.usage) { v, validator in validator.checkUsage(v) }
             }
         case .subagentFinished:
             if reader.has(.outcome) {
@@ -224,149 +233,6 @@ extension EventValidator {
             return nil
         }
     }
-
-    private func checkOutcome(_ v: JSONValue, suspended: Bool) -> Bool {
-        guard let o = v.objectValue, let t = o["type"]?.stringValue else {
-            report(.fieldMissing, "\"outcome\" requires a string \"type\"", pointer: "/outcome/type")
-            return false
-        }
-        let second = suspended ? "suspended" : "interrupt"
-        guard t == "success" || t == second else {
-            report(.fieldValue, "\"outcome.type\" must be \"success\" or \"\(second)\", not \"\(t)\"", pointer: "/outcome/type")
-            return false
-        }
-        if t == "interrupt" {
-            guard let list = o["interrupts"]?.arrayValue, !list.isEmpty else {
-                report(.fieldMissing, "an interrupt outcome requires a non-empty \"interrupts\" array", pointer: "/outcome/interrupts")
-                return false
-            }
-            for i in 0..<list.count {
-                guard let item = list[i].objectValue, item["id"]?.stringValue != nil, item["reason"]?.stringValue != nil else {
-                    report(.fieldValue, "each interrupt needs string \"id\" and \"reason\"", pointer: "/outcome/interrupts/\(i)")
-                    return false
-                }
-            }
-        }
-        if t == "suspended", let ids = o["interruptIds"], !(ids.arrayValue.map { a in (0..<a.count).allSatisfy { a[$0].stringValue != nil } } ?? false) {
-            report(.fieldType, "\"interruptIds\" must be an array of strings", pointer: "/outcome/interruptIds")
-            return false
-        }
-        return true
-    }
-
-    private func checkRunInput(_ v: JSONValue) -> Bool {
-        guard let o = v.objectValue else { return false }
-        for key in ["threadId", "runId"] where o[key]?.stringValue == nil {
-            report(.fieldMissing, "\"input\" requires a string \"\(key)\"", pointer: "/input/\(key)")
-            return false
-        }
-        guard let messages = o["messages"] else {
-            report(.fieldMissing, "\"input\" requires \"messages\"", pointer: "/input/messages")
-            return false
-        }
-        return checkMessages(messages, at: "/input/messages")
-    }
-
-    static let roles: Set<String> = ["developer", "system", "assistant", "user", "tool", "activity", "reasoning"]
-
-    /// Checks a message list (MESSAGES_SNAPSHOT.messages, RUN_STARTED.input.messages).
-    func checkMessages(_ v: JSONValue, at base: String) -> Bool {
-        guard let list = v.arrayValue else {
-            report(.fieldType, "messages must be an array", pointer: base)
-            return false
-        }
-        for i in 0..<list.count {
-            let at = "\(base)/\(i)"
-            guard let m = list[i].objectValue else {
-                report(.fieldType, "a message must be an object", pointer: at)
-                return false
-            }
-            guard m["id"]?.stringValue != nil else {
-                report(.fieldMissing, "a message requires a string \"id\"", pointer: at + "/id")
-                return false
-            }
-            guard let role = m["role"]?.stringValue, EventValidator.roles.contains(role) else {
-                report(.fieldValue, "a message requires a \"role\" among \(EventValidator.roles.sorted().joined(separator: ", "))", pointer: at + "/role")
-                return false
-            }
-            switch role {
-            case "developer", "system", "reasoning":
-                guard m["content"]?.stringValue != nil else {
-                    report(.fieldMissing, "a \(role) message requires a string \"content\"", pointer: at + "/content")
-                    return false
-                }
-            case "user":
-                guard let c = m["content"], c.stringValue != nil || (c.arrayValue != nil && checkContentParts(c, at: at + "/content")) else {
-                    report(.fieldMissing, "a user message requires \"content\" (a string or an array of parts)", pointer: at + "/content")
-                    return false
-                }
-            case "tool":
-                guard m["toolCallId"]?.stringValue != nil else {
-                    report(.fieldMissing, "a tool message requires a string \"toolCallId\"", pointer: at + "/toolCallId")
-                    return false
-                }
-                guard let c = m["content"], c.stringValue != nil || c.arrayValue != nil else {
-                    report(.fieldMissing, "a tool message requires \"content\"", pointer: at + "/content")
-                    return false
-                }
-            case "assistant":
-                if let c = m["content"], c.stringValue == nil, c != .null {
-                    report(.fieldType, "an assistant message's \"content\" must be a string", pointer: at + "/content")
-                    return false
-                }
-                if let calls = m["toolCalls"] {
-                    guard let list = calls.arrayValue else {
-                        report(.fieldType, "\"toolCalls\" must be an array", pointer: at + "/toolCalls")
-                        return false
-                    }
-                    for k in 0..<list.count {
-                        let c = list[k].objectValue
-                        let f = c?["function"]?.objectValue
-                        guard c?["id"]?.stringValue != nil, f?["name"]?.stringValue != nil, f?["arguments"]?.stringValue != nil else {
-                            report(.fieldValue, "a tool call needs \"id\" and \"function\" with string \"name\" and \"arguments\"",
-                                   pointer: "\(at)/toolCalls/\(k)")
-                            return false
-                        }
-                    }
-                }
-            case "activity":
-                guard m["activityType"]?.stringValue != nil, m["content"]?.objectValue != nil else {
-                    report(.fieldMissing, "an activity message requires \"activityType\" and an object \"content\"", pointer: at)
-                    return false
-                }
-            default:
-                break
-            }
-        }
-        return true
-    }
-
-    /// Content parts: objects with a known `type` (text, image, audio, video, document).
-    func checkContentParts(_ v: JSONValue, at base: String) -> Bool {
-        guard let list = v.arrayValue else { return false }
-        for i in 0..<list.count {
-            guard let part = list[i].objectValue, let t = part["type"]?.stringValue else {
-                report(.fieldValue, "a content part must be an object with a string \"type\"", pointer: "\(base)/\(i)")
-                return false
-            }
-            switch t {
-            case "text":
-                guard part["text"]?.stringValue != nil else {
-                    report(.fieldMissing, "a text part requires a string \"text\"", pointer: "\(base)/\(i)/text")
-                    return false
-                }
-            case "image", "audio", "video", "document":
-                guard part["source"]?.objectValue != nil else {
-                    report(.fieldMissing, "a\(t == "image" || t == "audio" ? "n" : "") \(t) part requires a \"source\" object", pointer: "\(base)/\(i)/source")
-                    return false
-                }
-            default:
-                report(.fieldValue, "unknown content part type \"\(t)\"", pointer: "\(base)/\(i)/type")
-                return false
-            }
-        }
-        return true
-    }
 }
 
 extension FieldType {
@@ -374,6 +240,7 @@ extension FieldType {
         switch self {
         case .string: return "a string"
         case .object: return "an object"
+        case .objectOrNull: return "an object or null"
         case .array: return "an array"
         case .bool: return "a boolean"
         case .any: return "any value"

@@ -59,7 +59,9 @@ extension EventValidator {
         case .messagesSnapshot: messagesSnapshot()
         case .activitySnapshot: activitySnapshot()
         case .activityDelta: activityDelta()
-        case .raw, .custom, .reasoningEncryptedValue: break
+        case .raw: if strict { rawAdvice() }
+        case .custom: if strict { customAdvice() }
+        case .reasoningEncryptedValue: break
         case .reasoningStart:
             let id = reader.string(.messageId)!
             guard strict else { return }
@@ -166,8 +168,10 @@ extension EventValidator {
         if sequence.runFinished || sequence.runErrored || !sequence.runStarted { sequence.resetRun() }
         sequence.runID = reader.string(.runId)
         sequence.threadID = reader.string(.threadId)
+        tracker.deltasSinceSnapshot = 0
         if reader.has(.input), let input = parseMember(.input)?.objectValue {
-            if let state = input["state"] { tracker.state = state }
+            // The state the run starts from; null reads as absent (AG-UI 1.0).
+            if let state = input["state"], state != .null { tracker.setBase(state) }
             if let messages = input["messages"]?.arrayValue {
                 for i in 0..<messages.count {
                     if let id = messages[i].objectValue?["id"]?.stringValue { sequence.knownMessageIDs.insert(id) }
@@ -225,6 +229,34 @@ extension EventValidator {
         } else if sequence.runActive {
             report(.runUnterminated, "the stream ended while run \"\(sequence.runID ?? "")\" was active (no RUN_FINISHED or RUN_ERROR)")
         }
+        if sequence.eventsSeen && !sequence.timestampSeen {
+            report(.streamNoTimestamps, "no event carries a \"timestamp\": consumers cannot order or time the stream's events")
+        }
+    }
+
+    // MARK: advice
+
+    /// A RAW event that wraps an AG-UI event: the typed event itself is what consumers act on.
+    private func rawAdvice() {
+        guard severity(of: .rawTypedEvent) != .off, reader.kind(.event) == .object,
+              let name = parseMember(.event)?.objectValue?["type"]?.stringValue, let type = EventType(name: name) else { return }
+        report(.rawTypedEvent, "RAW wraps a \(type.name) event: send it as that event, which consumers act on, and keep RAW for events of other protocols",
+               pointer: "/event/type")
+    }
+
+    /// A CUSTOM event whose name has no namespace: names such as "acme.progress" (or "acme:progress",
+    /// "acme/progress") keep one application's events apart from another's.
+    private func customAdvice() {
+        guard let slot = reader.slot(.name) else { return }
+        let bytes = reader.bytes(slot)
+        var k = 1
+        while k < bytes.count - 1 {
+            let b = bytes[k]
+            if b == UInt8(ascii: ".") || b == UInt8(ascii: ":") || b == UInt8(ascii: "/") { return }
+            k += 1
+        }
+        report(.customNameUnprefixed, "CUSTOM name \"\(reader.string(.name) ?? "")\" has no namespace prefix (such as \"acme.\"): names without one collide across applications",
+               pointer: "/name")
     }
 
     // MARK: text messages

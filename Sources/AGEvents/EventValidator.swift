@@ -36,7 +36,7 @@ public final class EventValidator {
         self.strict = profile != .client
         framer = StreamFramer(format: .auto, maxFrameBytes: options.maxEventBytes)
         sequence = SequenceState(options: options)
-        tracker = StateTracker(maxActivities: options.maxActivities)
+        tracker = StateTracker(maxActivities: options.maxActivities, initialState: options.initialState)
         messageLog = options.trackMessages ? MessageLog(maxMessages: options.maxMessages) : nil
         for rule in Rule.allCases { severities[rule] = rule.severity(in: profile) }
     }
@@ -51,6 +51,15 @@ public final class EventValidator {
     /// The tracked state (the latest STATE_SNAPSHOT with every later STATE_DELTA that applied).
     public var state: JSONValue { tracker.state }
 
+    /// Whether the tracked state rests on a known base (the starting state given, a STATE_SNAPSHOT or
+    /// RUN_STARTED.input.state), or on `{}` standing in for a state the stream never showed.
+    public var stateBaseKnown: Bool { tracker.baseKnown }
+
+    /// STATE_DELTAs applied without a known base since the last one, and those of them that could not
+    /// be applied even leniently (their change is missing from `state`).
+    public var deltasWithoutBase: Int { tracker.deltasWithoutBase }
+    public var deltasNotApplied: Int { tracker.deltasNotApplied }
+
     /// The tracked activities, by message id.
     public var activities: JSONValue { tracker.activitiesJSON }
 
@@ -59,12 +68,32 @@ public final class EventValidator {
 
     // MARK: feeding
 
-    /// Validates one event given as JSON text. Returns the findings it produced.
+    /// Validates one event given as JSON text, or as one Server-Sent Events frame (`data: {...}`, as an
+    /// SDK's encoder writes it; a frame of comments only holds no event). Returns the findings it produced.
     @discardableResult
     public func feed(event bytes: UnsafeRawBufferPointer) -> [Finding] {
         produced.removeAll(keepingCapacity: true)
-        process(bytes.bindMemory(to: UInt8.self))
+        let input = bytes.bindMemory(to: UInt8.self)
+        if let first = input.first, first != UInt8(ascii: "{"), isSSEFrame(input) {
+            var frame = StreamFramer(format: .sse, maxFrameBytes: options.maxEventBytes)
+            frame.feed(input) { piece in handle(piece) }
+            _ = frame.finish { piece in handle(piece) }
+        } else {
+            process(input)
+        }
         return produced
+    }
+
+    /// Whether the text begins with an SSE field line (`data:`, `event:`, `id:`, `retry:`) or a comment.
+    private func isSSEFrame(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for field in ["data", "event", "id", "retry", ""] {
+            let name = Array(field.utf8)
+            if bytes.count > name.count, bytes[name.count] == UInt8(ascii: ":"),
+               (0..<name.count).allSatisfy({ bytes[$0] == name[$0] }) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Validates the events in a piece of an NDJSON or SSE stream (detected from the first bytes

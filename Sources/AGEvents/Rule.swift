@@ -62,6 +62,12 @@ public enum Rule: String, CaseIterable, Sendable {
     case textEmptyDelta = "text.empty-delta"
     case streamEmpty = "stream.empty"
 
+    // Strict advice (information): legal, but usually not what the producer meant.
+    case stateSnapshotDiscardsDeltas = "state.snapshot-discards-deltas"
+    case rawTypedEvent = "raw.typed-event"
+    case streamNoTimestamps = "stream.no-timestamps"
+    case customNameUnprefixed = "custom.name-unprefixed"
+
     /// The severity a rule has in a profile before any override; `.off` where the profile lacks it.
     public func severity(in profile: Profile) -> Severity {
         switch self {
@@ -86,7 +92,8 @@ public enum Rule: String, CaseIterable, Sendable {
             switch self {
             case .toolCallResultBeforeEnd, .parentMessageUnknown, .textEmptyDelta, .subagentUnknown, .streamEmpty:
                 return .warning
-            case .stateDeltaBeforeSnapshot, .toolCallArgsUnchecked:
+            case .stateDeltaBeforeSnapshot, .toolCallArgsUnchecked,
+                 .stateSnapshotDiscardsDeltas, .rawTypedEvent, .streamNoTimestamps, .customNameUnprefixed:
                 return .info
             default:
                 return .error

@@ -70,9 +70,10 @@ struct SequenceState {
     /// arguments do not grow a buffer from nothing; one at most, and none past `maxSpareArgsCapacity`.
     private var spareArgs: [UInt8] = []
     static let maxSpareArgsCapacity = 1 << 20
-    var snapshotSeen = false
     var deltaBeforeSnapshotReported = false
     var eventsSeen = false
+    /// An event carried a `timestamp`.
+    var timestampSeen = false
 
     init(options: ValidatorOptions = ValidatorOptions()) {
         usedMessageIDs = RecentIDs(capacity: options.maxRememberedIDs)

@@ -33,4 +33,13 @@ public enum Profile: String, CaseIterable, Sendable {
     case strict
     /// `strict`, but the deprecated THINKING_* events are accepted (reported as information).
     case compat
+
+    /// The profile named `name`, in any letter case ("Strict" is strict).
+    public init?(name: String) {
+        var lower = ""
+        for u in name.utf8 {
+            lower.unicodeScalars.append(Unicode.Scalar(u >= 0x41 && u <= 0x5A ? u + 0x20 : u))
+        }
+        self.init(rawValue: lower)
+    }
 }

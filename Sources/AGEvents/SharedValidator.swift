@@ -11,8 +11,18 @@ public final class SharedValidator: @unchecked Sendable {
         validator = EventValidator(profile: profile, options: options)
     }
 
-    /// Opens a validator for the profile named `name` ("" for the client profile).
-    public convenience init(profileNamed name: String, options: ValidatorOptions) throws(AGError) {
+    /// Opens a validator for the profile named `name` ("" for the client profile, any letter case), starting
+    /// from the state given as JSON text when `initialState` is not nil (`invalidJSON` when it is not one JSON
+    /// document within the options' depth).
+    public convenience init(profileNamed name: String, options: ValidatorOptions, initialState: UnsafeRawBufferPointer? = nil) throws(AGError) {
+        var options = options
+        if let initialState {
+            do {
+                options.initialState = try JSONParser.parse(initialState, options: ParseOptions(limits: JSONLimits(maxDepth: options.maxDepth)))
+            } catch {
+                throw AGError(.invalidJSON, "the initial state: \(error.message)", offset: error.offset)
+            }
+        }
         self.init(profile: try Profile(named: name), options: options)
     }
 
@@ -68,9 +78,9 @@ public final class SharedValidator: @unchecked Sendable {
 }
 
 extension Profile {
-    /// The profile named `name`; "" is the client profile.
+    /// The profile named `name`, in any letter case; "" is the client profile.
     public init(named name: String) throws(AGError) {
-        guard let profile = Profile(rawValue: name.isEmpty ? "client" : name) else {
+        guard let profile = Profile(name: name.isEmpty ? "client" : name) else {
             throw AGError(.invalidArgument, "unknown profile \"\(name)\" (client, strict or compat)")
         }
         self = profile

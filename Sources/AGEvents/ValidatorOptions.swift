@@ -1,3 +1,5 @@
+import AGJSON
+
 /// Bounds and switches of an `EventValidator`. Every memory the validator keeps is bounded by one of
 /// these, so that it can watch an endless stream.
 public struct ValidatorOptions: Sendable {
@@ -21,6 +23,11 @@ public struct ValidatorOptions: Sendable {
     public var trackMessages = false
     /// Messages kept when `trackMessages` is on; the oldest are dropped first.
     public var maxMessages = 10_000
+    /// The state the stream starts from (what the client sent as `RunAgentInput.state`): STATE_DELTAs
+    /// apply to it until a STATE_SNAPSHOT (or a RUN_STARTED carrying `input.state`) replaces it. Nil: the
+    /// starting state is unknown; a delta before any snapshot then applies to `{}` where it can and is
+    /// reported at most as information (`state.delta-before-snapshot`).
+    public var initialState: JSONValue?
 
     public init() {}
 }

@@ -8,7 +8,8 @@ import CAgstateHeader
 let validators = HandleTable<SharedValidator>(kind: 0x61, name: "validator")
 
 var defaultValidatorOptions: ags_validator_options {
-    ags_validator_options(version: UInt32(AGS_VALIDATOR_OPTIONS_VERSION), profile: nil, profile_len: 0, flags: 0)
+    ags_validator_options(version: UInt32(AGS_VALIDATOR_OPTIONS_VERSION), profile: nil, profile_len: 0, flags: 0,
+                          initial_state: nil, initial_state_len: 0)
 }
 
 /// Writes findings as a JSON array when the caller asked for them (`out` not NULL), or NULL when there are none.
@@ -38,7 +39,8 @@ public func ags_validator_open(_ options: UnsafePointer<ags_validator_options>?,
         var settings = ValidatorOptions()
         settings.trackMessages = raw.flags & AGS_VALIDATE_MESSAGES.rawValue != 0
         settings.maxDepth = DefaultLimits.current.json.maxDepth
-        validator.pointee = try validators.insert(try SharedValidator(profileNamed: profile, options: settings))
+        let initialState = raw.initial_state == nil ? nil : try bytes(raw.initial_state, raw.initial_state_len, "the initial state")
+        validator.pointee = try validators.insert(try SharedValidator(profileNamed: profile, options: settings, initialState: initialState))
     }
 }
 

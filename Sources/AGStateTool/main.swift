@@ -6,18 +6,20 @@ import AGJSON
 
 // agstate: command-line tools over the engine.
 //   agstate validate [--profile client|strict|compat] [--rule ID=SEVERITY]... [--format human|json]
-//                    [--fail-on error|warning|info] [--input auto|ndjson|sse] FILE|-
-//   agstate replay [--profile P] [--pretty] [--input auto|ndjson|sse] FILE|-
+//                    [--fail-on error|warning|info] [--input auto|ndjson|sse] [--state FILE] FILE|-
+//   agstate replay [--profile P] [--pretty] [--input auto|ndjson|sse] [--state FILE] FILE|-
 // Exit status: 0 clean, 1 findings at the failing level, 2 the tool could not do its job.
 
 let usage = """
 usage: agstate validate [--profile client|strict|compat] [--rule ID=SEVERITY]... [--format human|json]
-                        [--fail-on error|warning|info] [--input auto|ndjson|sse] FILE|-
-       agstate replay [--profile client|strict|compat] [--pretty] [--input auto|ndjson|sse] FILE|-
+                        [--fail-on error|warning|info] [--input auto|ndjson|sse] [--state FILE] FILE|-
+       agstate replay [--profile client|strict|compat] [--pretty] [--input auto|ndjson|sse] [--state FILE] FILE|-
        agstate rules
 Validates a captured AG-UI event stream (NDJSON or Server-Sent Events; - reads standard input), or replays
-it and prints the final state, activities and messages. Exit status: 0 clean, 1 findings at the failing
-level (default error), 2 a usage or input error.
+it and prints the final state, activities and messages. --state FILE gives the state the stream starts from
+(the JSON the client sent as RunAgentInput.state); without it STATE_DELTAs before any STATE_SNAPSHOT apply
+to {}, and replay says so ("stateBase": "unknown"). Exit status: 0 clean, 1 findings at the failing level
+(default error), 2 a usage or input error.
 """
 
 func fail(_ message: String) -> Never {
@@ -37,6 +39,7 @@ struct Arguments {
     var failOn = Severity.error
     var format = EventValidator.StreamFormat.auto
     var pretty = false
+    var statePath: String?
     var path: String?
 
     init(_ argv: [String]) {
@@ -53,7 +56,7 @@ struct Arguments {
             switch arg {
             case "--profile":
                 let v = value(arg)
-                guard let p = Profile(rawValue: v) else { fail("unknown profile '\(v)' (client, strict or compat)") }
+                guard let p = Profile(name: v) else { fail("unknown profile '\(v)' (client, strict or compat)") }
                 profile = p
             case "--rule":
                 let v = value(arg)
@@ -78,6 +81,8 @@ struct Arguments {
                 }
             case "--pretty":
                 pretty = true
+            case "--state":
+                statePath = value(arg)
             case "-h", "--help":
                 write(usage + "\n")
                 exit(0)
@@ -91,8 +96,8 @@ struct Arguments {
     }
 }
 
-/// Feeds the whole input to the validator in pieces of 1 MiB.
-func feedAll(_ validator: EventValidator, path: String, format: EventValidator.StreamFormat) {
+/// Reads a file (or standard input for -) in pieces of 1 MiB, handing each to `body`.
+func readAll(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) {
     let file: UnsafeMutablePointer<FILE>
     if path == "-" {
         file = stdin
@@ -104,13 +109,23 @@ func feedAll(_ validator: EventValidator, path: String, format: EventValidator.S
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        if n > 0 { buffer.withUnsafeBytes { _ = validator.feed(stream: UnsafeRawBufferPointer(rebasing: $0[0..<n]), format: format) } }
+        if n > 0 { buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
         if n < buffer.count {
             if ferror(file) != 0 { fail("cannot read '\(path)'") }
             break
         }
     }
-    validator.finish()
+}
+
+/// The starting state given with --state: one JSON document.
+func readState(_ path: String) -> JSONValue {
+    var bytes: [UInt8] = []
+    readAll(path) { bytes.append(contentsOf: $0) }
+    do {
+        return try JSONParser.parse(bytes)
+    } catch {
+        fail("--state '\(path)' is not one JSON document: \(error.message)")
+    }
 }
 
 func human(_ f: Finding, _ name: String) -> String {
@@ -131,10 +146,15 @@ if args.command == "rules" {
 
 var options = ValidatorOptions()
 options.trackMessages = args.command == "replay"
+if let statePath = args.statePath {
+    if statePath == "-" && args.path == "-" { fail("--state and the stream cannot both be standard input") }
+    options.initialState = readState(statePath)
+}
 let validator = EventValidator(profile: args.profile, options: options)
 for (rule, severity) in args.overrides { validator.setSeverity(severity, for: rule) }
 let path = args.path!
-feedAll(validator, path: path, format: args.format)
+readAll(path) { _ = validator.feed(stream: $0, format: args.format) }
+validator.finish()
 let name = path == "-" ? "<stdin>" : path
 let serialize = SerializeOptions(pretty: args.pretty)
 
@@ -143,7 +163,17 @@ if args.command == "replay" {
     o["state"] = validator.state
     o["activities"] = validator.activities
     o["messages"] = validator.messages ?? .array(JSONArray())
+    if !validator.stateBaseKnown && validator.deltasWithoutBase > 0 {
+        // The deltas were computed against a state the stream never showed: the state above is what
+        // they make of {}, not necessarily the agent's.
+        o["stateBase"] = "unknown"
+        o["deltasWithoutBase"] = .int(Int64(validator.deltasWithoutBase))
+        o["deltasNotApplied"] = .int(Int64(validator.deltasNotApplied))
+    }
     write(JSONSerializer.string(.object(o), options: serialize) + "\n")
+    if !validator.stateBaseKnown && validator.deltasWithoutBase > 0 {
+        write("agstate: \(validator.deltasWithoutBase) STATE_DELTA(s) came before any STATE_SNAPSHOT and were applied to {} (\(validator.deltasNotApplied) could not be): give the starting state with --state FILE\n", to: stderr)
+    }
     let errors = validator.counts[.error] ?? 0
     if errors > 0 { write("agstate: \(errors) error(s) in the stream; run 'agstate validate' to see them\n", to: stderr) }
     exit(0)

@@ -37,7 +37,7 @@ import AGJSON
         + "data:{\"type\":\"TEXT_MESSAGE_START\",\"messageId\":\"m\"}\n\n"
         + "id: 7\ndata: {\"type\":\"TEXT_MESSAGE_CONTENT\",\"messageId\":\"m\",\"delta\":\"a\\nb\"}\r\r"
         + "\n\ndata: {\"type\":\"TEXT_MESSAGE_END\",\"messageId\":\"m\"}\n\n"
-        + "retry: 10\ndata: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}\n\n"
+        + "retry: 10\ndata: {\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\n\n"
 
     @Test func sseFramingEdgeCases() {
         let v = EventValidator(profile: .strict)
@@ -78,7 +78,7 @@ import AGJSON
 
     @Test func ndjsonWithCRLFAndBlankLinesAndNoFinalNewline() {
         let v = EventValidator(profile: .strict)
-        _ = feedStream(v, "\r\n{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\"}\r\n\r\n   \n{\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}")
+        _ = feedStream(v, "\r\n{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\r\n\r\n   \n{\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}")
         #expect(v.eventCount == 1)
         v.finish()
         #expect(v.eventCount == 2)
@@ -99,7 +99,7 @@ import AGJSON
         options.maxEventBytes = 64
         let v = EventValidator(profile: .strict, options: options)
         let big = "{\"type\":\"CUSTOM\",\"name\":\"x\",\"value\":\"" + String(repeating: "y", count: 200) + "\"}"
-        let text = "{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\"}\n" + big + "\n{\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}\n"
+        let text = "{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\",\"timestamp\":1}\n" + big + "\n{\"type\":\"RUN_FINISHED\",\"threadId\":\"t\",\"runId\":\"r\"}\n"
         let bytes = Array(text.utf8)
         // in pieces, so that the big line is carried
         for chunk in stride(from: 0, to: bytes.count, by: 30) {
@@ -125,7 +125,7 @@ import AGJSON
     }
 
     @Test func escapedNamesAndTypesAreDecoded() {
-        let (_, f) = validate([#"{"\u0074ype":"RUN_\u0053TARTED","threadId":"t","runId":"r"}"#,
+        let (_, f) = validate([#"{"\u0074ype":"RUN_\u0053TARTED","threadId":"t","runId":"r","timestamp":1}"#,
                                #"{"type":"TEXT_MESSAGE_START","messageId":"m\u00e9"}"#,
                                #"{"type":"TEXT_MESSAGE_END","messageId":"mé"}"#,
                                #"{"type":"RUN_FINISHED","threadId":"t","runId":"r"}"#], profile: .strict)

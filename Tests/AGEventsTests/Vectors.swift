@@ -31,7 +31,9 @@ enum Vectors {
         var profile: Profile
         var trigger: [String]
         var clean: [String]
-        var description: String { rule }
+        /// Where the trigger's finding must point, when the case says.
+        var pointer: String?
+        var description: String { pointer.map { "\(rule) at \($0)" } ?? rule }
     }
 
     static let ruleCases: [RuleCase] = {
@@ -44,7 +46,7 @@ enum Vectors {
                 return (0..<a.count).map { a[$0].stringValue! }
             }
             return RuleCase(rule: o["rule"]!.stringValue!, profile: Profile(rawValue: o["profile"]!.stringValue!)!,
-                            trigger: lines("trigger"), clean: lines("clean"))
+                            trigger: lines("trigger"), clean: lines("clean"), pointer: o["pointer"]?.stringValue)
         }
     }()
 

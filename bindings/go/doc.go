@@ -6,5 +6,10 @@
 // Building needs the header and the library: the header is found beside this module in the source tree,
 // the library through CGO_LDFLAGS (for example -L/path/to/lib -Wl,-rpath,/path/to/lib) or a system path.
 //
+// Documents, values, patches and events are JSON text ([]byte). A Go value becomes that text through
+// encoding/json: anything json.Marshal accepts (maps, slices, structs with json tags such as an AG-UI SDK's
+// event and message types) can be passed as json.Marshal's result; EventValidator.FeedValue does the
+// marshaling for an event.
+//
 // Errors are *Error values; errors.Is(err, ErrPathNotFound) and the other Err* codes tell the cause.
 package agstate

@@ -58,15 +58,39 @@ type EventValidator struct {
 
 // NewEventValidator opens a validator. With messages, the messages are rebuilt from the message events.
 func NewEventValidator(profile string, messages bool) (*EventValidator, error) {
+	return OpenEventValidator(ValidatorOptions{Profile: profile, Messages: messages})
+}
+
+// ValidatorOptions are the settings of OpenEventValidator.
+type ValidatorOptions struct {
+	// Profile is "client" ("" too), "strict" or "compat", in any letter case.
+	Profile string
+	// Messages rebuilds the messages from the message events (MessagesJSON).
+	Messages bool
+	// InitialState is the state the stream starts from, as JSON text (what the client sent as
+	// RunAgentInput.state; json.Marshal's result for a Go value): STATE_DELTAs apply to it until a
+	// STATE_SNAPSHOT replaces it. Nil: unknown; a delta before any snapshot then applies to {} where it can
+	// and is reported at most as information ("state.delta-before-snapshot"). Text that is not one JSON
+	// document is an error (ErrInvalidJSON).
+	InitialState []byte
+}
+
+// OpenEventValidator opens a validator with options.
+func OpenEventValidator(o ValidatorOptions) (*EventValidator, error) {
 	var h *C.ags_validator
 	// The options struct is passed by pointer, so the text it points to must be C memory (cgo's rule).
-	name := C.CString(profile)
+	name := C.CString(o.Profile)
 	defer C.free(unsafe.Pointer(name))
 	var options C.ags_validator_options
 	C.ags_validator_options_init(&options, C.AGS_VALIDATOR_OPTIONS_VERSION)
-	options.profile, options.profile_len = name, C.size_t(len(profile))
-	if messages {
+	options.profile, options.profile_len = name, C.size_t(len(o.Profile))
+	if o.Messages {
 		options.flags = C.AGS_VALIDATE_MESSAGES
+	}
+	if o.InitialState != nil {
+		state := C.CBytes(o.InitialState)
+		defer C.free(state)
+		options.initial_state, options.initial_state_len = (*C.char)(state), C.size_t(len(o.InitialState))
 	}
 	err := call(func() C.ags_status { return C.ags_validator_open(&options, &h) })
 	if err != nil {
@@ -117,7 +141,8 @@ func (v *EventValidator) SetSeverity(rule string, severity Severity) error {
 	return call(func() C.ags_status { return C.ags_validator_set_severity(v.handle, p, n, C.int(severity)) })
 }
 
-// Feed validates one event (JSON text) and returns the findings it produced (nil when none).
+// Feed validates one event, given as JSON text or as one Server-Sent Events frame ("data: {...}\n\n", as
+// an SDK's encoder writes it), and returns the findings it produced (nil when none).
 func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	p, n := text(event)
 	v.mu.Lock()
@@ -135,6 +160,17 @@ func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	}
 	var list []Finding
 	return list, json.Unmarshal(take(out, on), &list)
+}
+
+// FeedValue validates one event given as a Go value: whatever encoding/json marshals (a map, or a struct
+// with json tags such as an AG-UI SDK's event types) is marshaled and fed as Feed feeds its text. A value
+// encoding/json cannot marshal is an error, not a finding.
+func (v *EventValidator) FeedValue(event any) ([]Finding, error) {
+	data, err := json.Marshal(event)
+	if err != nil {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "the event cannot be marshaled as JSON: " + err.Error(), OpIndex: -1, Offset: -1}
+	}
+	return v.Feed(data)
 }
 
 // FeedStream validates the events in a piece of an NDJSON or SSE stream; a frame cut at the end waits for

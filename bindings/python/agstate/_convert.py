@@ -25,9 +25,19 @@ from .errors import InvalidArgument, InvalidJSON
 JSONText = Union[str, bytes, bytearray, memoryview]
 
 
+def model_value(value: Any) -> Any:
+    """json's ``default``: a pydantic v2 model (anything with ``model_dump``, such as the official AG-UI SDK's
+    events and messages) becomes the value it has on the wire: member names by alias (camelCase), JSON types,
+    and no member whose value is None. orjson refuses such a value, which then goes to json."""
+    dump = getattr(value, "model_dump", None)
+    if dump is None or isinstance(value, type):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return dump(by_alias=True, mode="json", exclude_none=True)
+
+
 # Made once: json.dumps with arguments builds a new encoder on every call.
-_json_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-_json_encode_event = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=model_value).encode
+_json_encode_event = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=model_value).encode
 
 
 def _json_dumps(value: Any) -> bytes:

@@ -83,7 +83,8 @@ class ags_batcher_options(ctypes.Structure):
 
 
 class ags_validator_options(ctypes.Structure):
-    _fields_ = [("version", c_uint), ("profile", c_char_p), ("profile_len", c_size_t), ("flags", c_uint32)]
+    _fields_ = [("version", c_uint), ("profile", c_char_p), ("profile_len", c_size_t), ("flags", c_uint32),
+                ("initial_state", c_char_p), ("initial_state_len", c_size_t)]
 
 
 c_commit = POINTER(ags_commit_options)

@@ -11,7 +11,7 @@ from ._native import ags_validator_options, hot, lib, size_arg, slots, take_outp
 from .errors import check, last_error
 
 Finding = Dict[str, Any]
-EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
+EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview, Any]
 
 # One event is a short call that waits for no Python callback: it keeps the GIL (see _native).
 _feed = hot.ags_validator_feed
@@ -23,10 +23,14 @@ _FORMATS = {"auto": C.AGS_STREAM_AUTO, "ndjson": C.AGS_STREAM_NDJSON, "sse": C.A
 class EventValidator(NativeHandle):
     """Validates a stream of AG-UI events in one pass, with the same verdicts as the C and Go interfaces.
 
-    ``profile`` is "client" (exactly the official TypeScript client's checks), "strict" (client plus the
-    conformance rules it lacks) or "compat" (strict, accepting the deprecated THINKING_* events).
+    ``profile`` (in any letter case) is "client" (exactly the official TypeScript client's checks), "strict"
+    (client plus the conformance rules it lacks) or "compat" (strict, accepting the deprecated THINKING_* events).
     ``rules`` overrides severities by rule id, e.g. ``{"text.empty-delta": "error", "message.parent-unknown":
     "off"}``. With ``messages=True`` the messages are rebuilt from the message events (see ``messages``).
+    ``initial_state`` is the state the stream starts from (what the client sent as ``RunAgentInput.state``: a
+    Python value, a pydantic model, or JSON text as str or bytes): STATE_DELTAs apply to it until a
+    STATE_SNAPSHOT replaces it. Without it, a delta before any snapshot applies to ``{}`` where it can and is
+    reported at most as information (``state.delta-before-snapshot``).
 
     Each finding is a dict: ``rule``, ``severity`` ("error", "warning", "info"), ``message``,
     ``eventIndex`` (0-based; -1 for the end of the stream) and ``pointer`` (a JSON Pointer into the event,
@@ -36,12 +40,15 @@ class EventValidator(NativeHandle):
     _release = staticmethod(lib.ags_validator_close)
 
     def __init__(self, profile: str = "client", *, rules: Optional[Dict[str, str]] = None,
-                 messages: bool = False) -> None:
+                 messages: bool = False, initial_state: Any = None) -> None:
         super().__init__(None)
         name = profile.encode()
         options = ags_validator_options(*C.AGS_VALIDATOR_OPTIONS_INIT)
         options.profile, options.profile_len = name, len(name)
         options.flags = C.AGS_VALIDATE_MESSAGES if messages else 0
+        if initial_state is not None:
+            state = _convert.document_bytes(initial_state)
+            options.initial_state, options.initial_state_len = state, len(state)
         handle = c_void_p()
         check(lib.ags_validator_open(byref(options), byref(handle)))
         self._set_handle(handle.value)
@@ -62,16 +69,19 @@ class EventValidator(NativeHandle):
         return _convert.loads(take_text(out, n)) if out.value else []
 
     def feed(self, event: EventInput) -> List[Finding]:
-        """Validates one event (a dict, or its JSON text as str or bytes); returns the findings it produced."""
+        """Validates one event; returns the findings it produced. The event is a dict, a pydantic model
+        (such as the official AG-UI SDK's events: written by alias, in JSON mode, without None members), its
+        JSON text as str or bytes, or one Server-Sent Events frame (``data: {...}\n\n``, as the SDK's
+        EventEncoder writes it)."""
         kind = type(event)
         if kind is str:
             data = event.encode()
         elif kind is bytes:
             data = event
-        elif isinstance(event, dict):
-            data = _convert.dumps_event(event)
-        else:
+        elif isinstance(event, (bytearray, memoryview)):
             data = bytes(event)
+        else:
+            data = _convert.dumps_event(event)
         handle = self._cvp
         if handle is None:
             self._h()  # raises Closed

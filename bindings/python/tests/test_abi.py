@@ -115,7 +115,7 @@ def test_encode_sse_is_the_engines_framing():
 
 def test_feed_with_and_without_findings():
     with agstate.EventValidator("strict") as v:
-        assert v.feed({"type": "RUN_STARTED", "threadId": "t", "runId": "r"}) == []
+        assert v.feed({"type": "RUN_STARTED", "threadId": "t", "runId": "r", "timestamp": 1}) == []
         assert [f["rule"] for f in v.feed('{"type":"NOPE"}')] == ["event.type-unknown"]
         assert v.feed_stream('{"type":"RUN_FINISHED","threadId":"t","runId":"r"}\n', "ndjson") == []
         assert v.finalize() == []
