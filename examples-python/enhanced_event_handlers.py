@@ -183,9 +183,9 @@ for i in range(1, 2001):
                    + ([{"op": "remove", "path": "/recent/0"}] if i > 20 else []))
 produced_ms = (time.monotonic() - started) * 1000
 batcher.flush()
-consumed_ms = (time.monotonic() - started) * 1000
 stats = batcher.stats
 batcher.close()
+consumed_ms = (time.monotonic() - started) * 1000
 print(f"      2000 commits in {produced_ms:.0f} ms; the consumer got {len(received)} batches"
       f" and was done after {consumed_ms:.0f} ms")
 print(f"      batcher: {stats['operationsIn']} operations in, {stats['operationsOut']} out,"

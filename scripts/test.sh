@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test). Stops at the first failure.
+# Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test), then the examples in C, Python
+# and Go with the dashboard's browser test (scripts/examples.sh --short). Stops at the first failure.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 echo "== Swift tests"
@@ -12,3 +13,5 @@ echo "== Python tests (pytest)"
 (cd "$ROOT/bindings/python/tests" && "$VENV_PYTHON" -m pytest -q -p no:cacheprovider .)
 echo "== Go tests"
 (cd "$ROOT/bindings/go" && go vet ./... && go test -count=1 ./...)
+echo "== Examples (C, Python, Go; the dashboard in headless Chromium)"
+VENV_PYTHON=$VENV_PYTHON ROOT=$ROOT BUILD=$BUILD bash "$ROOT/scripts/examples.sh" --short
