@@ -240,6 +240,7 @@ type follower struct {
 	encoding string
 	version  atomic.Int64
 	events   int
+	arrivals []time.Time
 	complete bool
 	err      error
 	done     chan struct{}
@@ -285,6 +286,7 @@ func (f *follower) follow(url string) {
 				}
 				f.version.Store(int64(id))
 				f.events++
+				f.arrivals = append(f.arrivals, time.Now())
 			}
 		}
 		if err == io.EOF {
@@ -382,6 +384,10 @@ func main() {
 	fmt.Printf("sources ran %.1f s: %s\n", elapsed, strings.Join(rates, ", "))
 	fmt.Printf("%d commits -> %d STATE_DELTA batches; operations %d in, %d out after compaction\n",
 		stats.Changes, stats.Batches, stats.OperationsIn, stats.OperationsOut)
+	if n := len(f.arrivals); n > 1 {
+		fmt.Printf("batches arrived every %d ms on average (window 100 ms, size bound 32 operations, alerts at once)\n",
+			f.arrivals[n-1].Sub(f.arrivals[0]).Milliseconds()/int64(n-1))
+	}
 	raw, zipped := d.rawBytes.Load(), d.gzipBytes.Load()
 	fmt.Printf("SSE: %d bytes of events, %d bytes gzip on the wire (%.1fx)\n", raw, zipped, float64(raw)/math.Max(1, float64(zipped)))
 	fmt.Printf("alerts raised: %d, kept in the feed: %d\n", d.raised, len(state.Alerts))
