@@ -5,6 +5,7 @@ flushed per event. A small web page (realtime_dashboard.html) follows the stream
 
     python realtime_dashboard.py              # runs 3 s with a checking client, exits 1 if it fails
     python realtime_dashboard.py --serve 0    # serves until interrupted; open the printed address
+                                              # (the sources start when the page connects)
 
 The checking client reads the same gzip SSE stream over a real socket, applies the events to a store of its
 own, and must end with the server's state. Standard library only, besides agstate. Listens on 127.0.0.1."""
@@ -53,6 +54,7 @@ class Dashboard:
         self.alerts_raised = 0
         self.raw_bytes = self.gzip_bytes = 0
         self.stop = threading.Event()
+        self.first_client = threading.Event()  # with --serve, the sources start when a page connects
         self.batcher = agstate.Batcher(self.store, self.on_batch, max_operations=32, window_ms=100, timer=True)
 
     # -- the sources ---------------------------------------------------------------------------
@@ -113,6 +115,7 @@ class Dashboard:
             version = self.last_version
             snapshot = {"type": "STATE_SNAPSHOT", "snapshot": self.store.state_at(version)}
             self.clients.append(client)
+        self.first_client.set()
         return client, f"id: {version}\n".encode() + agstate.encode_sse(snapshot).encode()
 
     def leave(self, client: queue.Queue) -> None:
@@ -234,7 +237,7 @@ def main() -> int:
     done = threading.Event()
     if args.serve is None:
         threading.Thread(target=follow, args=(url, client, seen, done), daemon=True).start()
-        time.sleep(0.2)  # the client connects before the sources start
+    board.first_client.wait()  # the sources start when the first client (or page) has connected
     started = time.monotonic()
     sources = [threading.Thread(target=board.run_source, args=(name, args.seconds)) for name in SOURCES]
     for thread in sources:

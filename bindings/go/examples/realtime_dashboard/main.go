@@ -5,6 +5,7 @@
 //
 //	go run ./examples/realtime_dashboard              # runs 3 s with a checking client, exits 1 if it fails
 //	go run ./examples/realtime_dashboard -serve 0     # serves until interrupted; open the printed address
+//	                                                  # (the sources start when the page connects)
 //
 // The checking client reads the same gzip SSE stream over a real socket, applies the events to a store of
 // its own, and must end with the server's state. Listens on 127.0.0.1 only.
@@ -83,6 +84,8 @@ type dashboard struct {
 	rawBytes    atomic.Int64
 	gzipBytes   atomic.Int64
 	stop        chan struct{}
+	firstClient chan struct{} // closed when a client joins: with -serve, the sources start when a page connects
+	joined      bool
 }
 
 type op map[string]any
@@ -166,6 +169,10 @@ func (d *dashboard) join() (chan []byte, []byte) {
 	state := must(d.store.StateAt(d.lastVersion))
 	snapshot := append(append([]byte(`{"type":"STATE_SNAPSHOT","snapshot":`), state...), '}')
 	d.clients[client] = true
+	if !d.joined {
+		d.joined = true
+		close(d.firstClient)
+	}
 	return client, sseFrame(d.lastVersion, snapshot)
 }
 
@@ -306,7 +313,8 @@ func main() {
 	serve := flag.Float64("serve", -1, "serve for this many seconds after the sources stop (0: until interrupted), no checking client")
 	flag.Parse()
 
-	d := &dashboard{store: must(agstate.NewStore(initialState())), clients: map[chan []byte]bool{}, stop: make(chan struct{})}
+	d := &dashboard{store: must(agstate.NewStore(initialState())), clients: map[chan []byte]bool{}, stop: make(chan struct{}),
+		firstClient: make(chan struct{})}
 	defer d.store.Close()
 	d.batcher = must(agstate.NewBatcher(d.store, d.onBatch, agstate.BatcherOptions{MaxOperations: 32, WindowMillis: 100, Timer: true}))
 	mux := http.NewServeMux()
@@ -331,8 +339,8 @@ func main() {
 	f.version.Store(-1)
 	if *serve < 0 {
 		go f.follow(url)
-		time.Sleep(200 * time.Millisecond) // the client connects before the sources start
 	}
+	<-d.firstClient // the sources start when the first client (or page) has connected
 	started := time.Now()
 	var wg sync.WaitGroup
 	for _, s := range sources {
