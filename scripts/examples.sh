@@ -11,7 +11,8 @@ fi
 cd "$ROOT"
 
 # In the order of the README's list. The C versions leave out what needs a web server.
-NAMES=(basic_state_sync collaborative_editing realtime_dashboard storage_backends enhanced_event_handlers)
+NAMES=(basic_state_sync collaborative_editing realtime_dashboard storage_backends enhanced_event_handlers
+       enhanced_collaborative_editing)
 C_SKIPPED="realtime_dashboard"
 DASHBOARD_SECONDS=3
 BROWSER_SECONDS=4
