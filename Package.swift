@@ -41,9 +41,12 @@ let package = Package(
             name: "AGState",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
+        // Many stores per process: lazy loading, eviction under a byte budget, rate limits, metrics,
+        // logs, traces and health.
+        .target(name: "AGRegistry", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec"]),
         .target(
             name: "AGExports",
-            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"],
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGRegistry"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON", .product(name: "OrderedCollections", package: "swift-collections")]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
+        .testTarget(name: "AGRegistryTests", dependencies: ["AGRegistry", "AGState", "AGJSON", "AGCore"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
     ]
 )

@@ -15,6 +15,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
     case `internal` = 12
     case notInHistory = 13
     case corruptData = 14
+    case rateLimited = 16
 
     /// The name of the matching C constant, e.g. `AGS_ERR_INVALID_JSON`.
     public var constantName: String {
@@ -33,6 +34,7 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
         case .internal: return "AGS_ERR_INTERNAL"
         case .notInHistory: return "AGS_ERR_NOT_IN_HISTORY"
         case .corruptData: return "AGS_ERR_CORRUPT_DATA"
+        case .rateLimited: return "AGS_ERR_RATE_LIMITED"
         }
     }
 }
@@ -47,14 +49,17 @@ public struct AGError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operationIndex: Int?
     /// The byte offset in the input text where parsing failed.
     public var offset: Int?
+    /// For `rateLimited`: how long to wait before the call can succeed, in milliseconds.
+    public var retryAfterMilliseconds: UInt64?
 
     public init(_ code: AGErrorCode, _ message: String, pointer: String? = nil,
-                operationIndex: Int? = nil, offset: Int? = nil) {
+                operationIndex: Int? = nil, offset: Int? = nil, retryAfterMilliseconds: UInt64? = nil) {
         self.code = code
         self.message = message
         self.pointer = pointer
         self.operationIndex = operationIndex
         self.offset = offset
+        self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 
     public var description: String { message }

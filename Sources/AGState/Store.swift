@@ -19,7 +19,10 @@ public final class Store: @unchecked Sendable {
     private var current: JSONValue
     private var currentVersion: UInt64 = 0
     private var currentLimits: JSONLimits
+    private var currentContentLimits = ContentLimits.unbounded
     private var history: History
+    /// Admits or refuses each commit before any work (a registry's rate limits); set once, before use.
+    public var gate: (any CommitGate)?
 
     // Notification state, guarded by `notify`.
     private let notify = ConditionLock()
@@ -32,14 +35,18 @@ public final class Store: @unchecked Sendable {
     /// and a chain of callbacks that answer every change with another change.
     public static let maxCommitsFromCallbacks = 10_000
 
-    /// A store holding `initial` at version 0.
+    /// A store holding `initial` at `version` (0 for a new state; a reloaded one keeps its version).
     public init(_ initial: JSONValue = .object(JSONObject()), limits: JSONLimits = .default,
-                history: HistoryLimits = HistoryLimits()) throws(AGError) {
+                history: HistoryLimits = HistoryLimits(), content: ContentLimits = .unbounded,
+                version: UInt64 = 0) throws(AGError) {
         guard initial.height <= limits.maxDepth else {
-            throw AGError(.limitExceeded, "the initial state nests \(initial.height) levels deep, beyond the limit of \(limits.maxDepth)")
+            throw AGError(.limitExceeded, "AGS_LIMIT_DEPTH: the initial state nests \(initial.height) levels deep, beyond the limit of \(limits.maxDepth)", pointer: "")
         }
+        try content.check(initial: initial)
         current = initial
+        currentVersion = version
         currentLimits = limits
+        currentContentLimits = content
         self.history = History(limits: history)
     }
 
@@ -56,6 +63,18 @@ public final class Store: @unchecked Sendable {
     public var limits: JSONLimits {
         get { stateLock.withLock { currentLimits } }
         set { writeLock.withLock { stateLock.withLock { currentLimits = newValue } } }
+    }
+
+    public var contentLimits: ContentLimits {
+        get { stateLock.withLock { currentContentLimits } }
+        set { writeLock.withLock { stateLock.withLock { currentContentLimits = newValue } } }
+    }
+
+    /// The engine's byte estimate of the state and the kept history, counting at most `limit` for the
+    /// state (a walk of the state, bounded by `limit`; the history's count is kept as it changes).
+    public func estimatedBytes(upTo limit: Int = .max) -> Int {
+        let (state, historyBytes) = stateLock.withLock { (current, history.bytes) }
+        return state.estimatedBytes(upTo: limit) + historyBytes
     }
 
     public var historyLimits: HistoryLimits {
@@ -183,6 +202,21 @@ public final class Store: @unchecked Sendable {
     func commit<Prepared>(urgent: Bool = false,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+        guard let gate else { return try commitAdmitted(urgent: urgent, prepare, apply: change) }
+        let started = try gate.admit(CommitOrigin.current)
+        do throws(AGError) {
+            let version = try commitAdmitted(urgent: urgent, prepare, apply: change)
+            gate.committed(started: started, version: version, error: nil)
+            return version
+        } catch {
+            gate.committed(started: started, version: nil, error: error)
+            throw error
+        }
+    }
+
+    private func commitAdmitted<Prepared>(urgent: Bool,
+                                          _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
+                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
@@ -208,6 +242,16 @@ public final class Store: @unchecked Sendable {
                 swap(&state, &current)
                 defer { swap(&state, &current) }
                 let recorded = try change(&state, currentLimits, prepared)
+                if !currentContentLimits.isUnbounded {
+                    do throws(AGError) {
+                        try currentContentLimits.check(recorded, in: state)
+                    } catch {
+                        do throws(AGError) { try state.undo(recorded.inverse) } catch let undoError {
+                            throw AGError(.internal, "undoing a change that passed a limit failed: \(undoError.message)")
+                        }
+                        throw error
+                    }
+                }
                 let record = Change(version: currentVersion + 1, recorded: recorded,
                                     byteLimit: history.limits.maxBytes, urgent: urgent)
                 currentVersion = record.version

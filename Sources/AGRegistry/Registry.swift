@@ -1,0 +1,346 @@
+import AGCore
+import AGJSON
+import AGState
+
+/// Many stores by id in one process: each loaded on first use (or created from an initial state), kept
+/// resident while used, and let go of when idle past a TTL or, least recently used first, when the byte
+/// estimate of all resident stores passes the budget. A store someone holds (`Hold`) stays resident.
+///
+/// Ids are spread over shards, each with its own lock, so lookups of different ids rarely wait for one
+/// another. Eviction picks the least recently used unheld store among the shards' oldest ones (the
+/// exact global LRU order, since each shard's list is in order). Loading and eviction call the loader
+/// with no registry lock held... except that a load holds its shard's lock, so that two threads asking for
+/// the same new id get one store.
+///
+/// Without a durable loader, nothing is evicted unless `evictWithoutStorage` asks for it (the evicted
+/// state would be lost); a registry over its budget then refuses new stores with `limitExceeded`.
+public final class Registry: @unchecked Sendable {
+    public let options: RegistryOptions
+    let loader: (any StoreLoader)?
+    private let shards: [RegistryShard]
+    let metrics = RegistryMetrics()
+    private let rateLimiter: RateLimiter?
+    let observers = Observers()
+    let started = monotonicNanoseconds()
+    private let closedFlag = Lock()
+    private var closed = false
+
+    public init(loader: (any StoreLoader)? = nil, options: RegistryOptions = RegistryOptions()) throws(AGError) {
+        guard options.shards >= 1 && options.shards <= RegistryOptions.maxShards else {
+            throw AGError(.invalidArgument, "the number of shards must be between 1 and \(RegistryOptions.maxShards), not \(options.shards)")
+        }
+        guard options.budgetBytes >= 0 else { throw AGError(.invalidArgument, "the budget must be at least 0 bytes") }
+        let r = options.rates
+        guard r.commitsPerSecond >= 0, r.bytesPerSecond >= 0, r.commitBurst >= 0, r.bytesBurst >= 0,
+              r.commitsPerSecond.isFinite, r.bytesPerSecond.isFinite, r.commitBurst.isFinite, r.bytesBurst.isFinite,
+              r.maxClients >= 1 else {
+            throw AGError(.invalidArgument, "rates and bursts must be finite and at least 0, and the client bound at least 1")
+        }
+        let t = options.thresholds
+        guard (0...1).contains(t.errorRate), (0...1).contains(t.memoryShare), t.p95CommitMilliseconds >= 0,
+              t.p95CommitMilliseconds.isFinite else {
+            throw AGError(.invalidArgument, "the error rate and memory share thresholds must be between 0 and 1, the latency at least 0")
+        }
+        self.options = options
+        self.loader = loader
+        shards = (0..<options.shards).map { _ in RegistryShard() }
+        rateLimiter = options.rates.isOn ? RateLimiter(options.rates, shards: options.shards) : nil
+    }
+
+    /// True when stores may be evicted: the loader keeps them durably, or the options ask for it.
+    public var evicts: Bool { (loader?.isDurable ?? false) || options.evictWithoutStorage }
+
+    // MARK: getting and releasing
+
+    /// A caller's hold on a resident store: the store stays resident until `release()` (or deinit).
+    public final class Hold: @unchecked Sendable {
+        public let store: Store
+        public let id: String
+        private weak var registry: Registry?
+        private let entry: Entry
+        private let releasedLock = Lock()
+        private var released = false
+
+        init(registry: Registry, entry: Entry) {
+            self.registry = registry
+            self.entry = entry
+            self.store = entry.store
+            self.id = entry.id
+        }
+
+        /// Lets go of the store; the registry decides when it leaves memory. Harmless when repeated.
+        public func release() {
+            let first = releasedLock.withLock { () -> Bool in
+                defer { released = true }
+                return !released
+            }
+            if first { registry?.release(entry) }
+        }
+
+        deinit { release() }
+    }
+
+    /// The store with `id`, held for the caller: resident already (a hit), or opened through the loader
+    /// (loaded from storage, or created holding `initial`), or without a loader created holding `initial`.
+    /// Fails with `pathNotFound` when the id is nowhere and `initial` is nil, and with `limitExceeded` when
+    /// the registry is over its budget and may not evict.
+    public func get(_ id: String, initial: JSONValue? = nil) throws(AGError) -> Hold {
+        try checkOpen()
+        let shard = shards[shardIndex(id)]
+        let now = monotonicNanoseconds()
+        var expired: [Entry] = []
+        let found = shard.lock.withLock { () -> Entry? in
+            if evicts && options.ttlMilliseconds > 0 { collectExpired(shard, now: now, into: &expired) }
+            guard let entry = shard.entries[id] else { return nil }
+            entry.holds += 1
+            shard.touch(entry, now: now)
+            return entry
+        }
+        finishEvictions(expired, cause: .ttl)
+        if let found {
+            metrics.hits.add()
+            metrics.heldStores.add(1)
+            return Hold(registry: self, entry: found)
+        }
+        return try load(id, initial: initial, shard: shard)
+    }
+
+    private func load(_ id: String, initial: JSONValue?, shard: RegistryShard) throws(AGError) -> Hold {
+        if !evicts && metrics.residentBytes.current >= options.budgetBytes {
+            metrics.refusedOverBudget.add()
+            let error = AGError(.limitExceeded, "the registry holds \(metrics.residentBytes.current) bytes, at its budget of \(options.budgetBytes), and may not evict without storage: refusing store \"\(id)\"")
+            observers.log(.warning, "registry over budget", ["id": .string(id), "resident_bytes": .int(Int64(metrics.residentBytes.current))])
+            observers.noteError(error)
+            throw error
+        }
+        let start = monotonicNanoseconds()
+        let entry = try shard.lock.withLock { () throws(AGError) -> Entry in
+            if let raced = shard.entries[id] {  // loaded by another thread meanwhile
+                raced.holds += 1
+                shard.touch(raced, now: start)
+                return raced
+            }
+            let store: Store
+            do throws(AGError) {
+                if let loader {
+                    guard let opened = try loader.open(id, initial: initial, limits: options.limits) else {
+                        throw AGError(.pathNotFound, "no store \"\(id)\" is stored, and no initial state was given")
+                    }
+                    store = opened
+                } else {
+                    guard let initial else {
+                        throw AGError(.pathNotFound, "no store \"\(id)\" is resident, and no initial state was given")
+                    }
+                    store = try Store(initial, limits: options.limits)
+                }
+            } catch {
+                metrics.loadFailures.add()
+                throw error
+            }
+            let entry = Entry(id: id, store: store, bytes: store.estimatedBytes(), now: start)
+            store.gate = StoreGate(registry: self, entry: entry)
+            entry.holds = 1
+            shard.entries[id] = entry
+            shard.append(entry)
+            metrics.residentStores.add(1)
+            metrics.residentBytes.add(entry.bytes)
+            return entry
+        }
+        let elapsed = monotonicNanoseconds() &- start
+        metrics.misses.add()
+        metrics.heldStores.add(1)
+        metrics.loadLatency.observe(nanoseconds: elapsed)
+        observers.span("load", id: id, version: entry.store.version, nanoseconds: elapsed, status: 0)
+        evictOverBudget()
+        return Hold(registry: self, entry: entry)
+    }
+
+    /// A hold ends: the store's byte estimate is brought up to date when its version moved, and the
+    /// registry evicts when it is now over its budget.
+    func release(_ entry: Entry) {
+        let version = entry.store.version
+        let bytes = version == entry.bytesVersion ? nil : entry.store.estimatedBytes()
+        let shard = shards[shardIndex(entry.id)]
+        shard.lock.withLock {
+            entry.holds -= 1
+            entry.lastUsed = monotonicNanoseconds()
+            if let bytes, shard.entries[entry.id] === entry {
+                metrics.residentBytes.add(bytes - entry.bytes)
+                entry.bytes = bytes
+                entry.bytesVersion = version
+            }
+        }
+        metrics.heldStores.add(-1)
+        evictOverBudget()
+    }
+
+    // MARK: eviction
+
+    /// Evicts least recently used unheld stores while the resident bytes pass the budget.
+    func evictOverBudget() {
+        guard evicts else { return }
+        while metrics.residentBytes.current > options.budgetBytes {
+            guard evictOldest(cause: .budget) else { return }
+        }
+    }
+
+    /// Evicts the least recently used unheld store of all shards; false when every store is held.
+    @discardableResult
+    func evictOldest(cause: EvictionCause) -> Bool {
+        var best: (shard: RegistryShard, entry: Entry, lastUsed: UInt64)?
+        for shard in shards {
+            shard.lock.withLock {
+                if let entry = shard.oldestUnheld(), best == nil || entry.lastUsed < best!.lastUsed {
+                    best = (shard, entry, entry.lastUsed)
+                }
+            }
+        }
+        guard let best else { return false }
+        let taken = best.shard.lock.withLock { () -> Bool in
+            guard best.entry.holds == 0, best.shard.entries[best.entry.id] === best.entry else { return false }
+            best.shard.remove(best.entry)
+            return true
+        }
+        if taken { finishEvictions([best.entry], cause: cause) }
+        return true  // another thread may have taken or held it: the caller looks again
+    }
+
+    /// Entries of `shard` unused past the TTL and unheld, removed from it (the shard's lock is held).
+    private func collectExpired(_ shard: RegistryShard, now: UInt64, into expired: inout [Entry]) {
+        let ttl = options.ttlMilliseconds &* 1_000_000
+        var candidate = shard.oldest
+        while let entry = candidate, now &- entry.lastUsed > ttl {
+            candidate = entry.newer
+            if entry.holds == 0 {
+                shard.remove(entry)
+                expired.append(entry)
+            }
+        }
+    }
+
+    /// Evicts every store unused past the TTL (and unheld); returns how many. Also done a shard at a time
+    /// by `get`; call it from a timer to let go of idle stores when no lookups come.
+    @discardableResult
+    public func sweep() -> Int {
+        guard evicts && options.ttlMilliseconds > 0 else { return 0 }
+        let now = monotonicNanoseconds()
+        var total = 0
+        for shard in shards {
+            var expired: [Entry] = []
+            shard.lock.withLock { collectExpired(shard, now: now, into: &expired) }
+            finishEvictions(expired, cause: .ttl)
+            total += expired.count
+        }
+        return total
+    }
+
+    /// Tells the loader of entries already taken out of their shards, with no lock held, and counts them.
+    private func finishEvictions(_ entries: [Entry], cause: EvictionCause) {
+        for entry in entries {
+            let start = monotonicNanoseconds()
+            entry.store.gate = nil
+            loader?.release(entry.id, store: entry.store)
+            let elapsed = monotonicNanoseconds() &- start
+            metrics.residentStores.add(-1)
+            metrics.residentBytes.add(-entry.bytes)
+            metrics.evictions[cause]!.add()
+            metrics.evictionLatency.observe(nanoseconds: elapsed)
+            observers.span("evict", id: entry.id, version: entry.store.version, nanoseconds: elapsed, status: 0)
+            observers.log(.debug, "store evicted", ["id": .string(entry.id), "cause": .string(cause.rawValue),
+                                                    "bytes": .int(Int64(entry.bytes)), "version": .number(JSONNumber.from(entry.store.version))])
+        }
+    }
+
+    // MARK: closing
+
+    /// Lets go of every store (the loader is told of each) and refuses later gets with `closed`. Stores
+    /// callers still hold stay usable by them.
+    public func close() {
+        let first = closedFlag.withLock { () -> Bool in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        for shard in shards {
+            let all = shard.lock.withLock { () -> [Entry] in
+                let all = Array(shard.entries.values)
+                for entry in all { shard.remove(entry) }
+                return all
+            }
+            finishEvictions(all, cause: .close)
+        }
+    }
+
+    deinit { close() }
+
+    private func checkOpen() throws(AGError) {
+        if closedFlag.withLock({ closed }) { throw AGError(.closed, "the registry is closed") }
+    }
+
+    @inline(__always)
+    private func shardIndex(_ id: String) -> Int {
+        shards.count == 1 ? 0 : Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))
+    }
+
+    /// Every resident entry (for per-store metrics), read shard by shard.
+    func forEachResident(_ body: (Entry) -> Void) {
+        for shard in shards {
+            let all = shard.lock.withLock { Array(shard.entries.values) }
+            all.forEach(body)
+        }
+    }
+
+    func admit(_ origin: CommitOrigin?) throws(AGError) {
+        guard let rateLimiter, let origin, !origin.client.isEmpty else { return }
+        try rateLimiter.admit(client: origin.client, bytes: origin.bytes)
+    }
+}
+
+/// What a registry's store asks before and tells after each commit: rate limits, counts, latency, spans
+/// and logs.
+final class StoreGate: CommitGate, @unchecked Sendable {
+    private weak var registry: Registry?
+    private unowned let entry: Entry
+
+    init(registry: Registry, entry: Entry) {
+        self.registry = registry
+        self.entry = entry
+    }
+
+    func admit(_ origin: CommitOrigin?) throws(AGError) -> UInt64 {
+        guard let registry else { return 0 }
+        do {
+            try registry.admit(origin)
+        } catch {
+            registry.metrics.rateRefusals.add()
+            registry.observers.log(.warning, "commit refused by a rate limit",
+                                   ["id": .string(entry.id), "client": .string(origin?.client ?? ""),
+                                    "retry_after_ms": .number(JSONNumber.from(error.retryAfterMilliseconds ?? 0))])
+            throw error
+        }
+        return monotonicNanoseconds()
+    }
+
+    func committed(started: UInt64, version: UInt64?, error: AGError?) {
+        guard let registry else { return }
+        let elapsed = monotonicNanoseconds() &- started
+        let metrics = registry.metrics
+        if let error {
+            metrics.commitFailures.add()
+            if error.code == .limitExceeded {
+                metrics.limitRefusals.add()
+                registry.observers.log(.warning, "commit refused by a limit",
+                                       ["id": .string(entry.id), "error": .string(error.message), "pointer": .string(error.pointer ?? ""),
+                                        "operation": .int(Int64(error.operationIndex ?? -1))])
+            }
+            registry.observers.noteError(error)
+        } else {
+            metrics.commits.add()
+            entry.commits.add()
+        }
+        metrics.noteOutcome(failed: error != nil)
+        metrics.commitLatency.observe(nanoseconds: elapsed)
+        registry.observers.span("commit", id: entry.id, version: version ?? entry.store.version, nanoseconds: elapsed,
+                                status: error?.code.rawValue ?? 0)
+    }
+}
