@@ -24,6 +24,8 @@ public final class Registry: @unchecked Sendable {
     let started = monotonicNanoseconds()
     private let closedFlag = Lock()
     private var closed = false
+    private let limitsLock = Lock()
+    private var storeLimits: StoreLimits
 
     public init(loader: (any StoreLoader)? = nil, options: RegistryOptions = RegistryOptions()) throws(AGError) {
         guard options.shards >= 1 && options.shards <= RegistryOptions.maxShards else {
@@ -43,8 +45,24 @@ public final class Registry: @unchecked Sendable {
         }
         self.options = options
         self.loader = loader
+        storeLimits = options.limits
         shards = (0..<options.shards).map { _ in RegistryShard() }
         rateLimiter = options.rates.isOn ? RateLimiter(options.rates, shards: options.shards) : nil
+    }
+
+    /// The limits given to the stores the registry opens from now on.
+    public var limits: StoreLimits { limitsLock.withLock { storeLimits } }
+
+    /// Reads one limit of the registry's stores and, when `newValue` is given, sets it for the stores it
+    /// opens from now on and for those resident now. Returns the value before.
+    public func exchangeLimit(_ id: LimitID, _ newValue: Int64?) throws(AGError) -> Int64 {
+        let old = try limitsLock.withLock { () throws(AGError) -> Int64 in
+            let old = storeLimits.value(of: id)
+            if let newValue { try storeLimits.set(id, to: newValue) }
+            return old
+        }
+        if let newValue { forEachResident { entry in _ = try? entry.store.exchangeLimit(id, newValue) } }
+        return old
     }
 
     /// True when stores may be evicted: the loader keeps them durably, or the options ask for it.
@@ -123,7 +141,7 @@ public final class Registry: @unchecked Sendable {
             let store: Store
             do throws(AGError) {
                 if let loader {
-                    guard let opened = try loader.open(id, initial: initial, limits: options.limits) else {
+                    guard let opened = try loader.open(id, initial: initial, limits: limits) else {
                         throw AGError(.pathNotFound, "no store \"\(id)\" is stored, and no initial state was given")
                     }
                     store = opened
@@ -131,7 +149,7 @@ public final class Registry: @unchecked Sendable {
                     guard let initial else {
                         throw AGError(.pathNotFound, "no store \"\(id)\" is resident, and no initial state was given")
                     }
-                    store = try Store(initial, limits: options.limits)
+                    store = try Store(initial, limits: limits)
                 }
             } catch {
                 metrics.loadFailures.add()

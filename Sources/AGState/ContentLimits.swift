@@ -78,28 +78,33 @@ public struct ContentLimits: Sendable, Equatable {
         return a[a.count - 1]
     }
 
-    /// Walks `root` with a stack in the heap (values may nest thousands of levels deep).
+    /// Walks `root` with a stack in the heap (values may nest thousands of levels deep); a failure names
+    /// the location inside the value.
     private func checkValue(_ root: JSONValue, path: JSONPointer, operation: Int?) throws(AGError) {
-        var stack: [JSONValue] = [root]
-        while let value = stack.popLast() {
+        var stack: [(JSONValue, JSONPointer)] = [(root, path)]
+        while let (value, at) = stack.popLast() {
             switch value {
             case .null, .bool, .number: continue
             case .string(let s):
                 if s.utf8.count > maxStringBytes {
-                    throw failure("AGS_LIMIT_STRING_BYTES", "a string of \(s.utf8.count) bytes passes the limit of \(maxStringBytes)", path, operation)
+                    throw failure("AGS_LIMIT_STRING_BYTES", "a string of \(s.utf8.count) bytes passes the limit of \(maxStringBytes)", at, operation)
                 }
             case .array(let a):
-                try checkCount(of: value, path: path, operation: operation)
-                for element in a where element.isContainerOrString { stack.append(element) }
-            case .object(let o):
-                try checkCount(of: value, path: path, operation: operation)
-                var tooLong: Int?
-                o.forEachMember { name, member in
-                    if name.utf8.count > maxStringBytes { tooLong = name.utf8.count }
-                    if member.isContainerOrString { stack.append(member) }
+                try checkCount(of: value, path: at, operation: operation)
+                var index = 0
+                for element in a {
+                    if element.isContainerOrString { stack.append((element, at.appending(String(index)))) }
+                    index += 1
                 }
-                if let tooLong {
-                    throw failure("AGS_LIMIT_STRING_BYTES", "a member name of \(tooLong) bytes passes the limit of \(maxStringBytes)", path, operation)
+            case .object(let o):
+                try checkCount(of: value, path: at, operation: operation)
+                var tooLong: (String, Int)?
+                o.forEachMember { name, member in
+                    if name.utf8.count > maxStringBytes && tooLong == nil { tooLong = (name, name.utf8.count) }
+                    if member.isContainerOrString { stack.append((member, at.appending(name))) }
+                }
+                if let (name, count) = tooLong {
+                    throw failure("AGS_LIMIT_STRING_BYTES", "a member name of \(count) bytes passes the limit of \(maxStringBytes)", at.appending(name), operation)
                 }
             }
         }

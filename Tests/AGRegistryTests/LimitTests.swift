@@ -37,7 +37,7 @@ import AGRegistry
         }
         let s = try r.get("a", initial: ["a": [1], "b": "ok"]).store
         expectRefused(s, "AGS_LIMIT_STRING_BYTES", pointer: "/b", op: 0) { try s.set("far too long", at: ptr("/b")) }
-        expectRefused(s, "AGS_LIMIT_STRING_BYTES", pointer: "/c", op: 1) {
+        expectRefused(s, "AGS_LIMIT_STRING_BYTES", pointer: "/c/x", op: 1) {
             try s.apply(patch(#"[{"op":"add","path":"/a/-","value":2},{"op":"add","path":"/c","value":{"x":"123456789"}}]"#))
         }
         expectRefused(s, "AGS_LIMIT_ELEMENTS", pointer: "/a") { try s.apply(patch(#"[{"op":"add","path":"/a/-","value":2},{"op":"add","path":"/a/-","value":3}]"#)) }
@@ -51,7 +51,7 @@ import AGRegistry
         expectRefused(s, "AGS_LIMIT_STRING_BYTES") { _ = try t.commit() }
         expectRefused(s, "AGS_LIMIT_ELEMENTS") { try s.apply(event: .snapshot(["a": [1, 2, 3]])) }
         let other = try Store(["a": "a string longer than 8"])
-        expectRefused(s, "AGS_LIMIT_STRING_BYTES", pointer: "") { try s.restore(other.snapshot()) }
+        expectRefused(s, "AGS_LIMIT_STRING_BYTES", pointer: "/a") { try s.restore(other.snapshot()) }
         // Depth stays the JSON limit.
         s.limits.maxDepth = 3
         expectRefused(s, "nest") { try s.set(["x": ["y": ["z": 1]]], at: ptr("/b")) }

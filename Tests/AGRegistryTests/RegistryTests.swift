@@ -134,3 +134,16 @@ final class Counter: @unchecked Sendable {
     func add() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+@Suite struct LoaderTests {
+    @Test func missingIdWithLoaderIsNotFound() throws {
+        let registry = try Registry(loader: MemoryStoreLoader())
+        do {
+            _ = try registry.get("nobody")
+            Issue.record("found")
+        } catch let error as AGError {
+            #expect(error.code == .pathNotFound)
+        }
+        #expect(registry.statistics.resident == 0)
+    }
+}

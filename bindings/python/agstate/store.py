@@ -43,6 +43,13 @@ class Store(NativeHandle):
 
     _release = staticmethod(lib.ags_store_close)
 
+    @classmethod
+    def _from_handle(cls, handle: int) -> "Store":
+        """A Store over a handle the library gave (a registry's hold: closing it releases the hold)."""
+        store = cls.__new__(cls)
+        NativeHandle.__init__(store, handle)
+        return store
+
     # -- reading --------------------------------------------------------------------------------
 
     @property

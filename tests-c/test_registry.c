@@ -1,0 +1,246 @@
+/* Registries through the C API: lazy opening, eviction and exact reload, holds, the budget without storage,
+ * every content limit on every way a value enters (error, pointer, operation index, state unchanged), the
+ * rate limits, metrics text, health, logs and spans. argv[1], when given, is a file the metrics text is
+ * written to (for promtool). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agstate.h"
+
+static int failures = 0, checks = 0;
+#define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+
+static int export_is(ags_store *store, const char *expected) {
+    char *out = NULL;
+    int equal = 0;
+    if (ags_store_export(store, 0, &out, NULL) != AGS_OK) return 0;
+    ags_json_equal(out, AGS_NTS, expected, AGS_NTS, &equal);
+    if (!equal) fprintf(stderr, "state %s, expected %s\n", out, expected);
+    ags_free(out);
+    return equal;
+}
+
+static uint64_t version_of(ags_store *store) {
+    uint64_t v = 0;
+    ags_store_version(store, &v);
+    return v;
+}
+
+static long stat_of(ags_registry *registry, const char *name) {
+    char *out = NULL, key[64];
+    long value = -1;
+    if (ags_registry_stats(registry, &out, NULL) != AGS_OK) return -1;
+    snprintf(key, sizeof key, "\"%s\":", name);
+    const char *at = strstr(out, key);
+    if (at) value = strtol(at + strlen(key), NULL, 10);
+    ags_free(out);
+    return value;
+}
+
+static void eviction_and_reload(void) {
+    ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
+    options.flags = AGS_REGISTRY_MEMORY_STORAGE;
+    options.budget_bytes = 4000;
+    ags_registry *registry = NULL;
+    CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
+    char id[32], expected[64];
+    for (int i = 0; i < 300; i++) {
+        ags_store *store = NULL;
+        snprintf(id, sizeof id, "thread-%d", i);
+        CHECK(ags_registry_get(registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) == AGS_OK);
+        for (int k = 0; k < i % 5; k++) CHECK(ags_store_set(store, "/n", AGS_NTS, "1", 1, NULL) == AGS_OK);
+        ags_store_close(store);
+        CHECK(stat_of(registry, "resident_bytes") <= 4000);
+    }
+    CHECK(stat_of(registry, "evictions") > 200);
+    for (int i = 0; i < 300; i++) {
+        ags_store *store = NULL;
+        snprintf(id, sizeof id, "thread-%d", i);
+        CHECK(ags_registry_get(registry, id, AGS_NTS, NULL, 0, &store) == AGS_OK);
+        snprintf(expected, sizeof expected, "{\"n\":%d}", i % 5 ? 1 : 0);
+        CHECK(export_is(store, expected));
+        CHECK(version_of(store) == (uint64_t)(i % 5));
+        ags_store_close(store);
+    }
+    ags_store *missing = NULL;
+    CHECK(ags_registry_get(registry, "nobody", AGS_NTS, NULL, 0, &missing) == AGS_ERR_PATH_NOT_FOUND);
+    CHECK(missing == NULL);
+    ags_registry_close(registry);
+    ags_registry_close(NULL);
+}
+
+static void budget_without_storage(void) {
+    ags_registry_options options;
+    CHECK(ags_registry_options_init(&options, AGS_REGISTRY_OPTIONS_VERSION) == AGS_OK);
+    CHECK(options.shards == AGS_REGISTRY_DEFAULT_SHARDS && options.budget_bytes == AGS_UNBOUNDED);
+    CHECK(ags_registry_options_init(&options, 99) == AGS_ERR_INVALID_ARGUMENT);
+    options.budget_bytes = 200;
+    ags_registry *registry = NULL;
+    CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
+    ags_store *stores[20] = {0};
+    int refused = -1;
+    for (int i = 0; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        if (ags_registry_get(registry, id, AGS_NTS, "{\"text\":\"0123456789012345678901234567890123456789\"}", AGS_NTS, &stores[i]) != AGS_OK) {
+            CHECK(ags_errcode() == AGS_ERR_LIMIT_EXCEEDED);
+            refused = i;
+            break;
+        }
+    }
+    CHECK(refused > 0);
+    CHECK(stat_of(registry, "evictions") == 0);
+    for (int i = 0; i < 20; i++) ags_store_close(stores[i]);
+    options.flags = 0x80;
+    ags_registry *bad = NULL;
+    CHECK(ags_registry_open(NULL, &options, &bad) == AGS_ERR_INVALID_ARGUMENT && bad == NULL);
+    ags_registry_close(registry);
+}
+
+/* One refused commit: the status, the limit's name in the message, pointer and operation, unchanged state. */
+static void refused(ags_store *store, ags_status status, const char *limit, const char *pointer, int64_t op) {
+    char *before = NULL;
+    uint64_t version = version_of(store);
+    ags_store_export(store, 0, &before, NULL);
+    CHECK(status == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(ags_errcode() == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(strstr(ags_errmsg(), limit) != NULL);
+    if (pointer) CHECK(ags_errpointer() && strcmp(ags_errpointer(), pointer) == 0);
+    if (op >= 0) CHECK(ags_errop() == op);
+    CHECK(export_is(store, before));
+    CHECK(version_of(store) == version);
+    ags_free(before);
+}
+
+static void limits(void) {
+    ags_registry *registry = NULL;
+    int64_t old = 0;
+    CHECK(ags_registry_open(NULL, NULL, &registry) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_STRING_BYTES, 8, &old) == AGS_OK && old == AGS_LIMIT_UNBOUNDED);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_MEMBERS, 3, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_ELEMENTS, 2, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_OPERATIONS, 2, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_STATE_BYTES, 250, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_DEPTH, 4, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, 99, 1, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_ELEMENTS, 2, &old) == AGS_OK && old == 2);
+    ags_store *store = NULL;
+    CHECK(ags_registry_get(registry, "a", AGS_NTS, "{\"a\":[1],\"b\":\"ok\"}", AGS_NTS, &store) == AGS_OK);
+
+    refused(store, ags_store_set(store, "/b", AGS_NTS, "\"far too long\"", AGS_NTS, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
+    refused(store, ags_store_add(store, "/a/-", AGS_NTS, "\"far too long\"", AGS_NTS, NULL), "AGS_LIMIT_STRING_BYTES", "/a/-", 0);
+    refused(store, ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":2},"
+                                          "{\"op\":\"add\",\"path\":\"/a/-\",\"value\":3}]", AGS_NTS, NULL),
+            "AGS_LIMIT_ELEMENTS", "/a", -1);
+    refused(store, ags_store_merge(store, "{\"c\":1,\"d\":2}", AGS_NTS, NULL), "AGS_LIMIT_MEMBERS", "", -1);
+    refused(store, ags_store_patch(store, "[{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"},"
+                                          "{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"},"
+                                          "{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"}]", AGS_NTS, NULL),
+            "AGS_LIMIT_OPERATIONS", "/b", 2);
+    refused(store, ags_store_set(store, "/b", AGS_NTS, "{\"x\":{\"y\":{\"z\":{}}}}", AGS_NTS, NULL), "AGS_LIMIT_DEPTH", NULL, 0);
+    refused(store, ags_store_set(store, "/c", AGS_NTS, "{\"x\":{\"y\":\"1234567\",\"z\":\"1234567\"},"
+                                                      "\"w\":[\"1234567\",\"1234567\"]}", AGS_NTS, NULL),
+            "AGS_LIMIT_STATE_BYTES", NULL, -1);
+    /* A transaction, a state event and a restore go through the same checks. */
+    ags_txn *txn = NULL;
+    CHECK(ags_store_begin(store, &txn) == AGS_OK);
+    CHECK(ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/b\",\"value\":\"much too long\"}]", AGS_NTS, 0) == AGS_OK);
+    refused(store, ags_txn_commit(txn, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
+    ags_txn_rollback(txn);
+    refused(store, ags_store_apply_event(store, "{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{\"a\":[1,2,3]}}", AGS_NTS, 0, NULL),
+            "AGS_LIMIT_ELEMENTS", "/a", 0);
+    ags_store *other = NULL;
+    ags_snapshot *snapshot = NULL;
+    CHECK(ags_store_open("{\"a\":\"a string longer than 8\"}", AGS_NTS, &other) == AGS_OK);
+    CHECK(ags_store_snapshot(other, &snapshot) == AGS_OK);
+    refused(store, ags_store_restore(store, snapshot, NULL), "AGS_LIMIT_STRING_BYTES", "/a", 0);
+    ags_snapshot_close(snapshot);
+    ags_store_close(other);
+    /* A store whose initial state passes a limit is not opened. */
+    ags_store *too_big = NULL;
+    CHECK(ags_registry_get(registry, "big", AGS_NTS, "[1,2,3]", AGS_NTS, &too_big) == AGS_ERR_LIMIT_EXCEEDED && too_big == NULL);
+    CHECK(stat_of(registry, "limit_refusals") >= 8);
+    ags_store_close(store);
+    ags_registry_close(registry);
+}
+
+static int log_records = 0, spans_seen = 0, last_span_status = -1;
+static void on_log(void *user_data, int level, const char *record, size_t record_len) {
+    (void)user_data;
+    if (level >= AGS_LOG_WARNING && record_len > 0 && strstr(record, "\"message\":")) log_records++;
+}
+static void on_span(void *user_data, const ags_span *span) {
+    (void)user_data;
+    if (strcmp(span->operation, "commit") == 0 && span->store_id_len == 1 && span->store_id[0] == 'm') {
+        spans_seen++;
+        last_span_status = span->status;
+    }
+}
+
+static void metrics_health_logs_spans(const char *metrics_path) {
+    ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
+    options.flags = AGS_REGISTRY_PER_STORE_METRICS;
+    options.budget_bytes = 10000;
+    options.alert_memory_share = 0.5;
+    ags_registry *registry = NULL;
+    CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
+    CHECK(ags_registry_set_log(registry, AGS_LOG_DEBUG, on_log, NULL) == AGS_OK);
+    CHECK(ags_registry_set_log(registry, 5, on_log, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_set_span(registry, on_span, NULL) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_ELEMENTS, 1, NULL) == AGS_OK);
+    ags_store *store = NULL;
+    char *out = NULL;
+    CHECK(ags_registry_get(registry, "m", 1, "{}", 2, &store) == AGS_OK);
+    CHECK(ags_store_set(store, "/x", AGS_NTS, "1", 1, NULL) == AGS_OK);
+    CHECK(ags_store_set(store, "/y", AGS_NTS, "[1,2]", AGS_NTS, NULL) == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(spans_seen == 2 && last_span_status == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(log_records >= 1);
+
+    CHECK(ags_registry_health(registry, &out, NULL) == AGS_OK);
+    CHECK(strstr(out, "\"status\":\"ok\"") != NULL);
+    ags_free(out);
+    ags_store *big = NULL;
+    CHECK(ags_registry_get(registry, "big", AGS_NTS, "{\"x\":\"0123456789012345678901234567890123456789"
+          "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+          "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"}",
+          AGS_NTS, &big) == AGS_OK);
+    CHECK(ags_registry_limit(registry, AGS_LIMIT_STRING_BYTES, AGS_LIMIT_UNBOUNDED, NULL) == AGS_OK);
+    for (int i = 0; i < 40; i++) {
+        char path[16];
+        snprintf(path, sizeof path, "/k%d", i);
+        ags_store_set(big, path, AGS_NTS, "\"0123456789012345678901234567890123456789012345678901234567890123456789"
+                      "012345678901234567890123456789\"", AGS_NTS, NULL);
+    }
+    ags_store_close(big);  /* the release brings the byte estimate up to date */
+    CHECK(ags_registry_health(registry, &out, NULL) == AGS_OK);
+    CHECK(strstr(out, "\"status\":\"degraded\"") != NULL);
+    CHECK(strstr(out, "\"crossed\":[\"memory_share\"]") != NULL);
+    ags_free(out);
+
+    CHECK(ags_metrics_text(registry, &out, NULL) == AGS_OK);
+    CHECK(strstr(out, "# TYPE agstate_commit_duration_seconds histogram") != NULL);
+    CHECK(strstr(out, "agstate_store_commits_total{store=\"m\"} 1") != NULL);
+    if (metrics_path) {
+        FILE *f = fopen(metrics_path, "w");
+        if (f) { fputs(out, f); fclose(f); }
+    }
+    ags_free(out);
+    CHECK(ags_metrics_json(registry, &out, NULL) == AGS_OK);
+    CHECK(strstr(out, "\"latency\":{\"commit\":") != NULL);
+    ags_free(out);
+    CHECK(ags_metrics_text(NULL, &out, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_set_log(registry, AGS_LOG_DEBUG, NULL, NULL) == AGS_OK);
+    ags_store_close(store);
+    ags_registry_close(registry);
+    CHECK(ags_registry_stats(registry, &out, NULL) == AGS_ERR_CLOSED);
+}
+
+int main(int argc, char **argv) {
+    eviction_and_reload();
+    budget_without_storage();
+    limits();
+    metrics_health_logs_spans(argc > 1 ? argv[1] : NULL);
+    printf("%d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
