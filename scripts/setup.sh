@@ -23,6 +23,7 @@ command -v nm >/dev/null 2>&1 || missing+=(binutils)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v gzip >/dev/null 2>&1 || missing+=(gzip)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)  # promtool checks the metrics text
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -42,6 +43,9 @@ fi
 VENV_PYTHON=$VENV/bin/python
 "$VENV_PYTHON" -c 'import pytest' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q pytest
 "$VENV_PYTHON" -c 'import setuptools, wheel' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q setuptools wheel
+# The optional integrations the tests exercise: the metrics parser and collector, and OpenTelemetry.
+"$VENV_PYTHON" -c 'import prometheus_client, opentelemetry.sdk' >/dev/null 2>&1 \
+  || "$VENV_PYTHON" -m pip install -q prometheus_client opentelemetry-api opentelemetry-sdk
 "$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 

@@ -19,6 +19,7 @@ from .store import Store
 from .subscription import Subscription
 from .transaction import Transaction
 from .validation import EventValidator
+from .registry import Registry
 
 __version__ = "0.1.0"
 
@@ -36,7 +37,7 @@ __all__ = [
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
     "encode_sse", "delta_event", "compress", "decompress", "pack", "unpack", "unpack_with_codec", "codec_stats",
     "reset_codec_stats", "Compressor", "Decompressor", "GzipStream", "make_patch", "make_merge_patch", "compact",
-    "Batcher", "EventValidator",
+    "Batcher", "EventValidator", "Registry",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
     "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
 ]
