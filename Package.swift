@@ -56,6 +56,8 @@ let package = Package(
                 ]),
             ]
         ),
+        // The registry's lookup measured without the C boundary (benchmarks/RESULTS.md).
+        .executableTarget(name: "agstate-bench-registry", dependencies: ["AGRegistry", "AGJSON"], path: "Sources/AGRegistryBench"),
         .executableTarget(
             name: "AGStateTool", dependencies: ["AGEvents", "AGJSON"],
             // Swift 5 mode: the C standard streams (stdin, stdout, stderr) are global variables.

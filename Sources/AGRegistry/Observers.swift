@@ -1,5 +1,6 @@
 import AGCore
 import AGJSON
+import Synchronization
 
 /// Severity of a log record (the C ABI's `AGS_LOG_*`, in syslog's order reversed: higher is worse).
 public enum LogLevel: Int32, Sendable, Comparable {
@@ -33,17 +34,24 @@ final class Observers: @unchecked Sendable {
     private var minimumLevel = LogLevel.info
     private var spanHandler: (@Sendable (Span) -> Void)?
     private var lastError: (error: AGError, at: UInt64)?
+    /// Read without the lock on every commit: with no hook set (the usual case) no lock is taken, so
+    /// threads committing to different stores do not meet here.
+    private let hasLog = Atomic<Bool>(false)
+    private let hasSpan = Atomic<Bool>(false)
 
     func setLog(_ handler: (@Sendable (LogLevel, JSONValue) -> Void)?, minimum: LogLevel) {
-        lock.withLock { logHandler = handler; minimumLevel = minimum }
+        lock.withLock { logHandler = handler; minimumLevel = minimum; hasLog.store(handler != nil, ordering: .releasing) }
     }
 
-    func setSpan(_ handler: (@Sendable (Span) -> Void)?) { lock.withLock { spanHandler = handler } }
+    func setSpan(_ handler: (@Sendable (Span) -> Void)?) {
+        lock.withLock { spanHandler = handler; hasSpan.store(handler != nil, ordering: .releasing) }
+    }
 
     /// Sends `{"level":..., "message":..., fields...}` to the log handler, if one is set and the level is
     /// at least its minimum.
     func log(_ level: LogLevel, _ message: String, _ fields: [String: JSONValue] = [:]) {
-        guard let handler = lock.withLock({ level >= minimumLevel ? logHandler : nil }) else { return }
+        guard hasLog.load(ordering: .acquiring),
+              let handler = lock.withLock({ level >= minimumLevel ? logHandler : nil }) else { return }
         var record = JSONObject()
         record["level"] = .string(level.name)
         record["message"] = .string(message)
@@ -54,7 +62,7 @@ final class Observers: @unchecked Sendable {
 
     @inline(__always)
     func span(_ operation: String, id: String, version: UInt64, nanoseconds: UInt64, status: Int32) {
-        guard let handler = lock.withLock({ spanHandler }) else { return }
+        guard hasSpan.load(ordering: .acquiring), let handler = lock.withLock({ spanHandler }) else { return }
         handler(Span(operation: operation, storeID: id, version: version, durationNanoseconds: nanoseconds, status: status))
     }
 

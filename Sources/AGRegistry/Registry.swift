@@ -1,6 +1,7 @@
 import AGCore
 import AGJSON
 import AGState
+import Synchronization
 
 /// Many stores by id in one process: each loaded on first use (or created from an initial state), kept
 /// resident while used, and let go of when idle past a TTL or, least recently used first, when the byte
@@ -18,12 +19,13 @@ public final class Registry: @unchecked Sendable {
     public let options: RegistryOptions
     let loader: (any StoreLoader)?
     private let shards: [RegistryShard]
-    let metrics = RegistryMetrics()
+    let metrics: RegistryMetrics
+    let observers: Observers
     private let rateLimiter: RateLimiter?
-    let observers = Observers()
+    /// What a store's commits report to: kept apart from the registry, so that stores do not keep it alive.
+    private let commitSink: CommitSink
     let started = monotonicNanoseconds()
-    private let closedFlag = Lock()
-    private var closed = false
+    private let closed = Atomic<Bool>(false)
     private let limitsLock = Lock()
     private var storeLimits: StoreLimits
 
@@ -48,6 +50,9 @@ public final class Registry: @unchecked Sendable {
         storeLimits = options.limits
         shards = (0..<options.shards).map { _ in RegistryShard() }
         rateLimiter = options.rates.isOn ? RateLimiter(options.rates, shards: options.shards) : nil
+        metrics = RegistryMetrics()
+        observers = Observers()
+        commitSink = CommitSink(metrics: metrics, observers: observers, rateLimiter: rateLimiter)
     }
 
     /// The limits given to the stores the registry opens from now on.
@@ -74,10 +79,9 @@ public final class Registry: @unchecked Sendable {
     public final class Hold: @unchecked Sendable {
         public let store: Store
         public let id: String
-        private weak var registry: Registry?
+        private let registry: Registry
         private let entry: Entry
-        private let releasedLock = Lock()
-        private var released = false
+        private let released = Atomic<Bool>(false)
 
         init(registry: Registry, entry: Entry) {
             self.registry = registry
@@ -88,11 +92,7 @@ public final class Registry: @unchecked Sendable {
 
         /// Lets go of the store; the registry decides when it leaves memory. Harmless when repeated.
         public func release() {
-            let first = releasedLock.withLock { () -> Bool in
-                defer { released = true }
-                return !released
-            }
-            if first { registry?.release(entry) }
+            if !released.exchange(true, ordering: .acquiringAndReleasing) { registry.release(entry) }
         }
 
         deinit { release() }
@@ -105,7 +105,7 @@ public final class Registry: @unchecked Sendable {
     public func get(_ id: String, initial: JSONValue? = nil) throws(AGError) -> Hold {
         try checkOpen()
         let shard = shards[shardIndex(id)]
-        let now = monotonicNanoseconds()
+        let now = coarseMonotonicNanoseconds()
         var expired: [Entry] = []
         let found = shard.lock.withLock { () -> Entry? in
             if evicts && options.ttlMilliseconds > 0 { collectExpired(shard, now: now, into: &expired) }
@@ -135,7 +135,7 @@ public final class Registry: @unchecked Sendable {
         let entry = try shard.lock.withLock { () throws(AGError) -> Entry in
             if let raced = shard.entries[id] {  // loaded by another thread meanwhile
                 raced.holds += 1
-                shard.touch(raced, now: start)
+                shard.touch(raced, now: coarseMonotonicNanoseconds())
                 return raced
             }
             let store: Store
@@ -155,8 +155,8 @@ public final class Registry: @unchecked Sendable {
                 metrics.loadFailures.add()
                 throw error
             }
-            let entry = Entry(id: id, store: store, bytes: store.estimatedBytes(), now: start)
-            store.gate = StoreGate(registry: self, entry: entry)
+            let entry = Entry(id: id, store: store, bytes: store.estimatedBytes(), now: coarseMonotonicNanoseconds())
+            store.gate = StoreGate(sink: commitSink, id: id, commits: entry.commits)
             entry.holds = 1
             shard.entries[id] = entry
             shard.append(entry)
@@ -181,7 +181,7 @@ public final class Registry: @unchecked Sendable {
         let shard = shards[shardIndex(entry.id)]
         shard.lock.withLock {
             entry.holds -= 1
-            entry.lastUsed = monotonicNanoseconds()
+            entry.lastUsed = coarseMonotonicNanoseconds()
             if let bytes, shard.entries[entry.id] === entry {
                 metrics.residentBytes.add(bytes - entry.bytes)
                 entry.bytes = bytes
@@ -241,7 +241,7 @@ public final class Registry: @unchecked Sendable {
     @discardableResult
     public func sweep() -> Int {
         guard evicts && options.ttlMilliseconds > 0 else { return 0 }
-        let now = monotonicNanoseconds()
+        let now = coarseMonotonicNanoseconds()
         var total = 0
         for shard in shards {
             var expired: [Entry] = []
@@ -256,7 +256,6 @@ public final class Registry: @unchecked Sendable {
     private func finishEvictions(_ entries: [Entry], cause: EvictionCause) {
         for entry in entries {
             let start = monotonicNanoseconds()
-            entry.store.gate = nil
             loader?.release(entry.id, store: entry.store)
             let elapsed = monotonicNanoseconds() &- start
             metrics.residentStores.add(-1)
@@ -274,11 +273,7 @@ public final class Registry: @unchecked Sendable {
     /// Lets go of every store (the loader is told of each) and refuses later gets with `closed`. Stores
     /// callers still hold stay usable by them.
     public func close() {
-        let first = closedFlag.withLock { () -> Bool in
-            defer { closed = true }
-            return !closed
-        }
-        guard first else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for shard in shards {
             let all = shard.lock.withLock { () -> [Entry] in
                 let all = Array(shard.entries.values)
@@ -292,7 +287,7 @@ public final class Registry: @unchecked Sendable {
     deinit { close() }
 
     private func checkOpen() throws(AGError) {
-        if closedFlag.withLock({ closed }) { throw AGError(.closed, "the registry is closed") }
+        if closed.load(ordering: .acquiring) { throw AGError(.closed, "the registry is closed") }
     }
 
     @inline(__always)
@@ -307,58 +302,67 @@ public final class Registry: @unchecked Sendable {
             all.forEach(body)
         }
     }
+}
 
-    func admit(_ origin: CommitOrigin?) throws(AGError) {
-        guard let rateLimiter, let origin, !origin.client.isEmpty else { return }
-        try rateLimiter.admit(client: origin.client, bytes: origin.bytes)
+/// What the stores of one registry report their commits to: its rate limits, metrics and observers.
+final class CommitSink: @unchecked Sendable {
+    let metrics: RegistryMetrics
+    let observers: Observers
+    let rateLimiter: RateLimiter?
+
+    init(metrics: RegistryMetrics, observers: Observers, rateLimiter: RateLimiter?) {
+        self.metrics = metrics
+        self.observers = observers
+        self.rateLimiter = rateLimiter
     }
 }
 
 /// What a registry's store asks before and tells after each commit: rate limits, counts, latency, spans
-/// and logs.
+/// and logs. Set once when the store is opened; it outlives the store's time in the registry harmlessly.
 final class StoreGate: CommitGate, @unchecked Sendable {
-    private weak var registry: Registry?
-    private unowned let entry: Entry
+    private let sink: CommitSink
+    private let id: String
+    private let commits: Counter
 
-    init(registry: Registry, entry: Entry) {
-        self.registry = registry
-        self.entry = entry
+    init(sink: CommitSink, id: String, commits: Counter) {
+        self.sink = sink
+        self.id = id
+        self.commits = commits
     }
 
     func admit(_ origin: CommitOrigin?) throws(AGError) -> UInt64 {
-        guard let registry else { return 0 }
-        do {
-            try registry.admit(origin)
-        } catch {
-            registry.metrics.rateRefusals.add()
-            registry.observers.log(.warning, "commit refused by a rate limit",
-                                   ["id": .string(entry.id), "client": .string(origin?.client ?? ""),
+        if let limiter = sink.rateLimiter, let origin, !origin.client.isEmpty {
+            do {
+                try limiter.admit(client: origin.client, bytes: origin.bytes)
+            } catch {
+                sink.metrics.rateRefusals.add()
+                sink.observers.log(.warning, "commit refused by a rate limit",
+                                   ["id": .string(id), "client": .string(origin.client), "error": .string(error.message),
                                     "retry_after_ms": .number(JSONNumber.from(error.retryAfterMilliseconds ?? 0))])
-            throw error
+                throw error
+            }
         }
         return monotonicNanoseconds()
     }
 
-    func committed(started: UInt64, version: UInt64?, error: AGError?) {
-        guard let registry else { return }
+    func committed(started: UInt64, version: UInt64, error: AGError?) {
         let elapsed = monotonicNanoseconds() &- started
-        let metrics = registry.metrics
+        let metrics = sink.metrics
         if let error {
             metrics.commitFailures.add()
             if error.code == .limitExceeded {
                 metrics.limitRefusals.add()
-                registry.observers.log(.warning, "commit refused by a limit",
-                                       ["id": .string(entry.id), "error": .string(error.message), "pointer": .string(error.pointer ?? ""),
-                                        "operation": .int(Int64(error.operationIndex ?? -1))])
+                sink.observers.log(.warning, "commit refused by a limit",
+                                   ["id": .string(id), "error": .string(error.message), "pointer": .string(error.pointer ?? ""),
+                                    "operation": .int(Int64(error.operationIndex ?? -1))])
             }
-            registry.observers.noteError(error)
+            sink.observers.noteError(error)
         } else {
             metrics.commits.add()
-            entry.commits.add()
+            commits.add()
         }
         metrics.noteOutcome(failed: error != nil)
         metrics.commitLatency.observe(nanoseconds: elapsed)
-        registry.observers.span("commit", id: entry.id, version: version ?? entry.store.version, nanoseconds: elapsed,
-                                status: error?.code.rawValue ?? 0)
+        sink.observers.span("commit", id: id, version: version, nanoseconds: elapsed, status: error?.code.rawValue ?? 0)
     }
 }

@@ -54,6 +54,7 @@ public protocol CommitGate: AnyObject, Sendable {
     /// Admits the commit, returning a token passed back to `committed`; a refusal throws, and nothing is
     /// applied.
     func admit(_ origin: CommitOrigin?) throws(AGError) -> UInt64
-    /// The admitted commit ended: with the version it committed, or with the error that refused it.
-    func committed(started: UInt64, version: UInt64?, error: AGError?)
+    /// The admitted commit ended: with the version it committed, or with the error that refused it (and
+    /// the version the store stays at).
+    func committed(started: UInt64, version: UInt64, error: AGError?)
 }

@@ -209,7 +209,7 @@ public final class Store: @unchecked Sendable {
             gate.committed(started: started, version: version, error: nil)
             return version
         } catch {
-            gate.committed(started: started, version: nil, error: error)
+            gate.committed(started: started, version: version, error: error)
             throw error
         }
     }
