@@ -41,7 +41,7 @@ static long stat_of(ags_registry *registry, const char *name) {
 static void eviction_and_reload(void) {
     ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
     options.flags = AGS_REGISTRY_MEMORY_STORAGE;
-    options.budget_bytes = 4000;
+    options.budget_bytes = 40000;
     ags_registry *registry = NULL;
     CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
     char id[32], expected[64];
@@ -51,7 +51,7 @@ static void eviction_and_reload(void) {
         CHECK(ags_registry_get(registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) == AGS_OK);
         for (int k = 0; k < i % 5; k++) CHECK(ags_store_set(store, "/n", AGS_NTS, "1", 1, NULL) == AGS_OK);
         ags_store_close(store);
-        CHECK(stat_of(registry, "resident_bytes") <= 4000);
+        CHECK(stat_of(registry, "resident_bytes") <= 40000);
     }
     CHECK(stat_of(registry, "evictions") > 200);
     for (int i = 0; i < 300; i++) {
@@ -75,7 +75,7 @@ static void budget_without_storage(void) {
     CHECK(ags_registry_options_init(&options, AGS_REGISTRY_OPTIONS_VERSION) == AGS_OK);
     CHECK(options.shards == AGS_REGISTRY_DEFAULT_SHARDS && options.budget_bytes == AGS_UNBOUNDED);
     CHECK(ags_registry_options_init(&options, 99) == AGS_ERR_INVALID_ARGUMENT);
-    options.budget_bytes = 200;
+    options.budget_bytes = 2000;
     ags_registry *registry = NULL;
     CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
     ags_store *stores[20] = {0};

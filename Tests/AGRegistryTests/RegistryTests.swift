@@ -29,7 +29,7 @@ func ptr(_ text: String) throws -> JSONPointer { try JSONPointer(parsing: text) 
     @Test func evictsLeastRecentlyUsedAndReloadsExactly() throws {
         let loader = MemoryStoreLoader()
         var options = RegistryOptions()
-        options.budgetBytes = 2_000
+        options.budgetBytes = 20_000
         let registry = try Registry(loader: loader, options: options)
         var expected: [String: (JSONValue, UInt64)] = [:]
         for i in 0..<200 {
@@ -53,7 +53,7 @@ func ptr(_ text: String) throws -> JSONPointer { try JSONPointer(parsing: text) 
 
     @Test func heldStoresStayResident() throws {
         var options = RegistryOptions()
-        options.budgetBytes = 500
+        options.budgetBytes = 3_000
         let registry = try Registry(loader: MemoryStoreLoader(), options: options)
         let held = try registry.get("held", initial: ["x": .string(String(repeating: "x", count: 300))])
         for i in 0..<20 { try registry.get("o\(i)", initial: ["x": .string(String(repeating: "y", count: 300))]).release() }
@@ -65,7 +65,7 @@ func ptr(_ text: String) throws -> JSONPointer { try JSONPointer(parsing: text) 
 
     @Test func withoutStorageOverBudgetRefusesNewStores() throws {
         var options = RegistryOptions()
-        options.budgetBytes = 300
+        options.budgetBytes = 3_000
         let registry = try Registry(options: options)
         var holds: [Registry.Hold] = []
         var refused: AGError?
@@ -98,7 +98,7 @@ func ptr(_ text: String) throws -> JSONPointer { try JSONPointer(parsing: text) 
 
     @Test func manyThreadsOnDifferentIds() throws {
         var options = RegistryOptions()
-        options.budgetBytes = 20_000
+        options.budgetBytes = 100_000
         let registry = try Registry(loader: MemoryStoreLoader(), options: options)
         let threads = 4
         let failures = Counter()

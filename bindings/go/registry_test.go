@@ -13,7 +13,7 @@ import (
 )
 
 func TestRegistryEvictsAndReloadsExactly(t *testing.T) {
-	r, err := OpenRegistry(RegistryOptions{MemoryStorage: true, BudgetBytes: 3000})
+	r, err := OpenRegistry(RegistryOptions{MemoryStorage: true, BudgetBytes: 30000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestRegistryEvictsAndReloadsExactly(t *testing.T) {
 		v, _ := s.Version()
 		expected[id] = kept{string(state), v}
 		s.Close()
-		if st, _ := r.Stats(); st.ResidentBytes > 3000 {
+		if st, _ := r.Stats(); st.ResidentBytes > 30000 {
 			t.Fatalf("resident %d over the budget", st.ResidentBytes)
 		}
 	}
@@ -64,7 +64,7 @@ func TestRegistryEvictsAndReloadsExactly(t *testing.T) {
 }
 
 func TestRegistryBudgetWithoutStorage(t *testing.T) {
-	r, err := OpenRegistry(RegistryOptions{BudgetBytes: 200})
+	r, err := OpenRegistry(RegistryOptions{BudgetBytes: 2000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,14 @@ from agstate import LimitExceeded, PathNotFound, Registry
 
 
 def test_get_holds_and_reload_after_eviction():
-    with Registry(memory_storage=True, budget_bytes=3000) as registry:
+    with Registry(memory_storage=True, budget_bytes=30000) as registry:
         expected = {}
         for i in range(200):
             with registry.get(f"t{i}", {"n": 0}) as store:
                 for k in range(i % 4):
                     store.set("/n", k + 1)
                 expected[f"t{i}"] = (store.get(), store.version)
-            assert registry.stats()["resident_bytes"] <= 3000
+            assert registry.stats()["resident_bytes"] <= 30000
         stats = registry.stats()
         assert stats["evictions"] > 100 and stats["misses"] == 200
         for key, (state, version) in expected.items():
@@ -28,7 +28,7 @@ def test_get_holds_and_reload_after_eviction():
 
 
 def test_held_store_stays_resident():
-    with Registry(memory_storage=True, budget_bytes=300) as registry:
+    with Registry(memory_storage=True, budget_bytes=3000) as registry:
         held = registry.get("held", {"x": "y" * 200})
         for i in range(10):
             registry.get(f"o{i}", {"x": "z" * 200}).close()
@@ -39,7 +39,7 @@ def test_held_store_stays_resident():
 
 
 def test_budget_without_storage_refuses_new_stores():
-    registry = Registry(budget_bytes=200)
+    registry = Registry(budget_bytes=2000)
     holds = []
     with pytest.raises(LimitExceeded):
         for i in range(20):
