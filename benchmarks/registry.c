@@ -33,7 +33,7 @@ static int compare(const void *a, const void *b) {
 }
 
 static void must(ags_status s, const char *what) {
-    if (s != AGS_OK) { fprintf(stderr, "%s: %s\n", what, ags_errmsg()); exit(1); }
+    if (s != AGS_OK) { fprintf(stderr, "%s: %s\n", what, ags_errlast()->message); exit(1); }
 }
 
 static long stat_of(ags_registry *registry, const char *name) {
@@ -96,7 +96,7 @@ static void *commit_loop(void *arg) {
     }
     long n = 0;
     while (!*w->stop) {
-        for (int i = 0; i < 16; i++) ags_store_set(stores[i], "/n", 2, "1", 1, NULL);
+        for (int i = 0; i < 16; i++) ags_store_set(stores[i], "/n", 2, "1", 1, NULL, NULL);
         n += 16;
     }
     for (int i = 0; i < 16; i++) ags_store_close(stores[i]);
@@ -150,7 +150,7 @@ static void zipf(void) {
     must(ags_registry_open(NULL, NULL, &probe), "open");
     must(ags_registry_limit(probe, AGS_LIMIT_HISTORY_VERSIONS, 0, NULL), "limit");
     must(ags_registry_get(probe, "x", 1, STATE, AGS_NTS, &s), "get");
-    ags_store_set(s, "/n", 2, "1", 1, NULL);
+    ags_store_set(s, "/n", 2, "1", 1, NULL, NULL);
     ags_store_close(s);
     long one = stat_of(probe, "resident_bytes");
     ags_registry_close(probe);
@@ -172,7 +172,7 @@ static void zipf(void) {
         int rank = zipf_draw(cdf, ids, u);
         snprintf(id, sizeof id, "conv-%d", rank);
         must(ags_registry_get(registry, id, AGS_NTS, STATE, AGS_NTS, &s), "get");
-        ags_store_set(s, "/n", 2, "1", 1, NULL);
+        ags_store_set(s, "/n", 2, "1", 1, NULL, NULL);
         ags_store_close(s);
     }
     double seconds = (now_ns() - t0) / 1e9;
@@ -204,7 +204,7 @@ static void many_ids(void) {
         ags_store *s;
         snprintf(id, sizeof id, "conv-%d", i);
         must(ags_registry_get(registry, id, AGS_NTS, state, AGS_NTS, &s), "get");
-        ags_store_set(s, "/n", 2, "1", 1, NULL);
+        ags_store_set(s, "/n", 2, "1", 1, NULL, NULL);
         ags_store_close(s);
         long r = stat_of(registry, "resident_bytes");
         if (r > peak) peak = r;

@@ -9,7 +9,7 @@
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 static int export_is(ags_store *store, const char *expected) {
     char *out = NULL;
@@ -49,7 +49,7 @@ static void eviction_and_reload(void) {
         ags_store *store = NULL;
         snprintf(id, sizeof id, "thread-%d", i);
         CHECK(ags_registry_get(registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) == AGS_OK);
-        for (int k = 0; k < i % 5; k++) CHECK(ags_store_set(store, "/n", AGS_NTS, "1", 1, NULL) == AGS_OK);
+        for (int k = 0; k < i % 5; k++) CHECK(ags_store_set(store, "/n", AGS_NTS, "1", 1, NULL, NULL) == AGS_OK);
         ags_store_close(store);
         CHECK(stat_of(registry, "resident_bytes") <= 40000);
     }
@@ -84,7 +84,7 @@ static void budget_without_storage(void) {
         char id[16];
         snprintf(id, sizeof id, "s%d", i);
         if (ags_registry_get(registry, id, AGS_NTS, "{\"text\":\"0123456789012345678901234567890123456789\"}", AGS_NTS, &stores[i]) != AGS_OK) {
-            CHECK(ags_errcode() == AGS_ERR_LIMIT_EXCEEDED);
+            CHECK(ags_errlast()->code == AGS_ERR_LIMIT_EXCEEDED);
             refused = i;
             break;
         }
@@ -104,10 +104,10 @@ static void refused(ags_store *store, ags_status status, const char *limit, cons
     uint64_t version = version_of(store);
     ags_store_export(store, 0, &before, NULL);
     CHECK(status == AGS_ERR_LIMIT_EXCEEDED);
-    CHECK(ags_errcode() == AGS_ERR_LIMIT_EXCEEDED);
-    CHECK(strstr(ags_errmsg(), limit) != NULL);
-    if (pointer) CHECK(ags_errpointer() && strcmp(ags_errpointer(), pointer) == 0);
-    if (op >= 0) CHECK(ags_errop() == op);
+    CHECK(ags_errlast()->code == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(strstr(ags_errlast()->message, limit) != NULL);
+    if (pointer) CHECK(ags_errlast()->pointer && strcmp(ags_errlast()->pointer, pointer) == 0);
+    if (op >= 0) CHECK(ags_errlast()->op_index == op);
     CHECK(export_is(store, before));
     CHECK(version_of(store) == version);
     ags_free(before);
@@ -128,33 +128,33 @@ static void limits(void) {
     ags_store *store = NULL;
     CHECK(ags_registry_get(registry, "a", AGS_NTS, "{\"a\":[1],\"b\":\"ok\"}", AGS_NTS, &store) == AGS_OK);
 
-    refused(store, ags_store_set(store, "/b", AGS_NTS, "\"far too long\"", AGS_NTS, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
-    refused(store, ags_store_add(store, "/a/-", AGS_NTS, "\"far too long\"", AGS_NTS, NULL), "AGS_LIMIT_STRING_BYTES", "/a/-", 0);
+    refused(store, ags_store_set(store, "/b", AGS_NTS, "\"far too long\"", AGS_NTS, NULL, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
+    refused(store, ags_store_add(store, "/a/-", AGS_NTS, "\"far too long\"", AGS_NTS, NULL, NULL), "AGS_LIMIT_STRING_BYTES", "/a/-", 0);
     refused(store, ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":2},"
-                                          "{\"op\":\"add\",\"path\":\"/a/-\",\"value\":3}]", AGS_NTS, NULL),
+                                          "{\"op\":\"add\",\"path\":\"/a/-\",\"value\":3}]", AGS_NTS, NULL, NULL),
             "AGS_LIMIT_ELEMENTS", "/a", -1);
-    refused(store, ags_store_merge(store, "{\"c\":1,\"d\":2}", AGS_NTS, NULL), "AGS_LIMIT_MEMBERS", "", -1);
+    refused(store, ags_store_merge(store, "{\"c\":1,\"d\":2}", AGS_NTS, NULL, NULL), "AGS_LIMIT_MEMBERS", "", -1);
     refused(store, ags_store_patch(store, "[{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"},"
                                           "{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"},"
-                                          "{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"}]", AGS_NTS, NULL),
+                                          "{\"op\":\"test\",\"path\":\"/b\",\"value\":\"ok\"}]", AGS_NTS, NULL, NULL),
             "AGS_LIMIT_OPERATIONS", "/b", 2);
-    refused(store, ags_store_set(store, "/b", AGS_NTS, "{\"x\":{\"y\":{\"z\":{}}}}", AGS_NTS, NULL), "AGS_LIMIT_DEPTH", NULL, 0);
+    refused(store, ags_store_set(store, "/b", AGS_NTS, "{\"x\":{\"y\":{\"z\":{}}}}", AGS_NTS, NULL, NULL), "AGS_LIMIT_DEPTH", NULL, 0);
     refused(store, ags_store_set(store, "/c", AGS_NTS, "{\"x\":{\"y\":\"1234567\",\"z\":\"1234567\"},"
-                                                      "\"w\":[\"1234567\",\"1234567\"]}", AGS_NTS, NULL),
+                                                      "\"w\":[\"1234567\",\"1234567\"]}", AGS_NTS, NULL, NULL),
             "AGS_LIMIT_STATE_BYTES", NULL, -1);
     /* A transaction, a state event and a restore go through the same checks. */
     ags_txn *txn = NULL;
     CHECK(ags_store_begin(store, &txn) == AGS_OK);
     CHECK(ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/b\",\"value\":\"much too long\"}]", AGS_NTS, 0) == AGS_OK);
-    refused(store, ags_txn_commit(txn, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
+    refused(store, ags_txn_commit(txn, NULL, NULL), "AGS_LIMIT_STRING_BYTES", "/b", 0);
     ags_txn_rollback(txn);
-    refused(store, ags_store_apply_event(store, "{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{\"a\":[1,2,3]}}", AGS_NTS, 0, NULL),
+    refused(store, ags_store_apply_event(store, "{\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{\"a\":[1,2,3]}}", AGS_NTS, NULL, NULL),
             "AGS_LIMIT_ELEMENTS", "/a", 0);
     ags_store *other = NULL;
     ags_snapshot *snapshot = NULL;
     CHECK(ags_store_open("{\"a\":\"a string longer than 8\"}", AGS_NTS, &other) == AGS_OK);
     CHECK(ags_store_snapshot(other, &snapshot) == AGS_OK);
-    refused(store, ags_store_restore(store, snapshot, NULL), "AGS_LIMIT_STRING_BYTES", "/a", 0);
+    refused(store, ags_store_restore(store, snapshot, NULL, NULL), "AGS_LIMIT_STRING_BYTES", "/a", 0);
     ags_snapshot_close(snapshot);
     ags_store_close(other);
     /* A store whose initial state passes a limit is not opened. */
@@ -192,8 +192,8 @@ static void metrics_health_logs_spans(const char *metrics_path) {
     ags_store *store = NULL;
     char *out = NULL;
     CHECK(ags_registry_get(registry, "m", 1, "{}", 2, &store) == AGS_OK);
-    CHECK(ags_store_set(store, "/x", AGS_NTS, "1", 1, NULL) == AGS_OK);
-    CHECK(ags_store_set(store, "/y", AGS_NTS, "[1,2]", AGS_NTS, NULL) == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(ags_store_set(store, "/x", AGS_NTS, "1", 1, NULL, NULL) == AGS_OK);
+    CHECK(ags_store_set(store, "/y", AGS_NTS, "[1,2]", AGS_NTS, NULL, NULL) == AGS_ERR_LIMIT_EXCEEDED);
     CHECK(spans_seen == 2 && last_span_status == AGS_ERR_LIMIT_EXCEEDED);
     CHECK(log_records >= 1);
 
@@ -210,7 +210,7 @@ static void metrics_health_logs_spans(const char *metrics_path) {
         char path[16];
         snprintf(path, sizeof path, "/k%d", i);
         ags_store_set(big, path, AGS_NTS, "\"0123456789012345678901234567890123456789012345678901234567890123456789"
-                      "012345678901234567890123456789\"", AGS_NTS, NULL);
+                      "012345678901234567890123456789\"", AGS_NTS, NULL, NULL);
     }
     ags_store_close(big);  /* the release brings the byte estimate up to date */
     CHECK(ags_registry_health(registry, &out, NULL) == AGS_OK);
@@ -236,10 +236,53 @@ static void metrics_health_logs_spans(const char *metrics_path) {
     CHECK(ags_registry_stats(registry, &out, NULL) == AGS_ERR_CLOSED);
 }
 
+/* Token buckets per client id: the refusal, its retry-after, and nothing applied. */
+static void rate_limits(void) {
+    ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
+    options.commits_per_second = 1;
+    options.commit_burst = 2;
+    options.bytes_per_second = 100;
+    ags_registry *registry = NULL;
+    ags_store *store = NULL;
+    uint64_t version = 0;
+    CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
+    CHECK(ags_registry_get(registry, "r", 1, "{\"n\":0}", AGS_NTS, &store) == AGS_OK);
+    ags_commit_options alice = AGS_COMMIT_OPTIONS_INIT;
+    alice.client_id = "alice";
+    alice.client_id_len = AGS_NTS;
+    CHECK(ags_store_set(store, "/n", 2, "1", 1, &alice, &version) == AGS_OK && version == 1);
+    CHECK(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]", AGS_NTS, &alice, NULL) == AGS_OK);
+    CHECK(ags_store_set(store, "/n", 2, "3", 1, &alice, &version) == AGS_ERR_RATE_LIMITED);
+    CHECK(ags_errlast()->code == AGS_ERR_RATE_LIMITED);
+    CHECK(ags_errlast()->retry_after_ms > 0 && ags_errlast()->retry_after_ms <= 1000);
+    CHECK(export_is(store, "{\"n\":2}") && version_of(store) == 2);
+    /* Another client has its own buckets; a commit without a client id is not limited. */
+    ags_commit_options bob = AGS_COMMIT_OPTIONS_INIT;
+    bob.client_id = "bob";
+    bob.client_id_len = 3;
+    CHECK(ags_store_merge(store, "{\"n\":4}", AGS_NTS, &bob, NULL) == AGS_OK);
+    CHECK(ags_store_set(store, "/n", 2, "5", 1, NULL, NULL) == AGS_OK);
+    /* Bytes per second: bob has 100 bytes a second and spent 7; a 95-byte value waits. */
+    char big[128];
+    snprintf(big, sizeof big, "\"%095d\"", 0);  /* 97 bytes */
+    CHECK(ags_store_set(store, "/s", 2, big, AGS_NTS, &bob, NULL) == AGS_ERR_RATE_LIMITED);
+    CHECK(ags_errlast()->retry_after_ms > 0);
+    CHECK(export_is(store, "{\"n\":5}"));
+    /* A client id that is not UTF-8 is an argument error. */
+    ags_commit_options bad = AGS_COMMIT_OPTIONS_INIT;
+    bad.client_id = "\xff";
+    bad.client_id_len = 1;
+    CHECK(ags_store_set(store, "/n", 2, "6", 1, &bad, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(stat_of(registry, "rate_refusals") == 2);
+    ags_store_close(store);
+    ags_registry_close(registry);
+}
+
 int main(int argc, char **argv) {
     eviction_and_reload();
     budget_without_storage();
     limits();
+    rate_limits();
     metrics_health_logs_spans(argc > 1 ? argv[1] : NULL);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

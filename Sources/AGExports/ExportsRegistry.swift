@@ -1,88 +1,64 @@
 import AGJSON
 import AGRegistry
 import AGState
+import CAgstateHeader
 
 // Registries (include/agstate.h, "Registries"): many stores per process. Stores handed out by a registry
 // are ordinary store handles whose close releases the caller's hold.
 
 let registries = HandleTable<Registry>(kind: 0x5F, name: "registry")
 
-/// The C struct `ags_registry_options` (field for field, same order and types).
-public struct CRegistryOptions {
-    var version: UInt32
-    var flags: UInt32
-    var budgetBytes: Int
-    var ttlMilliseconds: UInt64
-    var shards: Int
-    var commitsPerSecond: Double
-    var commitBurst: Double
-    var bytesPerSecond: Double
-    var bytesBurst: Double
-    var maxClients: Int
-    var alertErrorRate: Double
-    var alertP95CommitMilliseconds: Double
-    var alertMemoryShare: Double
-}
+/// AGS_UNBOUNDED (SIZE_MAX) as Swift reads a size_t.
+let unbounded = -1
+let evictWithoutStorageFlag = AGS_REGISTRY_EVICT_WITHOUT_STORAGE.rawValue
+let perStoreMetricsFlag = AGS_REGISTRY_PER_STORE_METRICS.rawValue
+let memoryStorageFlag = AGS_REGISTRY_MEMORY_STORAGE.rawValue
 
-let registryOptionsVersion: UInt32 = 1
-let evictWithoutStorageFlag: UInt32 = 0x1
-let perStoreMetricsFlag: UInt32 = 0x2
-let memoryStorageFlag: UInt32 = 0x4
-let registryFlags = evictWithoutStorageFlag | perStoreMetricsFlag | memoryStorageFlag
-
-/// The defaults of `AGS_REGISTRY_OPTIONS_INIT`, from the engine's own defaults.
-func defaultRegistryOptions() -> CRegistryOptions {
+/// The defaults of `AGS_REGISTRY_OPTIONS_INIT`, from the engine's own defaults (a test checks the two agree).
+let defaultRegistryOptions: ags_registry_options = {
     let d = RegistryOptions()
-    return CRegistryOptions(version: registryOptionsVersion, flags: 0, budgetBytes: d.budgetBytes == .max ? -1 : d.budgetBytes,
-                            ttlMilliseconds: d.ttlMilliseconds, shards: d.shards,
-                            commitsPerSecond: d.rates.commitsPerSecond, commitBurst: d.rates.commitBurst,
-                            bytesPerSecond: d.rates.bytesPerSecond, bytesBurst: d.rates.bytesBurst,
-                            maxClients: d.rates.maxClients, alertErrorRate: d.thresholds.errorRate,
-                            alertP95CommitMilliseconds: d.thresholds.p95CommitMilliseconds,
-                            alertMemoryShare: d.thresholds.memoryShare)
-}
+    return ags_registry_options(version: UInt32(AGS_REGISTRY_OPTIONS_VERSION), flags: 0,
+                                budget_bytes: d.budgetBytes == .max ? unbounded : d.budgetBytes,
+                                ttl_ms: d.ttlMilliseconds, shards: d.shards,
+                                commits_per_second: d.rates.commitsPerSecond, commit_burst: d.rates.commitBurst,
+                                bytes_per_second: d.rates.bytesPerSecond, bytes_burst: d.rates.bytesBurst,
+                                max_clients: d.rates.maxClients, alert_error_rate: d.thresholds.errorRate,
+                                alert_p95_commit_ms: d.thresholds.p95CommitMilliseconds,
+                                alert_memory_share: d.thresholds.memoryShare)
+}()
 
 /// The engine's options from the caller's struct (NULL: the defaults); the engine checks the ranges.
-func registryOptions(_ raw: UnsafeRawPointer?) throws(AGError) -> (RegistryOptions, memoryStorage: Bool) {
-    let c = raw?.loadUnaligned(as: CRegistryOptions.self) ?? defaultRegistryOptions()
-    guard c.version == registryOptionsVersion else {
-        throw AGError(.invalidArgument, "unknown ags_registry_options version \(c.version)")
-    }
-    guard c.flags & ~registryFlags == 0 else {
-        throw AGError(.invalidArgument, "unknown registry flags 0x\(String(c.flags & ~registryFlags, radix: 16))")
-    }
-    guard c.budgetBytes >= 0 || c.budgetBytes == -1, c.shards >= 0, c.maxClients >= 0 else {
+func registryOptions(_ pointer: UnsafePointer<ags_registry_options>?) throws(AGError) -> (RegistryOptions, memoryStorage: Bool) {
+    let c = try readOptions(pointer, defaultRegistryOptions, current: AGS_REGISTRY_OPTIONS_VERSION, "ags_registry_options")
+    try checkFlags(c.flags, evictWithoutStorageFlag | perStoreMetricsFlag | memoryStorageFlag)
+    var o = RegistryOptions()
+    o.budgetBytes = c.budget_bytes == unbounded ? .max : c.budget_bytes
+    o.ttlMilliseconds = c.ttl_ms
+    guard c.budget_bytes >= 0 || c.budget_bytes == unbounded, c.shards >= 0, c.max_clients >= 0 else {
         throw AGError(.invalidArgument, "a size in ags_registry_options is out of range")
     }
-    var o = RegistryOptions()
-    o.budgetBytes = c.budgetBytes == -1 ? .max : c.budgetBytes  // AGS_UNBOUNDED is SIZE_MAX
-    o.ttlMilliseconds = c.ttlMilliseconds
     o.shards = c.shards
     o.evictWithoutStorage = c.flags & evictWithoutStorageFlag != 0
     o.perStoreMetrics = c.flags & perStoreMetricsFlag != 0
-    o.rates.commitsPerSecond = c.commitsPerSecond
-    o.rates.commitBurst = c.commitBurst
-    o.rates.bytesPerSecond = c.bytesPerSecond
-    o.rates.bytesBurst = c.bytesBurst
-    o.rates.maxClients = c.maxClients
-    o.thresholds.errorRate = c.alertErrorRate
-    o.thresholds.p95CommitMilliseconds = c.alertP95CommitMilliseconds
-    o.thresholds.memoryShare = c.alertMemoryShare
+    o.rates.commitsPerSecond = c.commits_per_second
+    o.rates.commitBurst = c.commit_burst
+    o.rates.bytesPerSecond = c.bytes_per_second
+    o.rates.bytesBurst = c.bytes_burst
+    o.rates.maxClients = c.max_clients
+    o.thresholds.errorRate = c.alert_error_rate
+    o.thresholds.p95CommitMilliseconds = c.alert_p95_commit_ms
+    o.thresholds.memoryShare = c.alert_memory_share
     o.limits = DefaultLimits.current
     return (o, c.flags & memoryStorageFlag != 0)
 }
 
 @_cdecl("ags_registry_options_init")
-public func ags_registry_options_init(_ options: UnsafeMutableRawPointer?, _ version: UInt32) -> Int32 {
-    run { () throws(AGError) in
-        guard let options else { throw AGError(.invalidArgument, "options is NULL") }
-        guard version == registryOptionsVersion else { throw AGError(.invalidArgument, "unknown ags_registry_options version \(version)") }
-        options.storeBytes(of: defaultRegistryOptions(), as: CRegistryOptions.self)
-    }
+public func ags_registry_options_init(_ options: UnsafeMutablePointer<ags_registry_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultRegistryOptions, current: AGS_REGISTRY_OPTIONS_VERSION, "ags_registry_options")
 }
 
 @_cdecl("ags_registry_open")
-public func ags_registry_open(_ storage: OpaquePointer?, _ options: UnsafeRawPointer?,
+public func ags_registry_open(_ storage: OpaquePointer?, _ options: UnsafePointer<ags_registry_options>?,
                               _ registry: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     run { () throws(AGError) in
         let registry = try require(registry, "registry")
@@ -106,18 +82,25 @@ public func ags_registry_get(_ handle: OpaquePointer?, _ id: CText, _ idLength: 
         let store = try require(store, "store")
         let registry = try registries.object(handle)
         let name = try text(id, idLength, "the store id")
-        // Not `nil` in a conditional expression: JSONValue is ExpressibleByNilLiteral, so that is JSON null.
-        var start: JSONValue?
-        if initial != nil || initialLength != 0 {
-            start = try json(initial, initialLength, "the initial state", limits: registry.limits.json)
-        }
-        let hold = try registry.get(name, initial: start)
-        do throws(AGError) {
-            store.pointee = try stores.insert(hold.store, onRemove: { hold.release() })
-        } catch {
-            hold.release()
-            throw error
-        }
+        let start = try optionalJSON(initial, initialLength, "the initial state", limits: registry.limits.json)
+        store.pointee = try storeHandle(for: try registry.get(name, initial: start))
+    }
+}
+
+/// The caller's JSON text, or nil for NULL with length 0. (Not `nil` in a conditional expression:
+/// JSONValue is ExpressibleByNilLiteral, so that would be JSON null.)
+func optionalJSON(_ data: CText, _ length: Int, _ what: String, limits: JSONLimits) throws(AGError) -> JSONValue? {
+    if data == nil && length == 0 { return nil }
+    return try json(data, length, what, limits: limits)
+}
+
+/// A store handle whose close releases `hold`; the hold is released at once when no handle can be made.
+func storeHandle(for hold: Registry.Hold) throws(AGError) -> OpaquePointer {
+    do {
+        return try stores.insert(hold.store, onRemove: { hold.release() })
+    } catch {
+        hold.release()
+        throw error
     }
 }
 

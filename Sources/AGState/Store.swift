@@ -139,21 +139,26 @@ public final class Store: @unchecked Sendable {
     /// with `conflict` otherwise.
     @discardableResult
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
-        try commit(urgent: options.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) in
-            if let expectedVersion, expectedVersion != context.version {
-                throw AGError(.conflict, "the store is at version \(context.version), not the expected \(expectedVersion)")
-            }
+        try apply(patch, commit: CommitOptions(patch: options, expectedVersion: expectedVersion))
+    }
+
+    /// Applies `patch` atomically and commits it as one new version, as `options` say.
+    @discardableResult
+    public func apply(_ patch: JSONPatch, commit options: CommitOptions) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent, origin: options.origin) { (_: JSONValue, context: CommitContext) throws(AGError) in
+            try options.check(context)
         } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
-            try patch.applyRecording(inPlace: &state, limits: limits, options: options)
+            try patch.applyRecording(inPlace: &state, limits: limits, options: options.patch)
         }
     }
 
     /// Sets the value at `pointer`: replaces it when it exists, adds it otherwise (an object member, or
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
-    public func set(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: CommitContext) -> PatchOperation in
-            state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
+    public func set(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
+            try options.check(context)
+            return state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
         } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
             try JSONPatch([op]).applyRecording(inPlace: &state, limits: limits)
         }
@@ -161,22 +166,23 @@ public final class Store: @unchecked Sendable {
 
     /// RFC 6902 `add` at `pointer`.
     @discardableResult
-    public func add(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.add(path: pointer, value: value)]))
+    public func add(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.add(path: pointer, value: value)]), commit: options)
     }
 
     /// RFC 6902 `remove` at `pointer`.
     @discardableResult
-    public func remove(at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.remove(path: pointer)]))
+    public func remove(at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.remove(path: pointer)]), commit: options)
     }
 
     /// Applies an RFC 7386 merge patch and commits it as one new version, recorded as the equivalent
     /// RFC 6902 operations.
     @discardableResult
-    public func merge(_ patch: JSONValue) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: CommitContext) -> JSONPatch in
-            JSONPatch(MergePatch.operations(patch, against: state))
+    public func merge(_ patch: JSONValue, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
+            try options.check(context)
+            return JSONPatch(MergePatch.operations(patch, against: state))
         } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
             try operations.applyRecording(inPlace: &state, limits: limits)
         }
@@ -185,8 +191,8 @@ public final class Store: @unchecked Sendable {
     /// Makes `snapshot`'s state current again, as an ordinary change: a new version, recorded in history,
     /// told to subscribers.
     @discardableResult
-    public func restore(_ snapshot: Snapshot) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]))
+    public func restore(_ snapshot: Snapshot, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]), commit: options)
     }
 
     /// Commits a change in two steps, publishes its result as the next version, records it, and tells
@@ -199,11 +205,11 @@ public final class Store: @unchecked Sendable {
     /// no snapshot or reader holds are changed where they are instead of being copied along the changed
     /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
     /// the change, never that of the state.
-    func commit<Prepared>(urgent: Bool = false,
+    func commit<Prepared>(urgent: Bool = false, origin: CommitOrigin? = nil,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         guard let gate else { return try commitAdmitted(urgent: urgent, prepare, apply: change) }
-        let started = try gate.admit(CommitOrigin.current)
+        let started = try gate.admit(origin)
         do throws(AGError) {
             let version = try commitAdmitted(urgent: urgent, prepare, apply: change)
             gate.committed(started: started, version: version, error: nil)

@@ -86,20 +86,19 @@ import AGRegistry
         options.rates.commitBurst = 2
         let r = try Registry(options: options)
         let s = try r.get("a", initial: ["n": 0]).store
-        try CommitOrigin.with(CommitOrigin(client: "alice")) {
-            try s.set(1, at: ptr("/n"))
-            try s.set(2, at: ptr("/n"))
-            do {
-                try s.set(3, at: ptr("/n"))
-                Issue.record("not refused")
-            } catch let error as AGError {
-                #expect(error.code == .rateLimited)
-                #expect((error.retryAfterMilliseconds ?? 0) > 0 && (error.retryAfterMilliseconds ?? 0) <= 1000)
-            }
+        let alice = CommitOptions(origin: CommitOrigin(client: "alice"))
+        try s.set(1, at: ptr("/n"), options: alice)
+        try s.set(2, at: ptr("/n"), options: alice)
+        do {
+            try s.set(3, at: ptr("/n"), options: alice)
+            Issue.record("not refused")
+        } catch let error as AGError {
+            #expect(error.code == .rateLimited)
+            #expect((error.retryAfterMilliseconds ?? 0) > 0 && (error.retryAfterMilliseconds ?? 0) <= 1000)
         }
         #expect(s.state == ["n": 2] && s.version == 2)
         // Another client has its own bucket; no client is not limited.
-        try CommitOrigin.with(CommitOrigin(client: "bob")) { try s.set(4, at: ptr("/n")) }
+        try s.set(4, at: ptr("/n"), options: CommitOptions(origin: CommitOrigin(client: "bob")))
         try s.set(5, at: ptr("/n"))
         #expect(r.statistics.rateRefusals == 1)
     }
@@ -109,9 +108,10 @@ import AGRegistry
         options.rates.bytesPerSecond = 100
         let r = try Registry(options: options)
         let s = try r.get("a", initial: ["n": 0]).store
-        try CommitOrigin.with(CommitOrigin(client: "c", bytes: 80)) { try s.set(1, at: ptr("/n")) }
+        let c = CommitOptions(origin: CommitOrigin(client: "c", bytes: 80))
+        try s.set(1, at: ptr("/n"), options: c)
         do {
-            try CommitOrigin.with(CommitOrigin(client: "c", bytes: 80)) { try s.set(2, at: ptr("/n")) }
+            try s.set(2, at: ptr("/n"), options: c)
             Issue.record("not refused")
         } catch let error as AGError {
             #expect(error.code == .rateLimited)
