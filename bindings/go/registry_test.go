@@ -245,3 +245,48 @@ func TestRegistryMetricsLogsSpansHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRegistryRateLimits(t *testing.T) {
+	r, err := OpenRegistry(RegistryOptions{CommitsPerSecond: 1, CommitBurst: 2, BytesPerSecond: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := r.Get("r", []byte(`{"n":0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	alice := PatchOptions{ClientID: "alice"}
+	if _, err := s.SetWith("/n", []byte(`1`), alice); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PatchWith([]byte(`[{"op":"replace","path":"/n","value":2}]`), alice); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SetWith("/n", []byte(`3`), alice)
+	var e *Error
+	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &e) || e.RetryAfter <= 0 || e.RetryAfter > 1e9 {
+		t.Fatalf("%v", err)
+	}
+	if state, _ := s.Export(0); string(state) != `{"n":2}` {
+		t.Fatalf("%s", state)
+	}
+	// Another client has its own buckets; no client is not limited.
+	if _, err := s.PatchWith([]byte(`[{"op":"replace","path":"/n","value":4}]`), PatchOptions{ClientID: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Set("/n", []byte(`5`)); err != nil {
+		t.Fatal(err)
+	}
+	// Bytes per second: bob spent 41 of 100 bytes; a 97-byte value waits.
+	if _, err := s.SetWith("/s", []byte(`"`+strings.Repeat("0", 95)+`"`), PatchOptions{ClientID: "bob"}); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("%v", err)
+	}
+	if state, _ := s.Export(0); string(state) != `{"n":5}` {
+		t.Fatalf("%s", state)
+	}
+	if st, _ := r.Stats(); st.RateRefusals != 2 {
+		t.Fatalf("%+v", st)
+	}
+}

@@ -50,11 +50,12 @@ class ags_error(ctypes.Structure):
     """struct ags_error of the header: the last failure on a thread."""
 
     _fields_ = [("code", c_int), ("message", c_char_p), ("pointer", c_char_p), ("op_index", c_int64),
-                ("offset", c_int64)]
+                ("offset", c_int64), ("retry_after_ms", c_uint64)]
 
 
 class ags_commit_options(ctypes.Structure):
-    _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64)]
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64), ("client_id", c_char_p),
+                ("client_id_len", c_size_t)]
 
 
 class ags_pack_options(ctypes.Structure):

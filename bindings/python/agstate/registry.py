@@ -7,6 +7,7 @@ import threading
 from ctypes import byref, c_int64, c_size_t, c_void_p, string_at
 from typing import Any, Callable, Dict, Iterable, Optional
 
+from . import _constants as C
 from . import _registry_native as rn
 from ._convert import document_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
@@ -73,8 +74,7 @@ class Registry(NativeHandle):
         super().__init__(None)
         if storage is not None:
             raise InvalidArgument("durable storage is not available in this build: pass storage=None")
-        options = rn.RegistryOptions()
-        check(lib.ags_registry_options_init(byref(options), rn.REGISTRY_OPTIONS_VERSION))
+        options = rn.RegistryOptions(*C.AGS_REGISTRY_OPTIONS_INIT)
         options.flags = ((rn.REGISTRY_EVICT_WITHOUT_STORAGE if evict_without_storage else 0)
                          | (rn.REGISTRY_MEMORY_STORAGE if memory_storage else 0)
                          | (rn.REGISTRY_PER_STORE_METRICS if per_store_metrics else 0))

@@ -22,12 +22,22 @@ _released_patch = hot_released.ags_store_patch
 _hot_get = hot.ags_store_get
 
 
-def _options(expected_version: Optional[int], lenient: bool, urgent: bool) -> ags_commit_options:
+def _options(expected_version: Optional[int], lenient: bool, urgent: bool,
+             client_id: Optional[str] = None) -> ags_commit_options:
     options = ags_commit_options(*C.AGS_COMMIT_OPTIONS_INIT)
     options.flags = (C.AGS_PATCH_LENIENT if lenient else 0) | (C.AGS_PATCH_URGENT if urgent else 0)
     if expected_version is not None:
         options.expected_version = check_int(expected_version, "uint64_t", "expected_version")
+    if client_id is not None:
+        client = text_bytes(client_id)
+        options.client_id = client  # the struct keeps the bytes alive
+        options.client_id_len = len(client)
     return options
+
+
+def _client(client_id: Optional[str]) -> Optional[ags_commit_options]:
+    """Commit options naming the client (for a registry's rate limits), or None for the defaults."""
+    return None if client_id is None else _options(None, False, False, client_id)
 
 
 class Store(NativeHandle):
@@ -67,6 +77,8 @@ class Store(NativeHandle):
         """A Store over a handle the library gave (a registry's hold: closing it releases the hold)."""
         store = cls.__new__(cls)
         NativeHandle.__init__(store, handle)
+        store._gate = threading.Lock()
+        store._callbacks = False
         return store
 
     # -- reading --------------------------------------------------------------------------------
@@ -132,29 +144,30 @@ class Store(NativeHandle):
             self._callbacks = True
         return self._h()
 
-    def set(self, pointer: str, value: Any) -> int:
+    def set(self, pointer: str, value: Any, *, client_id: Optional[str] = None) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
-        Python value (a str is a JSON string). Returns the new version."""
+        Python value (a str is a JSON string). Returns the new version. ``client_id`` (on every commit): the
+        client a registry's rate limits count the commit against (RateLimited when over)."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_client(client_id))
 
-    def set_json(self, pointer: str, text: JSONText) -> int:
+    def set_json(self, pointer: str, text: JSONText, *, client_id: Optional[str] = None) -> int:
         """Like ``set``, with the value given as JSON text."""
         ptr, data = pointer_bytes(pointer), text_bytes(text)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_client(client_id))
 
-    def add(self, pointer: str, value: Any) -> int:
+    def add(self, pointer: str, value: Any, *, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_add", ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=_client(client_id))
 
-    def remove(self, pointer: str) -> int:
+    def remove(self, pointer: str, *, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``remove``; the value must exist. Returns the new version."""
         ptr = pointer_bytes(pointer)
-        return self._commit("ags_store_remove", ptr, len(ptr))
+        return self._commit("ags_store_remove", ptr, len(ptr), options=_client(client_id))
 
     def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
-              urgent: bool = False) -> int:
+              urgent: bool = False, client_id: Optional[str] = None) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
         version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
 
@@ -164,7 +177,7 @@ class Store(NativeHandle):
         the change at once."""
         kind = type(ops)
         data = ops.encode("utf-8", "surrogatepass") if kind is str else ops if kind is bytes else document_bytes(ops)
-        if expected_version is None and not lenient and not urgent:
+        if expected_version is None and not lenient and not urgent and client_id is None:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
             if handle is None:
@@ -187,13 +200,14 @@ class Store(NativeHandle):
             if status:
                 raise last_error(status)
             return version.value
-        return self._commit("ags_store_patch", data, len(data), options=_options(expected_version, lenient, urgent))
+        return self._commit("ags_store_patch", data, len(data),
+                            options=_options(expected_version, lenient, urgent, client_id))
 
-    def merge(self, patch: Any) -> int:
+    def merge(self, patch: Any, *, client_id: Optional[str] = None) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
-        return self._commit("ags_store_merge", data, len(data))
+        return self._commit("ags_store_merge", data, len(data), options=_client(client_id))
 
     # -- snapshots, history, time travel ----------------------------------------------------------
 
@@ -203,10 +217,10 @@ class Store(NativeHandle):
         check(lib.ags_store_snapshot(self._h(), byref(handle)))
         return Snapshot(handle.value)
 
-    def restore(self, snapshot: Snapshot) -> int:
+    def restore(self, snapshot: Snapshot, *, client_id: Optional[str] = None) -> int:
         """Makes ``snapshot``'s state current again: an ordinary change (new version, in history, told to
         subscribers). Returns the new version."""
-        return self._commit("ags_store_restore", snapshot._h())
+        return self._commit("ags_store_restore", snapshot._h(), options=_client(client_id))
 
     @property
     def history_range(self) -> tuple:
@@ -270,12 +284,12 @@ class Store(NativeHandle):
         return text_from(lib.ags_store_delta_event, self._h(), check_int(since, "uint64_t", "since"),
                          C.AGS_EVENT_SSE if sse else 0)
 
-    def apply_event(self, event: Any, *, lenient: bool = False) -> int:
+    def apply_event(self, event: Any, *, lenient: bool = False, client_id: Optional[str] = None) -> int:
         """Applies a STATE_SNAPSHOT or STATE_DELTA event (a dict, or JSON text) as one change and returns the
         new version. A delta that does not apply raises with ``op_index`` and ``pointer``; nothing changes."""
         data = document_bytes(event)
         return self._commit("ags_store_apply_event", data, len(data),
-                            options=_options(None, lenient, False) if lenient else None)
+                            options=_options(None, lenient, False, client_id) if lenient or client_id is not None else None)
 
     # -- limits ---------------------------------------------------------------------------------
 

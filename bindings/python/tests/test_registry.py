@@ -179,3 +179,34 @@ def test_spans_inside_the_request_trace():
     assert commit.parent is not None and commit.parent.span_id == request.get_span_context().span_id
     assert commit.attributes["agstate.store_id"] == "conversation" and commit.attributes["agstate.version"] == 1
     registry.close()
+
+
+def test_rate_limits_per_client():
+    from agstate import RateLimited
+
+    registry = Registry(commits_per_second=1, commit_burst=2, bytes_per_second=100)
+    store = registry.get("r", {"n": 0})
+    store.set("/n", 1, client_id="alice")
+    store.patch([{"op": "replace", "path": "/n", "value": 2}], client_id="alice")
+    with pytest.raises(RateLimited) as info:
+        store.set("/n", 3, client_id="alice")
+    assert 0 < info.value.retry_after_ms <= 1000
+    assert store.get() == {"n": 2} and store.version == 2
+    # Every way of committing carries the client; another client has its own buckets.
+    with pytest.raises(RateLimited):
+        store.merge({"n": 9}, client_id="alice")
+    with store.transaction() as txn:
+        txn.patch([{"op": "replace", "path": "/n", "value": 9}])
+        with pytest.raises(RateLimited):
+            txn.commit(client_id="alice")
+    assert store.get() == {"n": 2}
+    store.merge({"n": 4}, client_id="bob")
+    store.set("/n", 5)  # no client: no rate limit
+    # Bytes per second: bob spent 7 of 100 bytes; a 97-byte value waits.
+    with pytest.raises(RateLimited) as info:
+        store.set("/s", "0" * 95, client_id="bob")
+    assert info.value.retry_after_ms > 0
+    assert store.get() == {"n": 5}
+    assert registry.stats()["rate_refusals"] == 4
+    store.close()
+    registry.close()
