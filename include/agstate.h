@@ -943,15 +943,17 @@ ags_status ags_registry_limit(ags_registry *registry, int id, int64_t new_value,
 ags_status ags_registry_stats(ags_registry *registry, char **out, size_t *out_len);
 
 /* Writes the registry's metrics in the Prometheus text exposition format (0.0.4): lookups, evictions by
- * cause, refusals, commits, resident stores and bytes, latency histograms (commit, load, eviction), codec
- * bytes, per-store series with AGS_REGISTRY_PER_STORE_METRICS. The text is written by the engine itself:
+ * cause, refusals, commits, resident stores and bytes, latency histograms (commit, load, eviction), and for
+ * the whole process event validation and compression latency, validator findings by rule id and codec bytes;
+ * per-store series with AGS_REGISTRY_PER_STORE_METRICS. The text is written by the engine itself:
  * swift-prometheus cannot read its values back, which the JSON form, the statistics and the health
  * report need, and would bring two more packages into the library. */
 ags_status ags_metrics_text(ags_registry *registry, char **out, size_t *out_len);
 
 /* The same metrics as JSON: {"statistics":{...},"budget_bytes","uptime_seconds","latency":{"commit":
- * {"count","sum_seconds","bounds_seconds":[...],"counts":[...],"p95_seconds"},"load","eviction"},
- * "codec_bytes":{...},"stores":{id:{"commits","resident_bytes"}}}. */
+ * {"count","sum_seconds","bounds_seconds":[...],"counts":[...],"p95_seconds"},"load","eviction","validation",
+ * "compression","decompression"},"validator_findings":{rule:count},"codec_bytes":{...},
+ * "stores":{id:{"commits","resident_bytes"}}}. */
 ags_status ags_metrics_json(ags_registry *registry, char **out, size_t *out_len);
 
 /* Writes a health report as JSON: {"status":"ok"|"degraded"|"failing","storage_reachable":true|false|null,

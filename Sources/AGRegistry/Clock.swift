@@ -2,14 +2,6 @@
 import Glibc
 #endif
 
-/// Monotonic time in nanoseconds (CLOCK_MONOTONIC): for ages, durations and token buckets.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-}
-
 /// Wall-clock time in milliseconds since the Unix epoch (for log records and reports).
 func wallMilliseconds() -> UInt64 {
     var now = timespec()

@@ -1,4 +1,5 @@
 import AGCodec
+import AGCore
 import AGJSON
 
 // The Prometheus text exposition format (version 0.0.4) is written here directly. swift-prometheus (which
@@ -43,6 +44,14 @@ extension Registry {
         out.histogram("agstate_commit_duration_seconds", "Commit latency.", metrics.commitLatency)
         out.histogram("agstate_load_duration_seconds", "Store open (load or create) latency.", metrics.loadLatency)
         out.histogram("agstate_eviction_duration_seconds", "Eviction latency.", metrics.evictionLatency)
+        out.histogram("agstate_validation_duration_seconds", "Event validation per stream piece fed (whole process).",
+                      ProcessMetrics.validationLatency)
+        out.family("agstate_validator_findings_total", "counter", "Validator findings by rule id (whole process).")
+        for (rule, count) in ProcessMetrics.findings.all { out.sample("agstate_validator_findings_total", [("rule", rule)], count) }
+        out.histogram("agstate_compression_duration_seconds", "One-shot compression calls (whole process).",
+                      ProcessMetrics.compressionLatency)
+        out.histogram("agstate_decompression_duration_seconds", "One-shot decompression calls (whole process).",
+                      ProcessMetrics.decompressionLatency)
         out.family("agstate_codec_bytes_total", "counter", "Bytes through the compression codecs (whole process).")
         for codec in Codec.allCases where codec != .identity {
             let c = CodecStatistics.shared.counters(for: codec)
@@ -71,10 +80,15 @@ extension Registry {
         if options.budgetBytes != .max { o["budget_bytes"] = .int(Int64(options.budgetBytes)) }
         o["uptime_seconds"] = .double(Double(monotonicNanoseconds() &- started) / 1e9)
         var latency = JSONObject()
-        for (name, h) in [("commit", metrics.commitLatency), ("load", metrics.loadLatency), ("eviction", metrics.evictionLatency)] {
+        for (name, h) in [("commit", metrics.commitLatency), ("load", metrics.loadLatency), ("eviction", metrics.evictionLatency),
+                          ("validation", ProcessMetrics.validationLatency), ("compression", ProcessMetrics.compressionLatency),
+                          ("decompression", ProcessMetrics.decompressionLatency)] {
             latency[name] = h.json
         }
         o["latency"] = .object(latency)
+        var findings = JSONObject()
+        for (rule, count) in ProcessMetrics.findings.all { findings[rule] = .int(Int64(count)) }
+        o["validator_findings"] = .object(findings)
         o["codec_bytes"] = CodecStatistics.shared.json
         if options.perStoreMetrics {
             var stores = JSONObject()

@@ -8,14 +8,18 @@ import AGState
 import AGRegistry
 
 /// Stores kept as files in a directory, one per id (the version on the first line, the state after it),
-/// written when the registry lets go of a store and read when it opens it again: real files standing in
-/// for the storage backends.
+/// written when the registry lets go of a store that changed since it was read, and read when it opens it
+/// again: real files standing in for the storage backends. In /dev/shm when there is one (a test on a
+/// busy disk waits for file creation more than for anything it measures).
 final class DirectoryStoreLoader: StoreLoader, @unchecked Sendable {
     let directory: String
     let isDurable = true
+    private let lock = Lock()
+    private var onDisk: [String: UInt64] = [:]  // the version each file holds
 
     init() {
-        var template = Array("/tmp/agstate-registry-XXXXXX".utf8CString)
+        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        var template = Array("\(base)/agstate-registry-XXXXXX".utf8CString)
         directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
     }
 
@@ -38,11 +42,13 @@ final class DirectoryStoreLoader: StoreLoader, @unchecked Sendable {
             throw AGError(.corruptData, "the file of store \(id) is damaged")
         }
         let state = try JSONParser.parse(Array(bytes[(newline + 1)...]))
+        lock.withLock { onDisk[id] = version }
         return try Store(state, limits: limits.json, history: limits.history, content: limits.content, version: version)
     }
 
     func release(_ id: String, store: Store) {
         let snapshot = store.snapshot()
+        guard lock.withLock({ onDisk.updateValue(snapshot.version, forKey: id) != snapshot.version }) else { return }
         let bytes = Array("\(snapshot.version)\n".utf8) + JSONSerializer.serialize(snapshot.state)
         guard let file = fopen(path(id), "wb") else { return }
         _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }

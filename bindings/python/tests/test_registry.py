@@ -104,8 +104,14 @@ def test_metrics_text_reads_back_with_prometheus_client():
     with registry.get('quote"d', {}) as store:
         store.set("/x", 1)
     families = {f.name: f for f in parser.text_string_to_metric_families(registry.metrics_text())}
+    agstate.compress(b"x" * 1000)
+    with agstate.EventValidator() as validator:
+        validator.feed_stream(b'{"type":"TEXT_MESSAGE_CONTENT","messageId":"m","delta":"hi"}\n')
+    families = {f.name: f for f in parser.text_string_to_metric_families(registry.metrics_text())}
     for name in ("agstate_registry_gets", "agstate_commits", "agstate_commit_duration_seconds",
-                 "agstate_resident_bytes", "agstate_registry_evictions", "agstate_store_commits"):
+                 "agstate_resident_bytes", "agstate_registry_evictions", "agstate_store_commits",
+                 "agstate_validation_duration_seconds", "agstate_validator_findings",
+                 "agstate_compression_duration_seconds", "agstate_codec_bytes"):
         assert name in families, name
     assert families["agstate_commit_duration_seconds"].type == "histogram"
     commits = {s.labels.get("status"): s.value for s in families["agstate_commits"].samples if s.name == "agstate_commits_total"}
