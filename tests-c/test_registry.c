@@ -2,6 +2,7 @@
  * every content limit on every way a value enters (error, pointer, operation index, state unchanged), the
  * rate limits, metrics text, health, logs and spans. argv[1], when given, is a file the metrics text is
  * written to (for promtool). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +92,33 @@ static void budget_without_storage(void) {
     }
     CHECK(refused > 0);
     CHECK(stat_of(registry, "evictions") == 0);
-    for (int i = 0; i < 20; i++) ags_store_close(stores[i]);
     options.flags = 0x80;
     ags_registry *bad = NULL;
     CHECK(ags_registry_open(NULL, &options, &bad) == AGS_ERR_INVALID_ARGUMENT && bad == NULL);
+    /* Out-of-range options are argument errors, never traps. */
+    ags_registry_options wrong = AGS_REGISTRY_OPTIONS_INIT;
+    wrong.commits_per_second = NAN;
+    CHECK(ags_registry_open(NULL, &wrong, &bad) == AGS_ERR_INVALID_ARGUMENT && bad == NULL);
+    wrong = (ags_registry_options)AGS_REGISTRY_OPTIONS_INIT;
+    wrong.shards = 0;
+    CHECK(ags_registry_open(NULL, &wrong, &bad) == AGS_ERR_INVALID_ARGUMENT);
+    wrong = (ags_registry_options)AGS_REGISTRY_OPTIONS_INIT;
+    wrong.alert_memory_share = 2;
+    CHECK(ags_registry_open(NULL, &wrong, &bad) == AGS_ERR_INVALID_ARGUMENT);
+    wrong = (ags_registry_options)AGS_REGISTRY_OPTIONS_INIT;
+    wrong.version = 2;
+    CHECK(ags_registry_open(NULL, &wrong, &bad) == AGS_ERR_INVALID_ARGUMENT);
+    wrong = (ags_registry_options)AGS_REGISTRY_OPTIONS_INIT;
+    wrong.ttl_ms = UINT64_MAX;
+    CHECK(ags_registry_open(NULL, &wrong, &bad) == AGS_OK);
+    size_t swept = 1;
+    CHECK(ags_registry_sweep(bad, &swept) == AGS_OK && swept == 0);
+    ags_registry_close(bad);
+    CHECK(ags_registry_open((ags_storage *)&wrong, NULL, &bad) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_get(registry, NULL, 3, NULL, 0, &stores[0]) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_get(registry, "\xff", 1, NULL, 0, &stores[0]) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_registry_get(registry, "s0", 2, NULL, 0, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    for (int i = 0; i < 20; i++) ags_store_close(stores[i]);
     ags_registry_close(registry);
 }
 

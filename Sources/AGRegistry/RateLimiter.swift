@@ -44,10 +44,11 @@ final class RateLimiter: @unchecked Sendable {
         let shard = shards[Int(UInt(bitPattern: client.hashValue) % UInt(shards.count))]
         let wait = shard.lock.withLock { () -> Double in
             var bucket = shard.buckets[client] ?? Bucket(commits: commitCapacity, bytes: byteCapacity, updated: now)
-            let elapsed = Double(now &- bucket.updated) / 1e9
+            // Another thread may have refilled the bucket at a later `now` than this call's.
+            let elapsed = now > bucket.updated ? Double(now - bucket.updated) / 1e9 : 0
             if limits.commitsPerSecond > 0 { bucket.commits = min(commitCapacity, bucket.commits + elapsed * limits.commitsPerSecond) }
             if limits.bytesPerSecond > 0 { bucket.bytes = min(byteCapacity, bucket.bytes + elapsed * limits.bytesPerSecond) }
-            bucket.updated = now
+            bucket.updated = max(bucket.updated, now)
             var wait = 0.0
             if limits.commitsPerSecond > 0 && bucket.commits < 1 { wait = max(wait, (1 - bucket.commits) / limits.commitsPerSecond) }
             if limits.bytesPerSecond > 0 && bucket.bytes < Double(bytes) { wait = max(wait, (Double(bytes) - bucket.bytes) / limits.bytesPerSecond) }
@@ -60,7 +61,8 @@ final class RateLimiter: @unchecked Sendable {
             return wait
         }
         if wait > 0 {
-            let milliseconds = UInt64((wait * 1000).rounded(.up))
+            // Bounded: a rate close to 0 gives a wait beyond any clock (and beyond UInt64).
+            let milliseconds = UInt64(min((wait * 1000).rounded(.up), 1e15))
             throw AGError(.rateLimited, "client \"\(client)\" is over its rate limit; retry in \(milliseconds) ms",
                           retryAfterMilliseconds: max(1, milliseconds))
         }

@@ -231,7 +231,8 @@ public final class Registry: @unchecked Sendable {
 
     /// Entries of `shard` unused past the TTL and unheld, removed from it (the shard's lock is held).
     private func collectExpired(_ shard: RegistryShard, now: UInt64, into expired: inout [Entry]) {
-        let ttl = options.ttlMilliseconds &* 1_000_000
+        let (ttl, overflow) = options.ttlMilliseconds.multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return }  // a TTL of more than 584 years: nothing expires
         var candidate = shard.oldest
         while let entry = candidate, now &- entry.lastUsed > ttl {
             candidate = entry.newer

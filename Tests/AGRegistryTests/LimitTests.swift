@@ -121,6 +121,34 @@ import AGRegistry
     }
 }
 
+@Suite struct OptionEdgeTests {
+    @Test func extremeRatesAndTTLsStayBounded() throws {
+        var options = RegistryOptions()
+        options.rates.bytesPerSecond = 1e-300
+        options.rates.bytesBurst = 10
+        options.ttlMilliseconds = .max
+        let r = try Registry(options: options)
+        let s = try r.get("a", initial: [:]).store
+        try s.set(1, at: ptr("/x"), options: CommitOptions(origin: CommitOrigin(client: "c", bytes: 6)))
+        do {
+            try s.set(2, at: ptr("/x"), options: CommitOptions(origin: CommitOrigin(client: "c", bytes: 6)))
+            Issue.record("not refused")
+        } catch let error as AGError {
+            #expect(error.code == .rateLimited && error.retryAfterMilliseconds == 1_000_000_000_000_000)
+        }
+        #expect(throws: AGError.self) { try s.set(3, at: ptr("/x"), options: CommitOptions(origin: CommitOrigin(client: "c", bytes: 11))) }
+        #expect(r.sweep() == 0)
+        for bad in [Double.nan, -1, .infinity] {
+            var o = RegistryOptions()
+            o.rates.commitsPerSecond = bad
+            #expect(throws: AGError.self) { _ = try Registry(options: o) }
+        }
+        var o = RegistryOptions()
+        o.shards = 0
+        #expect(throws: AGError.self) { _ = try Registry(options: o) }
+    }
+}
+
 @Suite struct ObservabilityTests {
     @Test func metricsTextHasFamilies() throws {
         var options = RegistryOptions()
