@@ -46,6 +46,9 @@ VENV_PYTHON=$VENV/bin/python
 # The optional integrations the tests exercise: the metrics parser and collector, and OpenTelemetry.
 "$VENV_PYTHON" -c 'import prometheus_client, opentelemetry.sdk' >/dev/null 2>&1 \
   || "$VENV_PYTHON" -m pip install -q prometheus_client opentelemetry-api opentelemetry-sdk
+# orjson is optional for the package; the tests run every value conversion with it and with json.
+"$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
+  || echo "setup: orjson could not be installed: the Python tests will cover json only"
 "$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 

@@ -25,10 +25,14 @@ from .errors import InvalidArgument, InvalidJSON
 JSONText = Union[str, bytes, bytearray, memoryview]
 
 
+# Made once: json.dumps with arguments builds a new encoder on every call.
+_json_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+_json_encode_event = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json_dumps(value: Any) -> bytes:
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass")
+        return _json_encode(value).encode("utf-8", "surrogatepass")
     except ValueError as error:  # NaN / Infinity / circular reference
         raise InvalidJSON(f"cannot be written as JSON: {error}") from None
     except TypeError as error:
@@ -68,7 +72,7 @@ if _orjson is not None:
 
 def _json_dumps_event(value: Any) -> bytes:
     # As json.dumps writes it by default: NaN stays NaN, for the validator to report as a finding.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _json_encode_event(value).encode()
 
 
 if _orjson is not None:

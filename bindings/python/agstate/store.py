@@ -54,10 +54,10 @@ class Store(NativeHandle):
     def __init__(self, state: Any = None, *, max_depth: Optional[int] = None) -> None:
         """``state`` is a Python value or JSON text (str/bytes); None means ``{}``."""
         super().__init__(None)
-        # Commits go through `fast` (the GIL kept) while no Python callback is attached to the store, and
-        # through `lib` (the GIL released) for good once one is: a commit runs the subscribers on the
-        # committing thread, and waits for a delivery running on another thread, which may need the GIL.
-        # The gate makes "no callback yet" and the fast call one step that attaching a callback waits for.
+        # Commits keep the GIL (PyDLL) while no Python callback is attached to the store, and release it
+        # (CDLL) for good once one is: a commit runs the subscribers on the committing thread, and waits for
+        # a delivery running on another thread, which needs the GIL to run Python. The gate makes "no
+        # callback yet" and the call that keeps the GIL one step, which attaching a callback waits for.
         self._gate = threading.Lock()
         self._callbacks = False
         handle = c_void_p()
@@ -176,27 +176,35 @@ class Store(NativeHandle):
         path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
         the change at once."""
         kind = type(ops)
-        data = ops.encode("utf-8", "surrogatepass") if kind is str else ops if kind is bytes else document_bytes(ops)
+        if kind is list:
+            data = _convert.dumps(ops)
+        elif kind is str:
+            data = ops.encode("utf-8", "surrogatepass")
+        else:
+            data = ops if kind is bytes else document_bytes(ops)
         if expected_version is None and not lenient and not urgent and client_id is None:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
             if handle is None:
                 self._h()  # raises Closed
-            version, version_ref = slots.version
             size = size_arg(len(data))
-            if self._callbacks:  # never false again once true: no need for the gate
-                status = _released_patch(handle, data, size, None, version_ref)
-            else:
+            if not self._callbacks:  # never false again once true
+                version, version_ref = slots.version
                 gate = self._gate
                 gate.acquire()
-                if self._callbacks:
-                    gate.release()
-                    status = _released_patch(handle, data, size, None, version_ref)
-                else:
+                if not self._callbacks:
                     try:
                         status = _hot_patch(handle, data, size, None, version_ref)
                     finally:
                         gate.release()
+                    if status:
+                        raise last_error(status)
+                    return version.value
+                gate.release()
+            # Callbacks may run during this call and commit on this thread: a version of its own, not the
+            # thread's slot, which a nested call would overwrite.
+            version = c_uint64()
+            status = _released_patch(handle, data, size, None, byref(version))
             if status:
                 raise last_error(status)
             return version.value

@@ -35,7 +35,7 @@ class Tag(str):
 VALUES = [
     {"a": 1, "b": [1.5, -0.0, 1e16, 1e-7, 2**63 - 1, -2**63, 2**64 - 1, 2**64, 2**70, -2**70], "c": None},
     {"text": "h\u00e9\u20ac\U0001F600\n\"\\", "empty": {}, "list": [], "t": True, "f": False},
-    {1: "int key", None: "none key", 2.5: "float key", True: "bool key"},
+    {1: "int key", None: "none key", 2.5: "float key", False: "bool key"},
     [Colour.RED, Tag("sub"), {"n": 12345678901234567890123}],
     list(range(100)),
 ]
