@@ -3,6 +3,7 @@
  * rate limits, metrics text, health, logs and spans. argv[1], when given, is a file the metrics text is
  * written to (for promtool). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,11 +303,77 @@ static void rate_limits(void) {
     ags_registry_close(registry);
 }
 
+/* Four threads get, change and release overlapping ids under a budget that keeps evicting, with stores
+ * reloaded from process memory: every increment must survive eviction and reload. */
+struct stress { ags_registry *registry; int seed; int failures; };
+enum { STRESS_IDS = 64, STRESS_ROUNDS = 3000, STRESS_THREADS = 4 };
+
+static void *stress_loop(void *arg) {
+    struct stress *s = arg;
+    unsigned r = (unsigned)s->seed;
+    for (int k = 0; k < STRESS_ROUNDS; k++) {
+        char id[16];
+        r = r * 1103515245u + 12345u;
+        snprintf(id, sizeof id, "s%u", (r >> 16) % STRESS_IDS);
+        ags_store *store = NULL;
+        if (ags_registry_get(s->registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) != AGS_OK) { s->failures++; continue; }
+        /* An increment: read, then compare-and-set on the version read; retried on conflict. */
+        for (;;) {
+            char *out = NULL;
+            uint64_t v = 0;
+            ags_store_version(store, &v);
+            if (ags_store_get(store, "/n", 2, 0, &out, NULL) != AGS_OK) { s->failures++; break; }
+            char value[32];
+            snprintf(value, sizeof value, "%ld", strtol(out, NULL, 10) + 1);
+            ags_free(out);
+            ags_commit_options cas = AGS_COMMIT_OPTIONS_INIT;
+            cas.expected_version = v;
+            ags_status st = ags_store_set(store, "/n", 2, value, AGS_NTS, &cas, NULL);
+            if (st == AGS_OK) break;
+            if (st != AGS_ERR_CONFLICT) { s->failures++; break; }
+        }
+        ags_store_close(store);
+    }
+    return NULL;
+}
+
+static void threads_evicting(void) {
+    ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
+    options.flags = AGS_REGISTRY_MEMORY_STORAGE;
+    options.budget_bytes = 8 * 1500;  /* about 8 of the 64 stores */
+    options.shards = 4;
+    ags_registry *registry = NULL;
+    CHECK(ags_registry_open(NULL, &options, &registry) == AGS_OK);
+    struct stress work[STRESS_THREADS];
+    pthread_t threads[STRESS_THREADS];
+    for (int t = 0; t < STRESS_THREADS; t++) {
+        work[t] = (struct stress){registry, t + 1, 0};
+        pthread_create(&threads[t], NULL, stress_loop, &work[t]);
+    }
+    int failures = 0;
+    for (int t = 0; t < STRESS_THREADS; t++) { pthread_join(threads[t], NULL); failures += work[t].failures; }
+    CHECK(failures == 0);
+    long total = 0;
+    for (int i = 0; i < STRESS_IDS; i++) {
+        char id[16], *out = NULL;
+        ags_store *store = NULL;
+        snprintf(id, sizeof id, "s%d", i);
+        if (ags_registry_get(registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) != AGS_OK) continue;
+        if (ags_store_get(store, "/n", 2, 0, &out, NULL) == AGS_OK) { total += strtol(out, NULL, 10); ags_free(out); }
+        ags_store_close(store);
+    }
+    CHECK(total == (long)STRESS_THREADS * STRESS_ROUNDS);
+    CHECK(stat_of(registry, "evictions") > 1000);
+    CHECK(stat_of(registry, "held") == 0);
+    ags_registry_close(registry);
+}
+
 int main(int argc, char **argv) {
     eviction_and_reload();
     budget_without_storage();
     limits();
     rate_limits();
+    threads_evicting();
     metrics_health_logs_spans(argc > 1 ? argv[1] : NULL);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
