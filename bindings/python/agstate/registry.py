@@ -128,7 +128,12 @@ class Registry(NativeHandle):
         else:
             data = document_bytes(initial)
             check(lib.ags_registry_get(self._h(), key, len(key), data, len(data), byref(handle)))
-        return Store._from_handle(handle.value)
+        store = Store._from_handle(handle.value)
+        # The registry's log and span hooks are Python callbacks that its stores' commits may run: those
+        # commits must release the GIL (see Store._commit), or a commit holding it could wait for another
+        # thread's commit that waits for the GIL in a hook.
+        store._callbacks = True
+        return store
 
     def sweep(self) -> int:
         """Evicts the stores unused past the TTL (and unheld); returns how many."""

@@ -216,3 +216,31 @@ def test_rate_limits_per_client():
     assert registry.stats()["rate_refusals"] == 4
     store.close()
     registry.close()
+
+
+def test_threads_commit_while_hooks_run_python():
+    import threading
+
+    spans = []
+    registry = Registry(limits={"max_elements": 1}, on_span=spans.append)
+    store = registry.get("shared", {"n": 0})
+    errors = []
+
+    def work():
+        try:
+            for i in range(200):
+                store.set("/n", i)
+                with pytest.raises(LimitExceeded):  # logged through the hook
+                    store.set("/a", [1, 2])
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads) and not errors
+    assert sum(1 for s in spans if s["operation"] == "commit") == 1200
+    store.close()
+    registry.close()
