@@ -350,9 +350,9 @@ static void threads_evicting(void) {
         work[t] = (struct stress){registry, t + 1, 0};
         pthread_create(&threads[t], NULL, stress_loop, &work[t]);
     }
-    int failures = 0;
-    for (int t = 0; t < STRESS_THREADS; t++) { pthread_join(threads[t], NULL); failures += work[t].failures; }
-    CHECK(failures == 0);
+    int failed_calls = 0;
+    for (int t = 0; t < STRESS_THREADS; t++) { pthread_join(threads[t], NULL); failed_calls += work[t].failures; }
+    CHECK(failed_calls == 0);
     long total = 0;
     for (int i = 0; i < STRESS_IDS; i++) {
         char id[16], *out = NULL;

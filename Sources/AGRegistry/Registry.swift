@@ -9,9 +9,10 @@ import Synchronization
 ///
 /// Ids are spread over shards, each with its own lock, so lookups of different ids rarely wait for one
 /// another. Eviction picks the least recently used unheld store among the shards' oldest ones (the
-/// exact global LRU order, since each shard's list is in order). Loading and eviction call the loader
-/// with no registry lock held... except that a load holds its shard's lock, so that two threads asking for
-/// the same new id get one store.
+/// global LRU order up to the coarse clock's tick, since each shard's list is in order). Loading and
+/// eviction call the loader with the id's shard lock held: two threads asking for the same new id get one
+/// store, and an evicted id is opened again only once the loader has its last state. Hooks (logs, spans)
+/// run with no lock held.
 ///
 /// Without a durable loader, nothing is evicted unless `evictWithoutStorage` asks for it (the evicted
 /// state would be lost); a registry over its budget then refuses new stores with `limitExceeded`.
@@ -66,7 +67,7 @@ public final class Registry: @unchecked Sendable {
             if let newValue { try storeLimits.set(id, to: newValue) }
             return old
         }
-        if let newValue { forEachResident { entry in _ = try? entry.store.exchangeLimit(id, newValue) } }
+        if let newValue { for store in residentStores() { _ = try? store.exchangeLimit(id, newValue) } }
         return old
     }
 
@@ -183,7 +184,8 @@ public final class Registry: @unchecked Sendable {
     /// registry evicts when it is now over its budget.
     func release(_ entry: Entry) {
         let version = entry.store.version
-        let bytes = version == entry.bytesVersion ? nil : entry.store.estimatedBytes() + Registry.storeOverheadBytes
+        let bytes = version == entry.bytesVersion.load(ordering: .relaxed) ? nil
+            : entry.store.estimatedBytes() + Registry.storeOverheadBytes
         let shard = shards[shardIndex(entry.id)]
         shard.lock.withLock {
             entry.holds -= 1
@@ -191,7 +193,7 @@ public final class Registry: @unchecked Sendable {
             if let bytes, shard.entries[entry.id] === entry {
                 metrics.residentBytes.add(bytes - entry.bytes)
                 entry.bytes = bytes
-                entry.bytesVersion = version
+                entry.bytesVersion.store(version, ordering: .relaxed)
             }
         }
         metrics.heldStores.add(-1)
@@ -222,7 +224,7 @@ public final class Registry: @unchecked Sendable {
         guard let best else { return false }
         let taken = best.shard.lock.withLock { () -> Bool in
             guard best.entry.holds == 0, best.shard.entries[best.entry.id] === best.entry else { return false }
-            best.shard.remove(best.entry)
+            evict(best.entry, from: best.shard)
             return true
         }
         if taken { finishEvictions([best.entry], cause: cause) }
@@ -237,7 +239,7 @@ public final class Registry: @unchecked Sendable {
         while let entry = candidate, now &- entry.lastUsed > ttl {
             candidate = entry.newer
             if entry.holds == 0 {
-                shard.remove(entry)
+                evict(entry, from: shard)
                 expired.append(entry)
             }
         }
@@ -260,11 +262,20 @@ public final class Registry: @unchecked Sendable {
     }
 
     /// Tells the loader of entries already taken out of their shards, with no lock held, and counts them.
+    /// Takes `entry` out of `shard` and hands its store back to the loader, with the shard's lock held: a
+    /// get of the same id waits for that lock, so it cannot open the store again (from what the loader
+    /// kept) before the loader has the evicted store's last state.
+    private func evict(_ entry: Entry, from shard: RegistryShard) {
+        shard.remove(entry)
+        let start = monotonicNanoseconds()
+        loader?.release(entry.id, store: entry.store)
+        entry.evictionNanoseconds = monotonicNanoseconds() &- start
+    }
+
+    /// Counts, times, traces and logs evictions done by `evict`, with no lock held.
     private func finishEvictions(_ entries: [Entry], cause: EvictionCause) {
         for entry in entries {
-            let start = monotonicNanoseconds()
-            loader?.release(entry.id, store: entry.store)
-            let elapsed = monotonicNanoseconds() &- start
+            let elapsed = entry.evictionNanoseconds
             metrics.residentStores.add(-1)
             metrics.residentBytes.add(-entry.bytes)
             metrics.evictions[cause]!.add()
@@ -284,7 +295,7 @@ public final class Registry: @unchecked Sendable {
         for shard in shards {
             let all = shard.lock.withLock { () -> [Entry] in
                 let all = Array(shard.entries.values)
-                for entry in all { shard.remove(entry) }
+                for entry in all { evict(entry, from: shard) }
                 return all
             }
             finishEvictions(all, cause: .close)
@@ -302,12 +313,17 @@ public final class Registry: @unchecked Sendable {
         shards.count == 1 ? 0 : Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))
     }
 
-    /// Every resident entry (for per-store metrics), read shard by shard.
+    /// Calls `body` with every resident entry, shard by shard, with that shard's lock held (so that it reads
+    /// the entries' fields safely): keep it short, and take no other lock in it.
     func forEachResident(_ body: (Entry) -> Void) {
         for shard in shards {
-            let all = shard.lock.withLock { Array(shard.entries.values) }
-            all.forEach(body)
+            shard.lock.withLock { shard.entries.values.forEach(body) }
         }
+    }
+
+    /// The stores resident now.
+    func residentStores() -> [Store] {
+        shards.flatMap { shard in shard.lock.withLock { shard.entries.values.map(\.store) } }
     }
 }
 

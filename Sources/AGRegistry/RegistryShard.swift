@@ -1,5 +1,6 @@
 import AGCore
 import AGState
+import Synchronization
 
 /// One resident store of a registry. Its fields other than `id` and `store` are guarded by its shard's lock.
 final class Entry: @unchecked Sendable {
@@ -9,9 +10,12 @@ final class Entry: @unchecked Sendable {
     var holds = 0
     /// Monotonic ns of the last get or release.
     var lastUsed: UInt64
-    /// The byte estimate counted in the registry's resident bytes, and the version it was made at.
+    /// The byte estimate counted in the registry's resident bytes, and the version it was made at (atomic:
+    /// a release reads it before taking the lock, to estimate outside it only when the version moved).
     var bytes: Int
-    var bytesVersion: UInt64
+    let bytesVersion: Atomic<UInt64>
+    /// How long the loader took to take the store back when it was evicted (set once it is out of its shard).
+    var evictionNanoseconds: UInt64 = 0
     /// Commits through the registry (per-store metrics).
     let commits = Counter()
     // The shard's recency list: `newer` toward the most recently used. Unowned, unchecked: the shard's
@@ -24,7 +28,7 @@ final class Entry: @unchecked Sendable {
         self.id = id
         self.store = store
         self.bytes = bytes
-        self.bytesVersion = store.version
+        self.bytesVersion = Atomic(store.version)
         self.lastUsed = now
     }
 }

@@ -2,7 +2,9 @@ import AGJSON
 import AGState
 
 /// Where a registry gets the stores it does not hold: storage, or anything that can hand out a store by id.
-/// Called with no registry lock held, possibly from many threads at once (for different ids).
+/// Called from many threads at once for ids of different shards; `open` and `release` run with the id's
+/// shard lock held (so that an id is never opened again before its eviction is complete): they must be
+/// quick and must not call back into the registry.
 public protocol StoreLoader: AnyObject, Sendable {
     /// True when every commit to a store this loader opened is durable before it is acknowledged, so that
     /// a store the registry lets go of comes back from `open` with its exact state and version. Only then
