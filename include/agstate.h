@@ -939,7 +939,8 @@ ags_status ags_registry_limit(ags_registry *registry, int id, int64_t new_value,
 
 /* Writes the statistics as JSON: {"hits","misses","load_failures","evictions","evictions_by_cause":
  * {"ttl","budget","close"},"resident","resident_bytes","held","commits","commit_failures",
- * "limit_refusals","rate_refusals","refused_over_budget"} (misses are the stores opened). */
+ * "limit_refusals","rate_refusals","refused_over_budget","subscriber_failures"} (misses are the stores
+ * opened). */
 ags_status ags_registry_stats(ags_registry *registry, char **out, size_t *out_len);
 
 /* Writes the registry's metrics in the Prometheus text exposition format (0.0.4): lookups, evictions by
@@ -969,9 +970,9 @@ ags_status ags_registry_health(ags_registry *registry, char **out, size_t *out_l
 #define AGS_LOG_ERROR    40
 
 /* Receives a log record: its level and a JSON object {"level","message","time_ms", fields...} (record_len
- * bytes, NUL-terminated, valid during the call). Records: evictions (debug), limit and rate refusals, a
- * registry over its budget, a health report that is not ok (warning). Called on the thread whose
- * operation it reports, with no lock held. */
+ * bytes, NUL-terminated, valid during the call). Records: evictions (debug), limit and rate refusals,
+ * subscription callbacks that failed, a registry over its budget, a health report that is not ok
+ * (warning). Called on the thread whose operation it reports, with no lock held. */
 typedef void (*ags_log_fn)(void *user_data, int level, const char *record, size_t record_len);
 
 /* Sets the log hook for records at min_level and above; fn NULL removes it. Nothing is logged without

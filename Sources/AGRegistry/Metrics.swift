@@ -25,6 +25,7 @@ final class RegistryMetrics: Sendable {
     let commitFailures = Counter()
     let limitRefusals = Counter()
     let rateRefusals = Counter()
+    let subscriberFailures = Counter()
     let residentStores = Gauge()
     let residentBytes = Gauge()
     let heldStores = Gauge()

@@ -29,6 +29,8 @@ extension Registry {
         out.family("agstate_commits_total", "counter", "Commits to the registry's stores, by outcome.")
         out.sample("agstate_commits_total", [("status", "ok")], s.commits)
         out.sample("agstate_commits_total", [("status", "failed")], s.commitFailures)
+        out.family("agstate_subscriber_failures_total", "counter", "Subscription callbacks that reported failure.")
+        out.sample("agstate_subscriber_failures_total", [], s.subscriberFailures)
         out.family("agstate_resident_stores", "gauge", "Stores in memory.")
         out.sample("agstate_resident_stores", [], s.resident)
         out.family("agstate_held_stores", "gauge", "Holds on stores that callers have not released.")

@@ -388,4 +388,9 @@ final class StoreGate: CommitGate, @unchecked Sendable {
         metrics.commitLatency.observe(nanoseconds: elapsed)
         sink.observers.span("commit", id: id, version: version, nanoseconds: elapsed, status: error?.code.rawValue ?? 0)
     }
+
+    func subscriberFailed(version: UInt64) {
+        sink.metrics.subscriberFailures.add()
+        sink.observers.log(.warning, "a subscriber failed", ["id": .string(id), "version": .number(JSONNumber.from(version))])
+    }
 }

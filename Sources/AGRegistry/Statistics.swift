@@ -15,6 +15,7 @@ public struct RegistryStatistics: Sendable, Equatable {
     public var limitRefusals = 0
     public var rateRefusals = 0
     public var refusedOverBudget = 0
+    public var subscriberFailures = 0
 
     public var evictionsTotal: Int { evictions.values.reduce(0, +) }
 
@@ -37,6 +38,7 @@ public struct RegistryStatistics: Sendable, Equatable {
         put("limit_refusals", limitRefusals)
         put("rate_refusals", rateRefusals)
         put("refused_over_budget", refusedOverBudget)
+        put("subscriber_failures", subscriberFailures)
         return .object(o)
     }
 }
@@ -56,6 +58,7 @@ extension Registry {
         s.limitRefusals = metrics.limitRefusals.current
         s.rateRefusals = metrics.rateRefusals.current
         s.refusedOverBudget = metrics.refusedOverBudget.current
+        s.subscriberFailures = metrics.subscriberFailures.current
         return s
     }
 }

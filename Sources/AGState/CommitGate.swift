@@ -22,4 +22,11 @@ public protocol CommitGate: AnyObject, Sendable {
     /// The admitted commit ended: with the version it committed, or with the error that refused it (and
     /// the version the store stays at).
     func committed(started: UInt64, version: UInt64, error: AGError?)
+    /// A subscription callback reported failure for the change of `version` (the commit stands). Called on
+    /// the delivering thread with no store lock held.
+    func subscriberFailed(version: UInt64)
+}
+
+extension CommitGate {
+    public func subscriberFailed(version: UInt64) {}
 }

@@ -323,6 +323,7 @@ public final class Store: @unchecked Sendable {
                 subscription.inFlight += 1
                 notify.unlock()
                 let ok = subscription.callback(notice)
+                if !ok { gate?.subscriberFailed(version: change.version) }  // no lock held, as hooks want
                 notify.lock()
                 subscription.inFlight -= 1
                 if !ok { subscription.failures += 1 }

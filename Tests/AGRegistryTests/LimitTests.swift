@@ -188,6 +188,11 @@ import AGRegistry
         #expect(spans.value.last?.status == AGErrorCode.limitExceeded.rawValue)
         #expect(spans.value[1].version == 1 && spans.value[1].storeID == "a")
         #expect(records.value.contains { $0.objectValue?["message"] == "commit refused by a limit" })
+        let subscription = s.subscribe(.root) { _ in false }
+        try s.set(2, at: ptr("/x"))
+        subscription.cancel()
+        #expect(r.statistics.subscriberFailures == 1)
+        #expect(records.value.contains { $0.objectValue?["message"] == "a subscriber failed" })
     }
 }
 
