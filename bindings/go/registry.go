@@ -180,19 +180,20 @@ func (r *Registry) SetLimit(limit Limit, value int64) (int64, error) {
 
 // RegistryStats are a registry's counts.
 type RegistryStats struct {
-	Hits              int64            `json:"hits"`
-	Misses            int64            `json:"misses"`
-	LoadFailures      int64            `json:"load_failures"`
-	Evictions         int64            `json:"evictions"`
-	EvictionsByCause  map[string]int64 `json:"evictions_by_cause"`
-	Resident          int64            `json:"resident"`
-	ResidentBytes     int64            `json:"resident_bytes"`
-	Held              int64            `json:"held"`
-	Commits           int64            `json:"commits"`
-	CommitFailures    int64            `json:"commit_failures"`
-	LimitRefusals     int64            `json:"limit_refusals"`
-	RateRefusals      int64            `json:"rate_refusals"`
-	RefusedOverBudget int64            `json:"refused_over_budget"`
+	Hits               int64            `json:"hits"`
+	Misses             int64            `json:"misses"`
+	LoadFailures       int64            `json:"load_failures"`
+	Evictions          int64            `json:"evictions"`
+	EvictionsByCause   map[string]int64 `json:"evictions_by_cause"`
+	Resident           int64            `json:"resident"`
+	ResidentBytes      int64            `json:"resident_bytes"`
+	Held               int64            `json:"held"`
+	Commits            int64            `json:"commits"`
+	CommitFailures     int64            `json:"commit_failures"`
+	LimitRefusals      int64            `json:"limit_refusals"`
+	RateRefusals       int64            `json:"rate_refusals"`
+	RefusedOverBudget  int64            `json:"refused_over_budget"`
+	SubscriberFailures int64            `json:"subscriber_failures"`
 }
 
 func (r *Registry) output(f func(h *C.ags_registry, out **C.char, n *C.size_t) C.ags_status) ([]byte, error) {
