@@ -43,12 +43,16 @@ let package = Package(
             name: "AGState",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), encryption at rest, backups.
+        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium"]),
         // Many stores per process: lazy loading, eviction under a byte budget, rate limits, metrics,
         // logs, traces and health.
-        .target(name: "AGRegistry", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec"]),
+        .target(name: "AGRegistry", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGStorage"]),
         .target(
             name: "AGExports",
-            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGRegistry", "CAgstateHeader"],
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "AGRegistry", "CAgstateHeader"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -68,9 +72,10 @@ let package = Package(
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON", .product(name: "OrderedCollections", package: "swift-collections")]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
-        .testTarget(name: "AGRegistryTests", dependencies: ["AGRegistry", "AGState", "AGJSON", "AGCore"]),
+        .testTarget(name: "AGRegistryTests", dependencies: ["AGRegistry", "AGState", "AGJSON", "AGCore", "AGStorage"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
+        .testTarget(name: "AGStorageTests", dependencies: ["AGStorage", "AGState", "AGJSON", "AGCore"]),
         // The engine's constants and defaults against include/agstate.h, where they are written.
-        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGRegistry"]),
+        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "AGRegistry"]),
     ]
 )

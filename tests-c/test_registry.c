@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "agstate.h"
 
 static int failures = 0, checks = 0;
@@ -70,6 +71,56 @@ static void eviction_and_reload(void) {
     CHECK(missing == NULL);
     ags_registry_close(registry);
     ags_registry_close(NULL);
+}
+
+/* Durable storage: evicted stores come back from the database with their exact state and version, and
+ * from a new registry over the same file too. */
+static void eviction_through_storage(void) {
+    char dir[] = "/tmp/agstate-registry-XXXXXX", url[96], path[80];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/stores.db", dir);
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    ags_storage *storage = NULL;
+    ags_storage_options storage_options = AGS_STORAGE_OPTIONS_INIT;
+    storage_options.durability = AGS_DURABILITY_NORMAL;
+    CHECK(ags_storage_open(url, AGS_NTS, &storage_options, &storage) == AGS_OK);
+    ags_registry_options options = AGS_REGISTRY_OPTIONS_INIT;
+    options.budget_bytes = 20000;
+    ags_registry *registry = NULL;
+    for (int round = 0; round < 2; round++) {
+        CHECK(ags_registry_open(storage, &options, &registry) == AGS_OK);
+        char id[32], expected[64];
+        for (int i = 0; i < 100; i++) {
+            ags_store *store = NULL;
+            snprintf(id, sizeof id, "thread-%d", i);
+            CHECK(ags_registry_get(registry, id, AGS_NTS, "{\"n\":0}", AGS_NTS, &store) == AGS_OK);
+            if (round == 0) for (int k = 0; k < i % 5; k++) CHECK(ags_store_set(store, "/n", AGS_NTS, "1", 1, NULL, NULL) == AGS_OK);
+            ags_store_close(store);
+        }
+        CHECK(round == 1 || stat_of(registry, "evictions") > 50);
+        for (int i = 0; i < 100; i++) {
+            ags_store *store = NULL;
+            snprintf(id, sizeof id, "thread-%d", i);
+            CHECK(ags_registry_get(registry, id, AGS_NTS, NULL, 0, &store) == AGS_OK);
+            snprintf(expected, sizeof expected, "{\"n\":%d}", i % 5 ? 1 : 0);
+            CHECK(export_is(store, expected));
+            CHECK(version_of(store) == (uint64_t)(i % 5));
+            ags_store_close(store);
+        }
+        ags_store *missing = NULL;
+        CHECK(ags_registry_get(registry, "never", AGS_NTS, NULL, 0, &missing) == AGS_ERR_PATH_NOT_FOUND);
+        char *health = NULL;
+        CHECK(ags_registry_health(registry, &health, NULL) == AGS_OK && strstr(health, "\"storage_reachable\":true"));
+        ags_free(health);
+        ags_registry_close(registry);
+    }
+    options.flags = AGS_REGISTRY_MEMORY_STORAGE;
+    CHECK(ags_registry_open(storage, &options, &registry) == AGS_ERR_INVALID_ARGUMENT);
+    ags_storage_close(storage);
+    char file[128];
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) { snprintf(file, sizeof file, "%s%s", path, suffixes[i]); unlink(file); }
+    rmdir(dir);
 }
 
 static void budget_without_storage(void) {
@@ -370,6 +421,7 @@ static void threads_evicting(void) {
 
 int main(int argc, char **argv) {
     eviction_and_reload();
+    eviction_through_storage();
     budget_without_storage();
     limits();
     rate_limits();

@@ -1,6 +1,7 @@
 import AGJSON
 import AGRegistry
 import AGState
+import AGStorage
 import CAgstateHeader
 
 // Registries (include/agstate.h, "Registries"): many stores per process. Stores handed out by a registry
@@ -62,9 +63,9 @@ public func ags_registry_open(_ storage: OpaquePointer?, _ options: UnsafePointe
                               _ registry: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     run { () throws(AGError) in
         let registry = try require(registry, "registry")
-        guard storage == nil else { throw AGError(.invalidArgument, "durable storage is not available in this build: pass NULL") }
         let (engineOptions, memoryStorage) = try registryOptions(options)
-        registry.pointee = try registries.insert(try Registry(loader: memoryStorage ? MemoryStoreLoader() : nil, options: engineOptions))
+        let loader = try registryLoader(storage, memoryStorage: memoryStorage)
+        registry.pointee = try registries.insert(try Registry(loader: loader, options: engineOptions))
     }
 }
 
@@ -85,6 +86,15 @@ public func ags_registry_get(_ handle: OpaquePointer?, _ id: CText, _ idLength: 
         let start = try optionalJSON(initial, initialLength, "the initial state", limits: registry.limits.json)
         store.pointee = try storeHandle(for: try registry.get(name, initial: start))
     }
+}
+
+/// Where a registry's stores come from: the caller's storage, process memory, or nowhere.
+func registryLoader(_ storage: OpaquePointer?, memoryStorage: Bool) throws(AGError) -> (any StoreLoader)? {
+    if let storage {
+        guard !memoryStorage else { throw AGError(.invalidArgument, "AGS_REGISTRY_MEMORY_STORAGE with a storage: choose one") }
+        return StorageLoader(try storages.object(storage))
+    }
+    return memoryStorage ? MemoryStoreLoader() : nil
 }
 
 /// The caller's JSON text, or nil for NULL with length 0. (Not `nil` in a conditional expression:

@@ -38,7 +38,8 @@ public final class MemoryStoreLoader: StoreLoader, @unchecked Sendable {
             return saved[id]
         }
         if let found {
-            return try Store(found.state, limits: limits.json, history: limits.history, content: limits.content, version: found.version)
+            return try Store(found.state, limits: limits.json, history: limits.history, content: limits.content,
+                             version: found.version, checksContent: false)
         }
         guard let initial else { return nil }
         return try Store(initial, limits: limits)
