@@ -28,6 +28,9 @@ const (
 
 // RegistryOptions configure a registry; the zero value of a field means its default.
 type RegistryOptions struct {
+	// Storage keeps the registry's stores durably (evicted stores come back from it with their exact state
+	// and version); nil for none. It must stay open while the registry is.
+	Storage *Storage
 	// BudgetBytes bounds the engine's byte estimate of the resident stores (0: no budget).
 	BudgetBytes uint64
 	// TTLMillis evicts a store unused and unheld this long (0: no TTL).
@@ -52,12 +55,13 @@ type RegistryOptions struct {
 // least recently used first over the memory budget). A store from Get is the caller's hold: it stays
 // resident until that Store is closed. Safe for use from many goroutines.
 type Registry struct {
-	mu     sync.RWMutex
-	handle *C.ags_registry
-	hooks  []cgo.Handle // log and span hooks, released on Close
+	mu      sync.RWMutex
+	handle  *C.ags_registry
+	hooks   []cgo.Handle // log and span hooks, released on Close
+	storage *Storage     // kept reachable while the registry may load from it
 }
 
-// OpenRegistry opens a registry without durable storage (see RegistryOptions.MemoryStorage).
+// OpenRegistry opens a registry, over RegistryOptions.Storage when given.
 func OpenRegistry(opts RegistryOptions) (*Registry, error) {
 	var o C.ags_registry_options
 	if err := call(func() C.ags_status { return C.ags_registry_options_init(&o, C.AGS_REGISTRY_OPTIONS_VERSION) }); err != nil {
@@ -99,11 +103,19 @@ func OpenRegistry(opts RegistryOptions) (*Registry, error) {
 	if opts.AlertMemoryShare > 0 {
 		o.alert_memory_share = C.double(opts.AlertMemoryShare)
 	}
+	var storage *C.ags_storage
+	if opts.Storage != nil {
+		opts.Storage.mu.RLock()
+		defer opts.Storage.mu.RUnlock()
+		if storage = opts.Storage.handle; storage == nil {
+			return nil, &Error{Code: ErrClosed, Message: "the storage is closed", OpIndex: -1, Offset: -1}
+		}
+	}
 	var handle *C.ags_registry
-	if err := call(func() C.ags_status { return C.ags_registry_open(nil, &o, &handle) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_registry_open(storage, &o, &handle) }); err != nil {
 		return nil, err
 	}
-	r := &Registry{handle: handle}
+	r := &Registry{handle: handle, storage: opts.Storage}
 	runtime.SetFinalizer(r, (*Registry).Close)
 	return r, nil
 }

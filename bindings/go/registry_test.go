@@ -290,3 +290,49 @@ func TestRegistryRateLimits(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+func TestRegistryOverDurableStorage(t *testing.T) {
+	st, err := OpenStorage("sqlite:"+t.TempDir()+"/stores.db", &StorageOptions{Durability: DurabilityNormal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := OpenRegistry(RegistryOptions{Storage: st, BudgetBytes: 20000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		s, err := r.Get(fmt.Sprintf("t%d", i), []byte(`{"n":0}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < i%4; k++ {
+			s.Set("/n", []byte(fmt.Sprint(k+1)))
+		}
+		s.Close()
+	}
+	if st, _ := r.Stats(); st.Evictions < 50 {
+		t.Fatalf("%+v", st)
+	}
+	r.Close()
+	again, err := OpenRegistry(RegistryOptions{Storage: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	for i := 0; i < 100; i++ {
+		s, err := again.Get(fmt.Sprintf("t%d", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state, _ := s.Export(0)
+		v, _ := s.Version()
+		if string(state) != fmt.Sprintf(`{"n":%d}`, i%4) || v != uint64(i%4) {
+			t.Fatalf("t%d: %s v%d", i, state, v)
+		}
+		s.Close()
+	}
+	if _, err := again.Get("never", nil); !errors.Is(err, ErrPathNotFound) {
+		t.Fatal(err)
+	}
+}

@@ -50,7 +50,8 @@ class Registry(NativeHandle):
     when the store itself leaves memory (after ``ttl_s`` idle, or least recently used first when the byte
     estimate of the resident stores passes ``budget_bytes``).
 
-    ``storage``: durable storage (None: none). Without storage nothing is evicted unless
+    ``storage``: an :class:`agstate.Storage` (durable: evicted stores come back from it with their exact
+    state and version), or None. Without storage nothing is evicted unless
     ``evict_without_storage`` (evicted states are dropped) or ``memory_storage`` (evicted states are kept
     in process memory, a stand-in for storage) is set, and a registry over its budget refuses new stores
     with LimitExceeded.
@@ -72,8 +73,7 @@ class Registry(NativeHandle):
                  limits: Optional[Dict[str, int]] = None, log_level: int = logging.INFO,
                  on_span: Optional[SpanCallback] = None, opentelemetry: bool = True) -> None:
         super().__init__(None)
-        if storage is not None:
-            raise InvalidArgument("durable storage is not available in this build: pass storage=None")
+        self._storage = storage  # kept alive while the registry may load from it
         options = rn.RegistryOptions(*C.AGS_REGISTRY_OPTIONS_INIT)
         options.flags = ((rn.REGISTRY_EVICT_WITHOUT_STORAGE if evict_without_storage else 0)
                          | (rn.REGISTRY_MEMORY_STORAGE if memory_storage else 0)
@@ -93,7 +93,7 @@ class Registry(NativeHandle):
         options.alert_p95_commit_ms = alert_p95_commit_ms
         options.alert_memory_share = alert_memory_share
         handle = c_void_p()
-        check(lib.ags_registry_open(None, byref(options), byref(handle)))
+        check(lib.ags_registry_open(None if storage is None else storage._h(), byref(options), byref(handle)))
         self._handle = handle.value
         self._callbacks: list = []  # CFUNCTYPE objects the library may call: kept alive here
         for name, value in (limits or {}).items():

@@ -244,3 +244,23 @@ def test_threads_commit_while_hooks_run_python():
     assert sum(1 for s in spans if s["operation"] == "commit") == 1200
     store.close()
     registry.close()
+
+
+def test_registry_over_durable_storage(tmp_path):
+    from agstate import Storage
+
+    url = f"sqlite:{tmp_path}/stores.db"
+    with Storage(url, durability="normal") as storage:
+        with Registry(storage, budget_bytes=20000) as registry:
+            for i in range(100):
+                with registry.get(f"t{i}", {"n": 0}) as store:
+                    for k in range(i % 4):
+                        store.set("/n", k + 1)
+            assert registry.stats()["evictions"] > 50
+            assert registry.health()["storage_reachable"] is True
+        with Registry(storage) as again:  # a new registry over the same file
+            for i in range(100):
+                with again.get(f"t{i}") as store:
+                    assert store.get() == {"n": i % 4} and store.version == i % 4
+            with pytest.raises(PathNotFound):
+                again.get("never")
