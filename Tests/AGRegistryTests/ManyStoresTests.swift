@@ -46,8 +46,8 @@ func residentSetKilobytes() -> Int {
 
 @Suite(.serialized) struct ManyStoresTests {
     /// 100,000 ids opened in turn through durable SQLite storage under a 64 MB budget: the resident estimate
-    /// never passes the budget, the process grows by less than the budget plus a stated margin, and every
-    /// evicted store comes back from the database with its exact state and version.
+    /// never passes the budget, and every evicted store comes back from the database with its exact state
+    /// and version.
     @Test func hundredThousandIdsThroughStorage() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -72,7 +72,8 @@ func residentSetKilobytes() -> Int {
         let stats = registry.statistics
         #expect(peak <= options.budgetBytes)
         #expect(stats.evictions[.budget]! > 30_000)
-        #expect(rssGrowth < 2 * options.budgetBytes, "RSS grew \(rssGrowth >> 20) MB")
+        // The process's RSS is checked by tests-c/test_registry_scale.c, in a process of its own: here other
+        // suites run in parallel in the same process.
         for i in 0..<ids {
             let hold = try registry.get("c\(i)")
             let expected: JSONValue = i % 3 == 0 ? ["text": .string(filler), "i": .int(Int64(i))]
