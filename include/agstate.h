@@ -236,8 +236,67 @@ enum ags_patch_flag {
     AGS_PATCH_URGENT  = 0x2000u
 };
 
-/* Passed as expected_version: commit whatever the current version is. */
+/* Passed as expected_version: commit whatever the current version is; as base_version: the patch was made
+ * against the current version. */
 #define AGS_ANY_VERSION  UINT64_MAX
+
+/* How a patch made against an older version (base_version) is applied when changes were committed since.
+ * The outcomes for five concurrent-edit cases are tabled in the README ("Collaboration").
+ *   REJECT            AGS_ERR_CONFLICT when a change since the base touched a location the patch reads or
+ *                     writes (as transactions decide); otherwise the patch applies as written.
+ *   REBASE            the patch is carried over the changes since its base: array indexes shifted by their
+ *                     insertions and removals, paths followed through moves. An operation on or inside
+ *                     something a later change removed or overwrote is AGS_ERR_CONFLICT; where both wrote
+ *                     the same location the patch applies after. Two insertions at one index keep both,
+ *                     the one committed first in front. What commits (and subscribers see) is the carried
+ *                     patch.
+ *   LAST_WRITE_WINS   as REBASE, and the patch wins wherever it overlaps: what a later change removed is put
+ *                     back (as it was removed) with the patch's edit applied.
+ *   FIRST_WRITE_WINS  as REBASE, but operations that overlap a later change are dropped (and logged); the rest
+ *                     applies.
+ *   MERGE             three-way merge of base, current and proposed: changes to different members or elements
+ *                     combine (arrays by rebase); AGS_ERR_CONFLICT where both changed one location (or one
+ *                     inside the other) differently, or one removed what the other changed.
+ *   CUSTOM            the resolver (ags_commit_options.resolver) decides each conflicting location.
+ * AGS_STRATEGY_DEFAULT takes the store's (ags_store_set_strategy; REBASE unless set). */
+typedef uint32_t ags_strategy;
+enum ags_strategy_kind {
+    AGS_STRATEGY_DEFAULT          = 0,
+    AGS_STRATEGY_REJECT           = 1,
+    AGS_STRATEGY_REBASE           = 2,
+    AGS_STRATEGY_LAST_WRITE_WINS  = 3,
+    AGS_STRATEGY_FIRST_WRITE_WINS = 4,
+    AGS_STRATEGY_MERGE            = 5,
+    AGS_STRATEGY_CUSTOM           = 6
+};
+
+/* One conflicting location, as a custom resolver sees it. Texts are JSON (valid only during the call);
+ * a value is NULL with length 0 where the location holds nothing. */
+typedef struct ags_conflict {
+    const char *path;     size_t path_len;      /* JSON Pointer, in the current state's terms */
+    const char *base;     size_t base_len;      /* the value in the base version */
+    const char *current;  size_t current_len;   /* the value now */
+    const char *proposed; size_t proposed_len;  /* the value the patch would leave */
+} ags_conflict;
+
+/* What a resolver returns. */
+typedef int32_t ags_resolution;
+enum ags_resolution_kind {
+    AGS_RESOLVE_REFUSE        = 0,  /* the commit fails with AGS_ERR_CONFLICT */
+    AGS_RESOLVE_KEEP_BASE     = 1,
+    AGS_RESOLVE_KEEP_CURRENT  = 2,
+    AGS_RESOLVE_KEEP_PROPOSED = 3,
+    AGS_RESOLVE_REMOVE        = 4,  /* leave nothing at the location */
+    AGS_RESOLVE_KEEP_VALUE    = 5   /* keep the JSON text written to *value, *value_len */
+};
+
+/* A custom resolver: called during the commit, on the committing thread, while the store's write lock is
+ * held (it must not commit to the same store), once per conflicting location. It returns an
+ * ags_resolution (AGS_RESOLVE_*). For AGS_RESOLVE_KEEP_VALUE
+ * it points *value at JSON text (len may be AGS_NTS) that stays valid until the commit call returns;
+ * text that is not JSON, or any other answer, refuses. */
+typedef int32_t (*ags_resolve_fn)(void *user_data, const ags_conflict *conflict, const char **value,
+                                         size_t *value_len);
 
 /* Options of every call that commits a change (ags_store_set, _add, _remove, _patch, _merge, _restore,
  * _apply_event, ags_txn_commit). NULL means the defaults of AGS_COMMIT_OPTIONS_INIT. */
@@ -247,6 +306,22 @@ typedef struct ags_commit_options {
     /* Compare-and-set: commit only when the store is at this version, otherwise AGS_ERR_CONFLICT (a client
      * that works optimistically sends the version it read). Default AGS_ANY_VERSION: no check. */
     uint64_t expected_version;
+    /* The version the change was made against (a client's last seen version); AGS_ANY_VERSION (default):
+     * the current one. Older: resolved by strategy; AGS_ERR_NOT_IN_HISTORY when the changes since it are
+     * no longer kept (resync from a snapshot); newer than the store: AGS_ERR_INVALID_ARGUMENT. Calls that
+     * commit JSON Patch operations take it into account (ags_store_patch, _add, _remove, _restore,
+     * _apply_event); ags_store_set and _merge work out their operations from the current state, and
+     * ags_txn_commit has its own base (the version it began at), so they ignore it. */
+    uint64_t base_version;
+    /* AGS_STRATEGY_*; default AGS_STRATEGY_DEFAULT (the store's). */
+    ags_strategy strategy;
+    /* Who commits (a client id, UTF-8, len may be AGS_NTS; NULL/0: nobody): recorded in history
+     * ("author" in ags_store_history), in the conflict log, and checked against section locks. */
+    const char *author;
+    size_t author_len;
+    /* For AGS_STRATEGY_CUSTOM: the resolver and its user_data. */
+    ags_resolve_fn resolver;
+    void *resolver_data;
     /* The committing client's id (UTF-8, client_id_len bytes, or AGS_NTS), for a registry's rate limits per
      * client (ags_registry_options); NULL (default): no client, no rate limit. A refusal is
      * AGS_ERR_RATE_LIMITED with ags_errlast()->retry_after_ms, and nothing is applied. */
@@ -255,7 +330,8 @@ typedef struct ags_commit_options {
 } ags_commit_options;
 
 #define AGS_COMMIT_OPTIONS_VERSION 1
-#define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION, NULL, 0 }
+#define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION, AGS_ANY_VERSION, \
+                                  AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL, NULL, 0 }
 
 /* Initialises options to the defaults of version (AGS_COMMIT_OPTIONS_VERSION); AGS_ERR_INVALID_ARGUMENT for a
  * version this library does not know. */
@@ -950,6 +1026,88 @@ ags_status ags_storage_import(ags_storage *storage, const char *path, size_t pat
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.
  * NULL, or a storage already closed, is ignored. */
 void ags_storage_close(ags_storage *storage);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Collaboration: strategies, the conflict log, section locks and presence
+ *
+ * Patches made against an older version take base_version and strategy in ags_commit_options; every
+ * commit may name its author. Locks and presence are not versioned and not persisted; their times are
+ * milliseconds on a monotonic clock, and an expiry is noticed by the next call that reads or changes them
+ * (or ags_store_expire).
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Sets the store's default strategy (AGS_STRATEGY_REJECT to _CUSTOM; a custom default still needs a
+ * resolver in each commit's options). */
+ags_status ags_store_set_strategy(ags_store *store, ags_strategy strategy);
+
+/* Writes the store's default strategy. */
+ags_status ags_store_strategy(ags_store *store, ags_strategy *strategy);
+
+/* Writes the conflict records after sequence (0: all kept), oldest first, as a JSON array of
+ * {"sequence","author","base_version","version" (null when refused),"strategy","outcome" ("applied" or
+ * "refused"),"conflicts":[{"path","outcome"}]}; a conflict's outcome is "kept", "dropped", "restored",
+ * "resolved" or "refused". The log keeps the latest 1000 records (AGS_CONFLICT_LOG_DEFAULT_CAPACITY). */
+#define AGS_CONFLICT_LOG_DEFAULT_CAPACITY 1000
+ags_status ags_store_conflicts(ags_store *store, uint64_t after_sequence, ags_json_flags flags, char **out,
+                               size_t *out_len);
+
+/* Writes the author of version (from the history; "" when it had none): a subscriber learns who made a
+ * change. AGS_ERR_NOT_IN_HISTORY when the version is no longer kept. */
+ags_status ags_store_author(ags_store *store, uint64_t version, char **out, size_t *out_len);
+
+/* Longest lease or presence ttl: a day. */
+#define AGS_MAX_TTL_MS 86400000u
+
+/* Takes a lease on the location ptr for owner (len may be AGS_NTS) for ttl_ms (1 to AGS_MAX_TTL_MS), or
+ * renews the owner's. While it holds, a commit whose author is not owner and that writes at, inside or
+ * above ptr fails with AGS_ERR_LOCKED, naming the owner (an insertion into or removal from the array
+ * holding a locked element counts: it would shift the element). AGS_ERR_LOCKED when another owner holds
+ * a lease at, inside or above ptr. */
+ags_status ags_store_lock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner, size_t owner_len,
+                          uint64_t ttl_ms);
+
+/* Extends owner's lease on ptr to ttl_ms from now; AGS_ERR_PATH_NOT_FOUND when it holds none (expired). */
+ags_status ags_store_renew_lock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner,
+                                size_t owner_len, uint64_t ttl_ms);
+
+/* Releases owner's lease on ptr: AGS_ERR_LOCKED when another owner holds it, AGS_ERR_PATH_NOT_FOUND when
+ * none is held there. */
+ags_status ags_store_unlock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner, size_t owner_len);
+
+/* Writes the leases in force as a JSON array of {"path","owner","expires_in_ms"}. */
+ags_status ags_store_locks(ags_store *store, ags_json_flags flags, char **out, size_t *out_len);
+
+/* Sets, or renews with a heartbeat, client's presence (len may be AGS_NTS) to the JSON text value (at most
+ * about 4096 bytes, AGS_ERR_LIMIT_EXCEEDED beyond) for ttl_ms (1 to AGS_MAX_TTL_MS). */
+ags_status ags_store_presence_set(ags_store *store, const char *client, size_t client_len, const char *value,
+                                  size_t value_len, uint64_t ttl_ms);
+
+/* Removes client's presence (it left); AGS_ERR_PATH_NOT_FOUND when it had none. */
+ags_status ags_store_presence_leave(ags_store *store, const char *client, size_t client_len);
+
+/* Writes who is present as a JSON object {client: value, ...}, clients in byte order. */
+ags_status ags_store_presence(ags_store *store, ags_json_flags flags, char **out, size_t *out_len);
+
+/* Drops the leases and presence entries whose time is up, telling their watchers. */
+ags_status ags_store_expire(ags_store *store);
+
+typedef struct ags_watch ags_watch;
+
+/* Called with one lock or presence event as JSON text (valid only during the call): for locks
+ * {"kind":"locked"|"renewed"|"unlocked"|"expired","path":..,"owner":..}, for presence
+ * {"kind":"joined"|"updated"|"left"|"expired","client":..,"value":..|null}. Runs on the thread whose call
+ * made the change, with no lock of the library held; it may call the library. The return value is ignored. */
+typedef int (*ags_watch_fn)(void *user_data, const char *event, size_t event_len);
+
+/* Watches the store's section locks. */
+ags_status ags_store_watch_locks(ags_store *store, ags_watch_fn fn, void *user_data, ags_watch **watch);
+
+/* Watches the store's presence. */
+ags_status ags_store_watch_presence(ags_store *store, ags_watch_fn fn, void *user_data, ags_watch **watch);
+
+/* Ends a watch: no call of its function starts after this returns. NULL, or a watch already closed, is
+ * ignored. */
+void ags_watch_close(ags_watch *watch);
 
 /* ---------------------------------------------------------------------------------------------------
  * Registries: many stores per process

@@ -162,12 +162,3 @@ public func ags_metrics_json(_ handle: OpaquePointer?, _ out: COut, _ outLength:
         try write(try registries.object(handle).metricsJSON(), SerializeOptions(), out, outLength)
     }
 }
-
-/// UTF-8 text from the caller, checked.
-func text(_ data: CText, _ length: Int, _ what: String) throws(AGError) -> String {
-    let raw = try bytes(data, length, what)
-    guard let string = String(validating: raw, as: UTF8.self) else {
-        throw AGError(.invalidArgument, "\(what) is not valid UTF-8")
-    }
-    return string
-}

@@ -23,6 +23,8 @@ public final class Store: @unchecked Sendable {
     private var history: History
     /// Admits or refuses each commit before any work (a registry's rate limits); set once, before use.
     public var gate: (any CommitGate)?
+    /// Strategies, the conflict log, section locks and presence (see Collaboration/).
+    let collaboration = Collaboration()
     /// Where each change is written before it is published, for a durable store; nil keeps the
     /// in-memory path exactly as it is. Set once, under the write lock, before the store is shared.
     private var journal: StoreJournal?
@@ -163,7 +165,8 @@ public final class Store: @unchecked Sendable {
     /// Applies `patch` atomically and commits it as one new version, as `options` say.
     @discardableResult
     public func apply(_ patch: JSONPatch, commit options: CommitOptions) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent, origin: options.origin) { (_: JSONValue, context: CommitContext) throws(AGError) in
+        if let base = options.baseVersion { return try apply(patch, madeAgainst: base, options: options) }
+        return try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (_: JSONValue, context: CommitContext) throws(AGError) in
             try options.check(context)
         } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
             try patch.applyRecording(inPlace: &state, limits: limits, options: options.patch)
@@ -174,7 +177,7 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
+        try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
             try options.check(context)
             return state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
         } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
@@ -198,7 +201,7 @@ public final class Store: @unchecked Sendable {
     /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
+        try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
             try options.check(context)
             return JSONPatch(MergePatch.operations(patch, against: state))
         } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
@@ -223,13 +226,13 @@ public final class Store: @unchecked Sendable {
     /// no snapshot or reader holds are changed where they are instead of being copied along the changed
     /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
     /// the change, never that of the state.
-    func commit<Prepared>(urgent: Bool = false, origin: CommitOrigin? = nil,
+    func commit<Prepared>(urgent: Bool = false, author: String? = nil, origin: CommitOrigin? = nil,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
-        guard let gate else { return try commitAdmitted(urgent: urgent, prepare, apply: change) }
+        guard let gate else { return try commitAdmitted(urgent: urgent, author: author, prepare, apply: change) }
         let started = try gate.admit(origin)
         do throws(AGError) {
-            let version = try commitAdmitted(urgent: urgent, prepare, apply: change)
+            let version = try commitAdmitted(urgent: urgent, author: author, prepare, apply: change)
             gate.committed(started: started, version: version, error: nil)
             return version
         } catch {
@@ -238,7 +241,7 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    private func commitAdmitted<Prepared>(urgent: Bool,
+    private func commitAdmitted<Prepared>(urgent: Bool, author: String?,
                                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
@@ -262,7 +265,7 @@ public final class Store: @unchecked Sendable {
             // Changes pushed out of the history, freed at the end of this scope, with the state lock released.
             var evicted = History.Evicted()
             if let journal {
-                return try commitDurably(journal, urgent: urgent, prepared: prepared, apply: change, evicting: &evicted)
+                return try commitDurably(journal, urgent: urgent, author: author, prepared: prepared, apply: change, evicting: &evicted)
             }
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
@@ -279,8 +282,17 @@ public final class Store: @unchecked Sendable {
                         throw error
                     }
                 }
+                // Section locks: a change that writes where another owner holds a lease is taken back.
+                do throws(AGError) {
+                    try collaboration.checkLocks(recorded.touched, author: author)
+                } catch {
+                    do throws(AGError) { try state.undo(recorded.inverse) } catch let undoError {
+                        throw AGError(.internal, "\(error.message); undoing the change failed too (\(undoError.message))")
+                    }
+                    throw error
+                }
                 let record = Change(version: currentVersion + 1, recorded: recorded,
-                                    byteLimit: history.limits.maxBytes, urgent: urgent)
+                                    byteLimit: history.limits.maxBytes, urgent: urgent, author: author)
                 currentVersion = record.version
                 history.append(record, evicting: &evicted)
                 return record
@@ -300,16 +312,18 @@ public final class Store: @unchecked Sendable {
     /// (which shares every container the change does not touch), written to the journal with no reader
     /// waiting, and published only once the journal has it. A failed write drops the copy: the state,
     /// the version and the history stay as they were. Called with the write lock held.
-    private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, prepared: Prepared,
+    private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, author: String?, prepared: Prepared,
                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch,
                                          evicting evicted: inout History.Evicted) throws(AGError) -> (UInt64, Bool) {
         var (next, version, limits, historyLimits, content) = stateLock.withLock {
             (current, currentVersion, currentLimits, history.limits, currentContentLimits)
         }
         let recorded = try change(&next, limits, prepared)
-        // `next` is a copy: a change that passes a limit is dropped with it, nothing to undo.
+        // `next` is a copy: a change that passes a limit or a lock is dropped with it, nothing to undo.
         if !content.isUnbounded { try content.check(recorded, in: next) }
-        let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent)
+        try collaboration.checkLocks(recorded.touched, author: author)
+        let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent,
+                            author: author)
         try journal.record(record, state: next, history: historyLimits)
         stateLock.withLock {
             current = next

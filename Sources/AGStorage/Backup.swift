@@ -39,8 +39,13 @@ extension Storage {
                 document += Array(#","base":\#(base),"state":"#.utf8) + state + Array(#","changes":["#.utf8)
                 var first = true
                 try StoreRows.changes(connection, store: id, after: base) { (version, row) throws(AGError) in
-                    let patch = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
-                    document += Array((first ? "" : ",").utf8) + Array(#"{"version":\#(version),"patch":"#.utf8) + patch + [UInt8(ascii: "}")]
+                    var patch = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
+                    var author: [UInt8] = []
+                    if ChangeRow.hasAuthor(patch), let (inner, name) = ChangeRow.read(try RowCodec.parse(patch, "the change at version \(version)")) {
+                        patch = JSONSerializer.serialize(inner)
+                        if let name { author = Array(#","author":"#.utf8) + JSONSerializer.serialize(.string(name)) }
+                    }
+                    document += Array((first ? "" : ",").utf8) + Array(#"{"version":\#(version),"patch":"#.utf8) + patch + author + [UInt8(ascii: "}")]
                     first = false
                 }
                 document += Array("]}".utf8)
@@ -79,7 +84,7 @@ extension Storage {
             var changes: [(UInt64, [UInt8])] = []
             for (offset, operations) in store.changes.enumerated() {
                 let version = store.base + UInt64(offset) + 1
-                changes.append((version, try codec.encodeChange(operations, store: store.id, version: version)))
+                changes.append((version, try codec.encodeChange(operations, author: store.authors[offset], store: store.id, version: version)))
             }
             rows.append((store.id, (store.base, checkpoint), changes))
         }
@@ -109,6 +114,8 @@ enum BackupDocument {
         let base: UInt64
         let state: JSONValue
         let changes: [[PatchOperation]]
+        /// Each change's author (nil: none named).
+        let authors: [String?]
     }
 
     static func stores(in document: JSONValue) throws(AGError) -> [StoreEntry] {
@@ -127,18 +134,20 @@ enum BackupDocument {
             guard let state = o["state"] else { throw bad("store \"\(id)\" has no \"state\"") }
             guard case .array(let changes)? = o["changes"] else { throw bad("store \"\(id)\" has no \"changes\"") }
             var patches: [[PatchOperation]] = []
+            var authors: [String?] = []
             for (offset, change) in changes.enumerated() {
                 guard case .object(let c) = change, case .number(let v)? = c["version"], v.int64Value == base + Int64(offset) + 1,
                       let patch = c["patch"] else {
                     throw bad("store \"\(id)\": change \(offset) is not version \(base + Int64(offset) + 1) with a \"patch\"")
                 }
+                if case .string(let author)? = c["author"] { authors.append(author) } else { authors.append(nil) }
                 do throws(AGError) {
                     patches.append(try JSONPatch(parsing: patch).operations)
                 } catch {
                     throw bad("store \"\(id)\": change \(offset): \(error.message)")
                 }
             }
-            entries.append(StoreEntry(id: id, base: UInt64(base), state: state, changes: patches))
+            entries.append(StoreEntry(id: id, base: UInt64(base), state: state, changes: patches, authors: authors))
         }
         return entries
     }

@@ -28,7 +28,7 @@ final class DurableJournal: StoreJournal, @unchecked Sendable {
         let codec = storage.codec
         let options = storage.options
         let version = change.version
-        let row = try codec.encodeChange(change.operations, store: id, version: version)
+        let row = try codec.encodeChange(change.operations, author: change.author, store: id, version: version)
         let changes = changesSinceCheckpoint + 1
         let bytes = bytesSinceCheckpoint &+ UInt64(row.count)
         let checkpointRow: [UInt8]? = (changes >= options.checkpointChanges || bytes >= options.checkpointBytes)

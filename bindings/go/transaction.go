@@ -101,6 +101,15 @@ type PatchOptions struct {
 	IfVersion *uint64
 	// Urgent makes a batcher send the change at once.
 	Urgent bool
+	// BaseVersion, when set, is the version the patch was made against: when the store moved on, Strategy
+	// says how it is applied (ErrConflict where it refuses, ErrNotInHistory when the base left the history).
+	BaseVersion *uint64
+	// Strategy for a patch made against an older version; StrategyDefault takes the store's.
+	Strategy Strategy
+	// Author names who commits: recorded in history, in the conflict log, checked against section locks.
+	Author string
+	// Resolver decides each conflict under StrategyCustom.
+	Resolver Resolver
 	// ClientID names the committing client for a registry's rate limits ("" for none); a refusal is
 	// ErrRateLimited with Error.RetryAfter.
 	ClientID string
@@ -112,23 +121,27 @@ func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
 	options, free := opts.native()
 	defer free()
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
+	err := withCollaboration(&options, opts, func() error {
+		return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
+	})
 	return uint64(v), err
 }
 
-// SetWith is Set with options (Lenient does not apply). Returns the new version.
+// SetWith is Set with options (Lenient, BaseVersion and Strategy do not apply to it). Returns the new version.
 func (s *Store) SetWith(pointer string, value []byte, opts PatchOptions) (uint64, error) {
 	pp, np := text([]byte(pointer))
 	pv, nv := text(value)
 	options, free := opts.native()
 	defer free()
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set(h, pp, np, pv, nv, &options, &v) })
+	err := withCollaboration(&options, opts, func() error {
+		return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set(h, pp, np, pv, nv, &options, &v) })
+	})
 	return uint64(v), err
 }
 
-// native gives the commit options as C takes them; the client id is copied into C memory (cgo forbids a
-// Go pointer inside memory passed to C), released by the function returned.
+// native gives the flags, compare-and-set version and client id as C takes them; the client id is copied
+// into C memory (cgo forbids a Go pointer inside memory passed to C), released by the function returned.
 func (opts PatchOptions) native() (C.ags_commit_options, func()) {
 	options := commitOptions(opts.Lenient, opts.Urgent)
 	if opts.IfVersion != nil {

@@ -1,9 +1,10 @@
 """Store: one JSON state with a version, changed atomically."""
 from __future__ import annotations
 
+import ctypes
 import threading
-from ctypes import byref, c_int64, c_uint64, c_void_p
-from typing import Any, Optional
+from ctypes import byref, c_int64, c_uint32, c_uint64, c_void_p
+from typing import Any, Callable, Optional
 
 from . import _constants as C
 from . import _convert
@@ -12,6 +13,7 @@ from ._handles import NativeHandle, text_from, value_from
 from ._native import ags_commit_options, check_int, fast, hot, hot_released, lib, size_arg, slots, take_output
 from .errors import check, last_error
 from .snapshot import Snapshot
+from .collaboration import ResolverCall, Resolver, Watch, strategy_name, strategy_value
 from .subscription import ChangeCallback, Subscription
 from .transaction import Transaction
 
@@ -22,12 +24,21 @@ _released_patch = hot_released.ags_store_patch
 _hot_get = hot.ags_store_get
 
 
-def _options(expected_version: Optional[int], lenient: bool, urgent: bool,
-             client_id: Optional[str] = None) -> ags_commit_options:
+def _options(expected_version: Optional[int], lenient: bool = False, urgent: bool = False, *,
+             base_version: Optional[int] = None, strategy: Optional[str] = None, author: Optional[str] = None,
+             resolver: Optional[ResolverCall] = None, client_id: Optional[str] = None) -> ags_commit_options:
     options = ags_commit_options(*C.AGS_COMMIT_OPTIONS_INIT)
     options.flags = (C.AGS_PATCH_LENIENT if lenient else 0) | (C.AGS_PATCH_URGENT if urgent else 0)
     if expected_version is not None:
         options.expected_version = check_int(expected_version, "uint64_t", "expected_version")
+    if base_version is not None:
+        options.base_version = check_int(base_version, "uint64_t", "base_version")
+    options.strategy = strategy_value(strategy)
+    if author is not None:
+        data = text_bytes(author)
+        options.author, options.author_len = data, len(data)
+    if resolver is not None:
+        options.resolver = ctypes.cast(resolver.function, c_void_p).value
     if client_id is not None:
         client = text_bytes(client_id)
         options.client_id = client  # the struct keeps the bytes alive
@@ -35,9 +46,17 @@ def _options(expected_version: Optional[int], lenient: bool, urgent: bool,
     return options
 
 
+def _named(author: Optional[str], client_id: Optional[str]) -> Optional[ags_commit_options]:
+    """Commit options naming the author and the client (for a registry's rate limits), or None for the
+    defaults."""
+    if author is None and client_id is None:
+        return None
+    return _options(None, author=author, client_id=client_id)
+
+
 def _client(client_id: Optional[str]) -> Optional[ags_commit_options]:
     """Commit options naming the client (for a registry's rate limits), or None for the defaults."""
-    return None if client_id is None else _options(None, False, False, client_id)
+    return _named(None, client_id)
 
 
 class Store(NativeHandle):
@@ -154,37 +173,47 @@ class Store(NativeHandle):
             self._callbacks = True
         return self._h()
 
-    def set(self, pointer: str, value: Any, *, client_id: Optional[str] = None) -> int:
+    def set(self, pointer: str, value: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
-        Python value (a str is a JSON string). Returns the new version. ``client_id`` (on every commit): the
-        client a registry's rate limits count the commit against (RateLimited when over)."""
+        Python value (a str is a JSON string). ``author``: who commits (history, subscribers, section
+        locks). ``client_id`` (on every commit): the client a registry's rate limits count the commit
+        against (RateLimited when over). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_client(client_id))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_named(author, client_id))
 
     def set_json(self, pointer: str, text: JSONText, *, client_id: Optional[str] = None) -> int:
         """Like ``set``, with the value given as JSON text."""
         ptr, data = pointer_bytes(pointer), text_bytes(text)
         return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_client(client_id))
 
-    def add(self, pointer: str, value: Any, *, client_id: Optional[str] = None) -> int:
+    def add(self, pointer: str, value: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=_client(client_id))
+        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=_named(author, client_id))
 
-    def remove(self, pointer: str, *, client_id: Optional[str] = None) -> int:
+    def remove(self, pointer: str, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``remove``; the value must exist. Returns the new version."""
         ptr = pointer_bytes(pointer)
-        return self._commit("ags_store_remove", ptr, len(ptr), options=_client(client_id))
+        return self._commit("ags_store_remove", ptr, len(ptr), options=_named(author, client_id))
 
     def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
-              urgent: bool = False, client_id: Optional[str] = None) -> int:
+              urgent: bool = False, base_version: Optional[int] = None, strategy: Optional[str] = None,
+              author: Optional[str] = None, resolver: Optional[Resolver] = None, client_id: Optional[str] = None) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
         version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
 
         ``expected_version``: commit only if the store is at that version, else raise Conflict
         (compare-and-set). ``lenient``: a replace of a missing path becomes an add, a remove of a missing
         path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
-        the change at once."""
+        the change at once.
+
+        Collaboration: ``base_version`` is the version the patch was made against; when the store has moved
+        on, ``strategy`` ("reject", "rebase", "last-write-wins", "first-write-wins", "merge", "custom";
+        default: the store's, see ``strategy``) says how it is applied (raises Conflict where it refuses,
+        NotInHistory when the base left the history). ``resolver(path, base, current, proposed)`` decides
+        each conflict under "custom": it returns the value to keep, ``agstate.REMOVE`` or
+        ``agstate.REFUSE`` (values absent are ``agstate.MISSING``); it runs during the commit and must not
+        commit to this store. ``author``: who commits (history, subscribers, conflict log, locks)."""
         kind = type(ops)
         if kind is list:
             data = _convert.dumps(ops)
@@ -192,7 +221,20 @@ class Store(NativeHandle):
             data = ops.encode("utf-8", "surrogatepass")
         else:
             data = ops if kind is bytes else document_bytes(ops)
-        if expected_version is None and not lenient and not urgent and client_id is None:
+        if resolver is not None:
+            call = ResolverCall(resolver)
+            options = _options(expected_version, lenient, urgent, base_version=base_version, strategy=strategy,
+                               author=author, resolver=call, client_id=client_id)
+            v = c_uint64()
+            status = lib.ags_store_patch(self._h(), data, len(data), byref(options), byref(v))
+            if status:
+                raise last_error(status)
+            return v.value
+        if base_version is not None or strategy is not None or author is not None or client_id is not None:
+            return self._commit("ags_store_patch", data, len(data),
+                                options=_options(expected_version, lenient, urgent, base_version=base_version,
+                                                 strategy=strategy, author=author, client_id=client_id))
+        if expected_version is None and not lenient and not urgent:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
             if handle is None:
@@ -221,11 +263,84 @@ class Store(NativeHandle):
         return self._commit("ags_store_patch", data, len(data),
                             options=_options(expected_version, lenient, urgent, client_id))
 
-    def merge(self, patch: Any, *, client_id: Optional[str] = None) -> int:
+    def merge(self, patch: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
-        return self._commit("ags_store_merge", data, len(data), options=_client(client_id))
+        return self._commit("ags_store_merge", data, len(data), options=_named(author, client_id))
+
+    # -- collaboration ----------------------------------------------------------------------------
+
+    @property
+    def strategy(self) -> str:
+        """The strategy for patches made against an older version when a call names none ("rebase"
+        unless set)."""
+        value = c_uint32()
+        check(lib.ags_store_strategy(self._h(), byref(value)))
+        return strategy_name(value.value)
+
+    @strategy.setter
+    def strategy(self, name: str) -> None:
+        if name is None:
+            raise ValueError("the store's strategy cannot be None")
+        check(lib.ags_store_set_strategy(self._h(), strategy_value(name)))
+
+    def conflicts(self, after: int = 0) -> list:
+        """The conflict log after sequence ``after``, oldest first: ``[{"sequence", "author",
+        "base_version", "version", "strategy", "outcome", "conflicts": [{"path", "outcome"}]}]``."""
+        return value_from(lib.ags_store_conflicts, self._h(), check_int(after, "uint64_t", "after"), 0)
+
+    def author_of(self, version: int) -> Optional[str]:
+        """Who committed ``version`` (None when nobody was named): a subscriber learns a change's author."""
+        name = text_from(lib.ags_store_author, self._h(), check_int(version, "uint64_t", "version"))
+        return name or None
+
+    def lock(self, pointer: str, owner: str, ttl_ms: int) -> None:
+        """Takes (or renews, for its owner) a lease on ``pointer`` for ``ttl_ms``. While it holds, commits
+        by other authors at, inside or above it raise Locked; raises Locked when another owner holds one
+        there."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_lock(self._h(), ptr, len(ptr), who, len(who), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def renew_lock(self, pointer: str, owner: str, ttl_ms: int) -> None:
+        """Extends the owner's lease; PathNotFound when it has none (it expired)."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_renew_lock(self._h(), ptr, len(ptr), who, len(who), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def unlock(self, pointer: str, owner: str) -> None:
+        """Releases the owner's lease on ``pointer``."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_unlock(self._h(), ptr, len(ptr), who, len(who)))
+
+    def locks(self) -> list:
+        """The leases in force: ``[{"path", "owner", "expires_in_ms"}]``."""
+        return value_from(lib.ags_store_locks, self._h(), 0)
+
+    def set_presence(self, client: str, value: Any, ttl_ms: int) -> None:
+        """Sets, or renews with a heartbeat, ``client``'s presence (a small JSON value) for ``ttl_ms``."""
+        who, data = text_bytes(client), _convert.dumps(value)
+        check(lib.ags_store_presence_set(self._h(), who, len(who), data, len(data), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def leave(self, client: str) -> None:
+        """Removes ``client``'s presence; PathNotFound when it had none."""
+        who = text_bytes(client)
+        check(lib.ags_store_presence_leave(self._h(), who, len(who)))
+
+    def presence(self) -> dict:
+        """Who is present: ``{client: value}``."""
+        return value_from(lib.ags_store_presence, self._h(), 0)
+
+    def expire(self) -> None:
+        """Drops the leases and presence entries whose time is up, telling their watchers."""
+        check(lib.ags_store_expire(self._h()))
+
+    def watch_locks(self, callback: Callable[[dict], Any]) -> Watch:
+        """Calls ``callback(event)`` for every lease taken, renewed, released or expired."""
+        return Watch(lib.ags_store_watch_locks, self._attach_callback(), callback)
+
+    def watch_presence(self, callback: Callable[[dict], Any]) -> Watch:
+        """Calls ``callback(event)`` when a client joins, updates, leaves or expires."""
+        return Watch(lib.ags_store_watch_presence, self._attach_callback(), callback)
 
     # -- snapshots, history, time travel ----------------------------------------------------------
 
@@ -307,7 +422,7 @@ class Store(NativeHandle):
         new version. A delta that does not apply raises with ``op_index`` and ``pointer``; nothing changes."""
         data = document_bytes(event)
         return self._commit("ags_store_apply_event", data, len(data),
-                            options=_options(None, lenient, False, client_id) if lenient or client_id is not None else None)
+                            options=_options(None, lenient, client_id=client_id) if lenient or client_id is not None else None)
 
     # -- limits ---------------------------------------------------------------------------------
 
