@@ -261,7 +261,7 @@ class Store(NativeHandle):
                 raise last_error(status)
             return version.value
         return self._commit("ags_store_patch", data, len(data),
-                            options=_options(expected_version, lenient, urgent, client_id))
+                            options=_options(expected_version, lenient, urgent, client_id=client_id))
 
     def merge(self, patch: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
