@@ -936,7 +936,34 @@ void ags_validator_close(ags_validator *validator);
  * written by a newer schema is AGS_ERR_CORRUPT_DATA at open, and the file is left as it is. A damaged
  * page or row found later (SQLite's "malformed", a checksum or decryption failure) is AGS_ERR_CORRUPT_DATA
  * too, naming the store and version when a row is at fault; other stores of the file stay usable.
+ *
+ * PostgreSQL ("postgres://..." or "postgresql://...", a libpq connection URI): many processes share one
+ * database and may all open and write the same store id. A commit is a row keyed by (store id, version),
+ * written before the commit returns (durable as the server's synchronous_commit says: with its default,
+ * "on", a commit survives a crash of the server). When another process committed that version first,
+ * the commit fails with AGS_ERR_CONFLICT and changes nothing, and the store has by then caught up with
+ * the stored changes, so the caller can retry at once. Every commit notifies (LISTEN/NOTIFY) the other
+ * processes, whose storages apply the change to their open stores within milliseconds, in version order,
+ * once each: their subscribers are told on the storage's listener thread. A store is linearizable: one
+ * version, one change, for every process. While the server cannot be reached, a commit fails with
+ * AGS_ERR_UNAVAILABLE and changes nothing; after AGS_PG_DEFAULT_BREAKER_FAILURES such failures in a row
+ * the circuit breaker opens and commits fail at once, until a probe after the open interval succeeds.
+ * A connection lost during a commit is retried with exponential backoff and jitter; a retry that finds
+ * its own row already written counts as a success, so an acknowledged commit is stored exactly once.
+ * The library creates and migrates its tables (agstate_schema, agstate_stores, agstate_changes,
+ * agstate_checkpoints) and refuses a newer schema with AGS_ERR_CORRUPT_DATA. Query parameters of the URL
+ * named agstate_* configure the storage and are removed before the URL reaches libpq (integer values):
+ *   agstate_pool_size (1..256, default 4), agstate_idle_timeout_ms (a pooled connection idle longer is
+ *   closed; default 60000), agstate_health_check_ms (one idle longer is checked with a round trip before
+ *   use; default 5000), agstate_connect_timeout_s (default 2), agstate_retries (default 3),
+ *   agstate_backoff_ms (first backoff, doubled each retry; default 20), agstate_backoff_max_ms (default
+ *   1000), agstate_breaker_failures (default 5), agstate_breaker_open_ms (default 1000).
+ * Backups (ags_storage_export/import) are for SQLite storages; a server has its own backup tools.
  * ------------------------------------------------------------------------------------------------ */
+
+#define AGS_PG_DEFAULT_POOL_SIZE 4
+#define AGS_PG_DEFAULT_BREAKER_FAILURES 5
+#define AGS_PG_DEFAULT_BREAKER_OPEN_MS 1000
 
 typedef struct ags_storage ags_storage;
 
@@ -992,9 +1019,11 @@ typedef struct ags_storage_options {
 /* Fills options with the defaults of AGS_STORAGE_OPTIONS_INIT. version must be AGS_STORAGE_OPTIONS_VERSION. */
 ags_status ags_storage_options_init(ags_storage_options *options, unsigned int version);
 
-/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same). options may
- * be NULL for the defaults. Fails with AGS_ERR_CORRUPT_DATA for a bad file (see above), AGS_ERR_IO when
- * the file cannot be opened or created. */
+/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same), or
+ * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated). options may
+ * be NULL for the defaults (durability applies to SQLite; the key seals rows on every backend). Fails
+ * with AGS_ERR_CORRUPT_DATA for a bad file or a newer schema, AGS_ERR_IO when the file cannot be opened
+ * or created, AGS_ERR_UNAVAILABLE when the server cannot be reached. */
 ags_status ags_storage_open(const char *url, size_t url_len, const ags_storage_options *options,
                             ags_storage **storage);
 
@@ -1022,6 +1051,13 @@ ags_status ags_storage_export(ags_storage *storage, const char *id, size_t id_le
  * one of its ids exists already, AGS_ERR_CORRUPT_DATA for a damaged file or a wrong key. When ids is not
  * NULL it receives the imported ids as a JSON array (free with ags_free). */
 ags_status ags_storage_import(ags_storage *storage, const char *path, size_t path_len, char **ids, size_t *ids_len);
+
+/* Writes the storage's counters as a JSON object: {"backend":"sqlite"} for SQLite; for PostgreSQL
+ * "pool" {size, open, idle, connects}, "retries", "breaker" {state: "closed" | "open" | "half_open",
+ * consecutive_failures, opened, half_opened, closed (times it entered each state), rejected (commits
+ * failed at once while open)}, "listener" {connected, reconnects, notifications}, "open_stores",
+ * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error". */
+ags_status ags_storage_stats(ags_storage *storage, char **out, size_t *out_len);
 
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.
  * NULL, or a storage already closed, is ignored. */

@@ -226,13 +226,13 @@ public final class Store: @unchecked Sendable {
     /// no snapshot or reader holds are changed where they are instead of being copied along the changed
     /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
     /// the change, never that of the state.
-    func commit<Prepared>(urgent: Bool = false, author: String? = nil, origin: CommitOrigin? = nil,
+    func commit<Prepared>(urgent: Bool = false, author: String? = nil, journaled: Bool = true, origin: CommitOrigin? = nil,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
-        guard let gate else { return try commitAdmitted(urgent: urgent, author: author, prepare, apply: change) }
+        guard let gate else { return try commitAdmitted(urgent: urgent, author: author, journaled: journaled, prepare, apply: change) }
         let started = try gate.admit(origin)
         do throws(AGError) {
-            let version = try commitAdmitted(urgent: urgent, author: author, prepare, apply: change)
+            let version = try commitAdmitted(urgent: urgent, author: author, journaled: journaled, prepare, apply: change)
             gate.committed(started: started, version: version, error: nil)
             return version
         } catch {
@@ -241,10 +241,15 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    private func commitAdmitted<Prepared>(urgent: Bool, author: String?,
+    private func commitAdmitted<Prepared>(urgent: Bool, author: String?, journaled: Bool,
                                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
-        let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
+        // The journal whose write failed: told after every lock is released (a shared journal catches up there).
+        var failedJournal: StoreJournal?
+        let version: UInt64
+        let queued: Bool
+        do {
+        (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
                 guard commitsFromCallbacks < Store.maxCommitsFromCallbacks else {
@@ -264,8 +269,9 @@ public final class Store: @unchecked Sendable {
             }
             // Changes pushed out of the history, freed at the end of this scope, with the state lock released.
             var evicted = History.Evicted()
-            if let journal {
-                return try commitDurably(journal, urgent: urgent, author: author, prepared: prepared, apply: change, evicting: &evicted)
+            if let journal, journaled {
+                return try commitDurably(journal, urgent: urgent, author: author, prepared: prepared, apply: change,
+                                         evicting: &evicted, failed: &failedJournal)
             }
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
@@ -304,6 +310,10 @@ public final class Store: @unchecked Sendable {
             }
             return (record.version, queued)
         }
+        } catch {
+            failedJournal?.recordFailed(error, store: self)
+            throw error
+        }
         if queued { deliver(upTo: version) }
         return version
     }
@@ -314,7 +324,8 @@ public final class Store: @unchecked Sendable {
     /// the version and the history stay as they were. Called with the write lock held.
     private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, author: String?, prepared: Prepared,
                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch,
-                                         evicting evicted: inout History.Evicted) throws(AGError) -> (UInt64, Bool) {
+                                         evicting evicted: inout History.Evicted,
+                                         failed: inout StoreJournal?) throws(AGError) -> (UInt64, Bool) {
         var (next, version, limits, historyLimits, content) = stateLock.withLock {
             (current, currentVersion, currentLimits, history.limits, currentContentLimits)
         }
@@ -324,7 +335,12 @@ public final class Store: @unchecked Sendable {
         try collaboration.checkLocks(recorded.touched, author: author)
         let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent,
                             author: author)
-        try journal.record(record, state: next, history: historyLimits)
+        do {
+            try journal.record(record, state: next, history: historyLimits)
+        } catch {
+            failed = journal
+            throw error
+        }
         stateLock.withLock {
             current = next
             currentVersion = record.version

@@ -8,7 +8,7 @@ import AGState
 /// Opens one durable store: creates it, or rebuilds it from its base checkpoint (see `Retention`) and the
 /// changes after it, replayed through the store so that its history holds them again.
 struct StoreLoader {
-    let storage: Storage
+    let storage: SQLiteStorage
     let id: String
     let limits: StoreLimits
 
