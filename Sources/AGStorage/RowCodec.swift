@@ -66,9 +66,35 @@ struct RowCodec: Sendable {
     }
 
     /// A change's row: its operations as a JSON Patch, or `{"author":..,"patch":[..]}` when it names its
-    /// author (rows of either form are read: `ChangeRow`).
+    /// author (rows of either form are read: `ChangeRow`). The usual one (no author, small, no key) is made
+    /// in one buffer, straight from the operations' text: the same bytes as the general way (an envelope
+    /// stored as it is, behind the clear row's format byte), without its intermediate arrays.
     func encodeChange(_ operations: [PatchOperation], author: String? = nil, store: String, version: UInt64) throws(AGError) -> [UInt8] {
-        try encode(json: ChangeRow.text(operations, author: author), store: store, version: version, kind: RowFormat.change)
+        if let author {
+            return try encode(json: ChangeRow.text(operations, author: author), store: store, version: version, kind: RowFormat.change)
+        }
+        return try JSONSerializer.withSerialized(operations: operations) { (text) throws(AGError) -> [UInt8] in
+            if sealer.current == nil && text.count < Envelope.defaultThreshold { return RowCodec.clearStoredRow(text) }
+            return try encode(json: Array(text), store: store, version: version, kind: RowFormat.change)
+        }
+    }
+
+    /// The row in the clear of `text` in an envelope stored as it is (codec identity, see `Envelope`).
+    static func clearStoredRow(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let checksum = text.isEmpty ? UInt32(truncatingIfNeeded: crc32(0, nil, 0))
+            : UInt32(truncatingIfNeeded: crc32(0, text.baseAddress!, uInt(text.count)))
+        let header = 1 + Envelope.headerSize
+        return [UInt8](unsafeUninitializedCapacity: header + text.count) { row, count in
+            row[0] = RowFormat.clear
+            row[1] = 0x41; row[2] = 0x47; row[3] = 0x53; row[4] = 0x45  // "AGSE"
+            row[5] = 1
+            row[6] = UInt8(Codec.identity.rawValue)
+            row[7] = 0; row[8] = 0
+            for i in 0..<8 { row[9 + i] = UInt8(truncatingIfNeeded: UInt64(text.count) >> (8 * UInt64(i))) }
+            for i in 0..<4 { row[17 + i] = UInt8(truncatingIfNeeded: checksum >> (8 * UInt32(i))) }
+            if let base = text.baseAddress { (row.baseAddress! + header).initialize(from: base, count: text.count) }
+            count = header + text.count
+        }
     }
 
     func encodeState(_ state: JSONValue, store: String, version: UInt64) throws(AGError) -> [UInt8] {

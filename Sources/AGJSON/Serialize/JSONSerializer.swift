@@ -322,3 +322,44 @@ extension JSONValue: CustomStringConvertible {
     /// Compact JSON text.
     public var description: String { JSONSerializer.string(self) }
 }
+
+extension JSONSerializer {
+    /// Calls `body` with the compact text of a patch made of `operations`: the same bytes as serializing
+    /// `JSONPatch(operations).json`, written straight from the operations without building that tree
+    /// (a durable store writes one such text per commit). The text lives only as long as the call.
+    public static func withSerialized<R, E: Error>(operations: [PatchOperation],
+                                                   _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var writer = JSONWriter(options: .compact)
+        writer.writeOperations(operations)
+        return try writer.out.withBytes(body)
+    }
+}
+
+extension JSONWriter {
+    /// The operations as an array of objects, members in the order of `PatchOperation.json`.
+    fileprivate mutating func writeOperations(_ operations: [PatchOperation]) {
+        out.append(UInt8(ascii: "["))
+        for (index, operation) in operations.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append("{\"op\":")
+            writeString(operation.name)
+            switch operation {
+            case .add(let path, let value), .replace(let path, let value), .test(let path, let value):
+                out.append(",\"path\":")
+                writeString(path.description)
+                out.append(",\"value\":")
+                write(value, indent: 0)
+            case .remove(let path):
+                out.append(",\"path\":")
+                writeString(path.description)
+            case .move(let from, let path), .copy(let from, let path):
+                out.append(",\"from\":")
+                writeString(from.description)
+                out.append(",\"path\":")
+                writeString(path.description)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}
