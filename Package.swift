@@ -49,9 +49,12 @@ let package = Package(
         // Durable stores behind AGState's StoreJournal: SQLite (embedded default), PostgreSQL (shared by many
         // processes), encryption at rest, backups.
         .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium", "CLibpq"]),
+        // Many stores per process: lazy loading, eviction under a byte budget, rate limits, metrics,
+        // logs, traces and health.
+        .target(name: "AGRegistry", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGStorage"]),
         .target(
             name: "AGExports",
-            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "CAgstateHeader"],
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "AGRegistry", "CAgstateHeader"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -61,6 +64,8 @@ let package = Package(
                 ]),
             ]
         ),
+        // The registry's lookup measured without the C boundary (benchmarks/RESULTS.md).
+        .executableTarget(name: "agstate-bench-registry", dependencies: ["AGRegistry", "AGJSON"], path: "Sources/AGRegistryBench"),
         .executableTarget(
             name: "AGStateTool", dependencies: ["AGEvents", "AGJSON"],
             // Swift 5 mode: the C standard streams (stdin, stdout, stderr) are global variables.
@@ -69,9 +74,10 @@ let package = Package(
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON", .product(name: "OrderedCollections", package: "swift-collections")]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
+        .testTarget(name: "AGRegistryTests", dependencies: ["AGRegistry", "AGState", "AGJSON", "AGCore", "AGStorage"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
         .testTarget(name: "AGStorageTests", dependencies: ["AGStorage", "AGState", "AGJSON", "AGCore"]),
         // The engine's constants and defaults against include/agstate.h, where they are written.
-        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage"]),
+        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "AGRegistry"]),
     ]
 )

@@ -114,6 +114,7 @@ typedef struct ags_error {
                              path), or NULL when it concerns no location */
     int64_t op_index;     /* the zero-based index of the patch operation that failed, or -1 */
     int64_t offset;       /* the byte offset in the input text where parsing failed, or -1 */
+    uint64_t retry_after_ms; /* for AGS_ERR_RATE_LIMITED: how long to wait before the call can succeed; else 0 */
 } ags_error;
 
 /* The last failure on the calling thread; never NULL. The struct and its strings belong to the library
@@ -321,11 +322,16 @@ typedef struct ags_commit_options {
     /* For AGS_STRATEGY_CUSTOM: the resolver and its user_data. */
     ags_resolve_fn resolver;
     void *resolver_data;
+    /* The committing client's id (UTF-8, client_id_len bytes, or AGS_NTS), for a registry's rate limits per
+     * client (ags_registry_options); NULL (default): no client, no rate limit. A refusal is
+     * AGS_ERR_RATE_LIMITED with ags_errlast()->retry_after_ms, and nothing is applied. */
+    const char *client_id;
+    size_t client_id_len;
 } ags_commit_options;
 
 #define AGS_COMMIT_OPTIONS_VERSION 1
 #define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION, AGS_ANY_VERSION, \
-                                  AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL }
+                                  AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL, NULL, 0 }
 
 /* Initialises options to the defaults of version (AGS_COMMIT_OPTIONS_VERSION); AGS_ERR_INVALID_ARGUMENT for a
  * version this library does not know. */
@@ -1148,6 +1154,165 @@ ags_status ags_store_watch_presence(ags_store *store, ags_watch_fn fn, void *use
 /* Ends a watch: no call of its function starts after this returns. NULL, or a watch already closed, is
  * ignored. */
 void ags_watch_close(ags_watch *watch);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Registries: many stores per process
+ *
+ * A registry hands out stores by id (a conversation thread's id, say): it opens each on first use (from
+ * storage, or created from an initial state), keeps it resident while used, and lets go of idle ones:
+ * after a TTL, and least recently used first when the engine's byte estimate of all resident stores
+ * (states and histories, as for AGS_LIMIT_HISTORY_BYTES) passes the budget. A store a caller holds (a
+ * handle from ags_registry_get not yet closed) stays resident until released. Ids are spread over
+ * shards with a lock each, so lookups of different ids do not wait for one another.
+ *
+ * Evicting loses nothing only when the stores are durable. Without durable storage, a registry evicts
+ * only when asked to (AGS_REGISTRY_EVICT_WITHOUT_STORAGE: the evicted states are dropped), and a
+ * registry over its budget refuses new stores with AGS_ERR_LIMIT_EXCEEDED instead.
+ *
+ * Every store of a registry has the registry's limits (ags_registry_limit), checked wherever a value
+ * enters: ags_store_set, _add, _patch, _merge, _restore, _apply_event, ags_txn_commit. A refusal is
+ * AGS_ERR_LIMIT_EXCEEDED whose message starts with the limit's name (e.g. "AGS_LIMIT_STRING_BYTES:"),
+ * with the pointer and operation index in ags_errlast(); nothing is applied.
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Limits of a store's content (ags_limit, ags_store_limit, ags_registry_limit), each AGS_LIMIT_UNBOUNDED
+ * by default, at least 0 when set. */
+#define AGS_LIMIT_STATE_BYTES   4  /* the engine's byte estimate of the whole state */
+#define AGS_LIMIT_OPERATIONS    5  /* operations in one commit (a patch, or what a merge or transaction comes to) */
+#define AGS_LIMIT_STRING_BYTES  6  /* UTF-8 bytes of one string value or member name */
+#define AGS_LIMIT_MEMBERS       7  /* members of one object */
+#define AGS_LIMIT_ELEMENTS      8  /* elements of one array */
+/* The value of a content limit that is not bounded. */
+#define AGS_LIMIT_UNBOUNDED     0x7FFFFFFFFFFFFFFFLL  /* INT64_MAX */
+
+typedef struct ags_registry ags_registry;
+
+typedef uint32_t ags_registry_flags;
+enum ags_registry_flag {
+    /* Evict even without durable storage: an evicted store's state is dropped (for caches of states that
+     * can be rebuilt). */
+    AGS_REGISTRY_EVICT_WITHOUT_STORAGE = 0x1u,
+    /* Add per-store series (label store="id", for the resident stores) to the metrics. Off by default:
+     * store ids are unbounded, and a Prometheus series per id is what label cardinality warns against. */
+    AGS_REGISTRY_PER_STORE_METRICS     = 0x2u,
+    /* Keep evicted stores in process memory and reload them from there with their exact state and
+     * version: durable for the life of the process only, a stand-in for storage in tests. */
+    AGS_REGISTRY_MEMORY_STORAGE        = 0x4u
+};
+
+/* Bounds and hooks of a registry. Rates are token buckets per client id (the client_id of
+ * ags_commit_options); a commit without a client id is not rate-limited. */
+typedef struct ags_registry_options {
+    unsigned int version;        /* AGS_REGISTRY_OPTIONS_VERSION */
+    ags_registry_flags flags;    /* AGS_REGISTRY_*; default 0 */
+    size_t budget_bytes;         /* byte estimate of the resident stores; AGS_UNBOUNDED (default) for none */
+    uint64_t ttl_ms;             /* evict a store unused and unheld this long; 0 (default): no TTL */
+    size_t shards;               /* 1 to 4096; default 16 */
+    double commits_per_second;   /* per client; 0 (default): no limit */
+    double commit_burst;         /* commits a client may make at once; 0: one second's worth (at least 1) */
+    double bytes_per_second;     /* input bytes per client; 0 (default): no limit */
+    double bytes_burst;          /* input bytes a client may send at once; 0: one second's worth */
+    size_t max_clients;          /* client buckets kept (least recently seen dropped); default 100000, >= 1 */
+    double alert_error_rate;     /* health: failed share of the last 1024 commits above it is degraded; 1 (default): off */
+    double alert_p95_commit_ms;  /* health: p95 commit latency above it is degraded; 0 (default): off */
+    double alert_memory_share;   /* health: resident bytes / budget above it is degraded; 1 (default): off */
+} ags_registry_options;
+
+#define AGS_REGISTRY_OPTIONS_VERSION 1
+#define AGS_REGISTRY_DEFAULT_SHARDS 16
+#define AGS_REGISTRY_DEFAULT_MAX_CLIENTS 100000
+#define AGS_REGISTRY_OPTIONS_INIT { AGS_REGISTRY_OPTIONS_VERSION, 0, AGS_UNBOUNDED, 0, AGS_REGISTRY_DEFAULT_SHARDS, \
+                                    0, 0, 0, 0, AGS_REGISTRY_DEFAULT_MAX_CLIENTS, 1, 0, 1 }
+
+/* Initialises options to the defaults of version; AGS_ERR_INVALID_ARGUMENT for a version this library does
+ * not know. */
+ags_status ags_registry_options_init(ags_registry_options *options, unsigned int version);
+
+/* Opens a registry. storage: durable storage for its stores (ags_storage_open; it must outlive the
+ * registry), whose every commit is in the database before it returns, so evicted stores come back with
+ * their exact state, version and history; or NULL (see AGS_REGISTRY_MEMORY_STORAGE, which cannot be
+ * combined with a storage). options: NULL for the defaults. The registry's stores take the
+ * process-wide limits in force now (ags_limit); change them with ags_registry_limit. */
+ags_status ags_registry_open(ags_storage *storage, const ags_registry_options *options, ags_registry **registry);
+
+/* Lets go of every store (stores still held stay usable through their handles) and closes the registry.
+ * NULL, or a registry already closed, is ignored. */
+void ags_registry_close(ags_registry *registry);
+
+/* Writes to *store a handle to the store with the UTF-8 id (id_len bytes), held for the caller until
+ * ags_store_close(*store). A resident store is a hit; otherwise the store is opened (loaded from storage, or
+ * created holding the JSON text initial). initial NULL with initial_len 0: the store must exist
+ * (AGS_ERR_PATH_NOT_FOUND otherwise). AGS_ERR_LIMIT_EXCEEDED: over the budget with no eviction allowed,
+ * or the initial state passes a limit. Several handles may hold the same store. */
+ags_status ags_registry_get(ags_registry *registry, const char *id, size_t id_len, const char *initial,
+                            size_t initial_len, ags_store **store);
+
+/* Evicts every store unused past the TTL and unheld now (lookups also do this for their own shard);
+ * writes how many to *evicted when not NULL. Call it from a timer to let go of idle stores. */
+ags_status ags_registry_sweep(ags_registry *registry, size_t *evicted);
+
+/* Reads and optionally sets a limit (AGS_LIMIT_*) of the registry's stores, for those resident now and
+ * those it opens later; as ags_store_limit otherwise. */
+ags_status ags_registry_limit(ags_registry *registry, int id, int64_t new_value, int64_t *old_value);
+
+/* Writes the statistics as JSON: {"hits","misses","load_failures","evictions","evictions_by_cause":
+ * {"ttl","budget","close"},"resident","resident_bytes","held","commits","commit_failures",
+ * "limit_refusals","rate_refusals","refused_over_budget","subscriber_failures"} (misses are the stores
+ * opened). */
+ags_status ags_registry_stats(ags_registry *registry, char **out, size_t *out_len);
+
+/* Writes the registry's metrics in the Prometheus text exposition format (0.0.4): lookups, evictions by
+ * cause, refusals, commits, resident stores and bytes, latency histograms (commit, load, eviction), and for
+ * the whole process event validation and compression latency, validator findings by rule id and codec bytes;
+ * per-store series with AGS_REGISTRY_PER_STORE_METRICS. The text is written by the engine itself:
+ * swift-prometheus cannot read its values back, which the JSON form, the statistics and the health
+ * report need, and would bring two more packages into the library. */
+ags_status ags_metrics_text(ags_registry *registry, char **out, size_t *out_len);
+
+/* The same metrics as JSON: {"statistics":{...},"budget_bytes","uptime_seconds","latency":{"commit":
+ * {"count","sum_seconds","bounds_seconds":[...],"counts":[...],"p95_seconds"},"load","eviction","validation",
+ * "compression","decompression"},"validator_findings":{rule:count},"codec_bytes":{...},
+ * "stores":{id:{"commits","resident_bytes"}}}. */
+ags_status ags_metrics_json(ags_registry *registry, char **out, size_t *out_len);
+
+/* Writes a health report as JSON: {"status":"ok"|"degraded"|"failing","storage_reachable":true|false|null,
+ * "resident_bytes","budget_bytes","memory_share","error_rate","p95_commit_ms","last_error":{"code",
+ * "message","time_ms"}|null,"uptime_seconds","thresholds":{...},"crossed":["error_rate",
+ * "p95_commit_latency","memory_share"]}. failing: storage unreachable; degraded: a threshold crossed. */
+ags_status ags_registry_health(ags_registry *registry, char **out, size_t *out_len);
+
+/* Log levels. */
+#define AGS_LOG_DEBUG    10
+#define AGS_LOG_INFO     20
+#define AGS_LOG_WARNING  30
+#define AGS_LOG_ERROR    40
+
+/* Receives a log record: its level and a JSON object {"level","message","time_ms", fields...} (record_len
+ * bytes, NUL-terminated, valid during the call). Records: evictions (debug), limit and rate refusals,
+ * subscription callbacks that failed, a registry over its budget, a health report that is not ok
+ * (warning). Called on the thread whose operation it reports, with no lock held. */
+typedef void (*ags_log_fn)(void *user_data, int level, const char *record, size_t record_len);
+
+/* Sets the log hook for records at min_level and above; fn NULL removes it. Nothing is logged without
+ * one. fn and user_data must stay valid until replaced or the registry closed. */
+ags_status ags_registry_set_log(ags_registry *registry, int min_level, ags_log_fn fn, void *user_data);
+
+/* A finished operation, for a tracer; strings valid during the call only. */
+typedef struct ags_span {
+    const char *operation;   /* "commit", "load", "evict" */
+    const char *store_id;    /* NUL-terminated, store_id_len bytes */
+    size_t store_id_len;
+    uint64_t version;        /* the store's version after the operation */
+    uint64_t duration_ns;
+    ags_status status;       /* AGS_OK or the failure */
+} ags_span;
+
+/* Receives one span per commit, store load and eviction, on the thread that did it, with no lock held. */
+typedef void (*ags_span_fn)(void *user_data, const ags_span *span);
+
+/* Sets the span hook; fn NULL removes it. fn and user_data must stay valid until replaced or the registry
+ * closed. */
+ags_status ags_registry_set_span(ags_registry *registry, ags_span_fn fn, void *user_data);
 
 #ifdef __cplusplus
 }

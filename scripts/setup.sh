@@ -28,6 +28,7 @@ command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v gzip >/dev/null 2>&1 || missing+=(gzip)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard example's browser test
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)  # promtool checks the metrics text
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -51,6 +52,9 @@ VENV_PYTHON=$VENV/bin/python
 # pydantic-ai's AG-UI adapter (pydantic-ai-slim with its ag-ui extra), both offline.
 "$VENV_PYTHON" -c 'import ag_ui.core, ag_ui.encoder, pydantic_ai.ui.ag_ui' >/dev/null 2>&1 ||
   "$VENV_PYTHON" -m pip install -q "ag-ui-protocol>=1.0,<2" "pydantic-ai-slim[ag-ui]"
+# The optional integrations the tests exercise: the metrics parser and collector, and OpenTelemetry.
+"$VENV_PYTHON" -c 'import prometheus_client, opentelemetry.sdk' >/dev/null 2>&1 \
+  || "$VENV_PYTHON" -m pip install -q prometheus_client opentelemetry-api opentelemetry-sdk
 # orjson is optional for the package; the tests run every value conversion with it and with json.
 "$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
   || echo "setup: orjson could not be installed: the Python tests will cover json only"

@@ -84,12 +84,14 @@ public enum Compression {
     /// Compresses `input` at `level` (0 for the codec's default).
     public static func compress(_ input: UnsafeRawBufferPointer, codec: Codec, level: Int32 = 0) throws(AGError) -> [UInt8] {
         let level = try codec.resolveLevel(level)
+        let start = monotonicNanoseconds()
         let output: [UInt8]
         switch codec {
         case .identity: output = Array(input)
         case .gzip, .zlib, .deflate: output = try ZlibCodec.compress(input, codec: codec, level: level)
         case .zstd: output = try ZstdCodec.compress(input, level: level)
         }
+        ProcessMetrics.compressionLatency.observe(nanoseconds: monotonicNanoseconds() &- start)
         CodecStatistics.shared.record(codec, compressed: input.count, into: output.count)
         return output
     }
@@ -99,6 +101,8 @@ public enum Compression {
     /// codec fail with `corruptData`, each with its own message.
     public static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, maxSize: Int) throws(AGError) -> [UInt8] {
         guard maxSize >= 0 else { throw AGError(.invalidArgument, "the maximum size must not be negative") }
+        let start = monotonicNanoseconds()
+        defer { ProcessMetrics.decompressionLatency.observe(nanoseconds: monotonicNanoseconds() &- start) }
         let output: [UInt8]
         switch codec {
         case .identity:

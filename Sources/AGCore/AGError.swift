@@ -53,14 +53,17 @@ public struct AGError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operationIndex: Int?
     /// The byte offset in the input text where parsing failed.
     public var offset: Int?
+    /// For `rateLimited`: how long to wait before the call can succeed, in milliseconds.
+    public var retryAfterMilliseconds: UInt64?
 
     public init(_ code: AGErrorCode, _ message: String, pointer: String? = nil,
-                operationIndex: Int? = nil, offset: Int? = nil) {
+                operationIndex: Int? = nil, offset: Int? = nil, retryAfterMilliseconds: UInt64? = nil) {
         self.code = code
         self.message = message
         self.pointer = pointer
         self.operationIndex = operationIndex
         self.offset = offset
+        self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 
     public var description: String { message }

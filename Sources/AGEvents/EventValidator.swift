@@ -103,7 +103,9 @@ public final class EventValidator {
     public func feed(stream bytes: UnsafeRawBufferPointer, format: StreamFormat = .auto) -> [Finding] {
         produced.removeAll(keepingCapacity: true)
         setFormat(format)
-        framer.feed(bytes.bindMemory(to: UInt8.self)) { piece in handle(piece) }
+        ProcessMetrics.validationLatency.time {
+            framer.feed(bytes.bindMemory(to: UInt8.self)) { piece in handle(piece) }
+        }
         return produced
     }
 
@@ -152,6 +154,7 @@ public final class EventValidator {
         let severity = severities[rule] ?? .off
         guard severity != .off else { return }
         counts[severity, default: 0] += 1
+        ProcessMetrics.findings.add(rule.rawValue)
         let finding = Finding(rule: rule, severity: severity, message: message(), eventIndex: currentIndex, pointer: pointer)
         if findings.count < options.maxFindings { findings.append(finding) }
         if produced.count < options.maxFindings { produced.append(finding) }

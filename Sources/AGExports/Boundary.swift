@@ -109,18 +109,28 @@ func initOptions<T>(_ pointer: UnsafeMutablePointer<T>?, _ version: UInt32, _ de
 var defaultCommitOptions: ags_commit_options {
     ags_commit_options(version: UInt32(AGS_COMMIT_OPTIONS_VERSION), flags: 0, expected_version: UInt64.max,
                        base_version: UInt64.max, strategy: AGS_STRATEGY_DEFAULT.rawValue, author: nil, author_len: 0,
-                       resolver: nil, resolver_data: nil)
+                       resolver: nil, resolver_data: nil, client_id: nil, client_id_len: 0)
 }
 
-/// The engine's commit options from the caller's struct (NULL: the defaults).
-func commitOptions(_ pointer: UnsafePointer<ags_commit_options>?) throws(AGError) -> CommitOptions {
+/// The engine's commit options from the caller's struct (NULL: the defaults). `input`: the change's input
+/// text and its length as the caller gave them (what a byte rate limit counts).
+func commitOptions(_ pointer: UnsafePointer<ags_commit_options>?, input: CText = nil, _ inputLength: Int = 0) throws(AGError) -> CommitOptions {
     let raw = try readOptions(pointer, defaultCommitOptions, current: AGS_COMMIT_OPTIONS_VERSION, "ags_commit_options")
     let author = raw.author == nil && raw.author_len == 0 ? nil : try text(raw.author, raw.author_len, "the author")
     return CommitOptions(patch: try patchOptions(raw.flags),
                          expectedVersion: raw.expected_version == UInt64.max ? nil : raw.expected_version,
                          baseVersion: raw.base_version == UInt64.max ? nil : raw.base_version,
                          strategy: raw.strategy == AGS_STRATEGY_DEFAULT.rawValue ? nil : try strategy(raw.strategy),
-                         author: author, resolver: raw.resolver.map { CResolver(function: $0, userData: raw.resolver_data).resolve })
+                         author: author, resolver: raw.resolver.map { CResolver(function: $0, userData: raw.resolver_data).resolve },
+                         origin: try commitOrigin(raw, input: input, inputLength))
+}
+
+/// The committing client and the input's size, for a registry's rate limits; nil without a client id.
+func commitOrigin(_ raw: ags_commit_options, input: CText, _ inputLength: Int) throws(AGError) -> CommitOrigin? {
+    guard raw.client_id != nil || raw.client_id_len != 0 else { return nil }
+    let client = try text(raw.client_id, raw.client_id_len, "the client id")
+    let bytes = inputLength == -1 ? (input.map { strlen($0) } ?? 0) : max(0, inputLength)
+    return CommitOrigin(client: client, bytes: bytes)
 }
 
 /// A strategy named by the caller (not the default).

@@ -35,7 +35,7 @@ public func ags_store_apply_event(_ handle: OpaquePointer?, _ eventText: CText, 
                                   _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let options = try commitOptions(options)
+        let options = try commitOptions(options, input: eventText, eventLength)
         let event = try StateEvent(parsing: try json(eventText, eventLength, "the event", limits: store.limits))
         writeVersion(try store.apply(event: event, commit: options), version)
     }

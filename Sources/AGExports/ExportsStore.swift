@@ -55,7 +55,7 @@ public func ags_store_set(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: I
                           _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let path = try pointer(ptr, ptrLength), options = try commitOptions(options)
+        let path = try pointer(ptr, ptrLength), options = try commitOptions(options, input: value, valueLength)
         writeVersion(try store.set(try json(value, valueLength, "the value", limits: store.limits), at: path, options: options), version)
     }
 }
@@ -65,7 +65,7 @@ public func ags_store_add(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: I
                           _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let path = try pointer(ptr, ptrLength), options = try commitOptions(options)
+        let path = try pointer(ptr, ptrLength), options = try commitOptions(options, input: value, valueLength)
         writeVersion(try store.add(try json(value, valueLength, "the value", limits: store.limits), at: path, options: options), version)
     }
 }
@@ -85,7 +85,7 @@ public func ags_store_patch(_ handle: OpaquePointer?, _ patchText: CText, _ patc
                             _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let options = try commitOptions(options)
+        let options = try commitOptions(options, input: patchText, patchLength)
         let patch = try jsonPatch(patchText, patchLength, limits: store.limits)
         writeVersion(try store.apply(patch, commit: options), version)
     }
@@ -96,7 +96,7 @@ public func ags_store_merge(_ handle: OpaquePointer?, _ patchText: CText, _ patc
                             _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let options = try commitOptions(options)
+        let options = try commitOptions(options, input: patchText, patchLength)
         writeVersion(try store.merge(try json(patchText, patchLength, "the merge patch", limits: store.limits), options: options), version)
     }
 }

@@ -13,6 +13,8 @@ final class HandleTable<Object: AnyObject>: @unchecked Sendable {
     private struct Slot {
         var generation: UInt32 = 1
         var object: Object?
+        /// Run once the handle is removed (outside the lock): e.g. a registry store's hold is released.
+        var onRemove: (() -> Void)?
     }
 
     private let kind: UInt8
@@ -29,7 +31,7 @@ final class HandleTable<Object: AnyObject>: @unchecked Sendable {
         pthread_rwlock_init(lock, nil)
     }
 
-    func insert(_ object: Object) throws(AGError) -> OpaquePointer {
+    func insert(_ object: Object, onRemove: (() -> Void)? = nil) throws(AGError) -> OpaquePointer {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         let index: Int
@@ -43,6 +45,7 @@ final class HandleTable<Object: AnyObject>: @unchecked Sendable {
             index = slots.count - 1
         }
         slots[index].object = object
+        slots[index].onRemove = onRemove
         let bits = UInt(kind) << 56 | UInt(slots[index].generation) << 32 | UInt(index + 1)
         return OpaquePointer(bitPattern: bits)!
     }
@@ -78,15 +81,19 @@ final class HandleTable<Object: AnyObject>: @unchecked Sendable {
         guard let (index, generation) = try? decode(handle) else { return false }
         pthread_rwlock_wrlock(lock)
         let released: Object?
+        var onRemove: (() -> Void)?
         defer {
             pthread_rwlock_unlock(lock)
             _ = released // the object is released outside the lock
+            onRemove?()
         }
         guard index < slots.count, slots[index].generation & 0xFF_FFFF == generation, slots[index].object != nil else {
             released = nil
             return false
         }
         released = slots[index].object
+        onRemove = slots[index].onRemove
+        slots[index].onRemove = nil
         slots[index].object = nil
         slots[index].generation = (slots[index].generation &+ 1) & 0xFF_FFFF
         if slots[index].generation == 0 { slots[index].generation = 1 }

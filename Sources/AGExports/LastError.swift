@@ -23,7 +23,8 @@ final class ErrorSlot {
         error.pointee = ags_error(code: failure.code.rawValue, message: UnsafePointer(message ?? emptyText),
                                   pointer: pointer.map { UnsafePointer($0) },
                                   op_index: failure.operationIndex.map { Int64($0) } ?? -1,
-                                  offset: failure.offset.map { Int64($0) } ?? -1)
+                                  offset: failure.offset.map { Int64($0) } ?? -1,
+                                  retry_after_ms: failure.retryAfterMilliseconds ?? 0)
     }
 
     func clear() {
@@ -39,7 +40,8 @@ final class ErrorSlot {
 }
 
 nonisolated(unsafe) let emptyText = strdup("")!
-nonisolated(unsafe) let noError = ags_error(code: 0, message: UnsafePointer(emptyText), pointer: nil, op_index: -1, offset: -1)
+nonisolated(unsafe) let noError = ags_error(code: 0, message: UnsafePointer(emptyText), pointer: nil, op_index: -1, offset: -1,
+                                            retry_after_ms: 0)
 /// What `ags_errlast()` returns on a thread that has never failed.
 nonisolated(unsafe) let noErrorSlot: UnsafeMutablePointer<ags_error> = {
     let slot = UnsafeMutablePointer<ags_error>.allocate(capacity: 1)

@@ -15,15 +15,19 @@ public struct CommitOptions: Sendable {
     public var author: String?
     /// Decides each conflict under `ConflictStrategy.custom`.
     public var resolver: ConflictResolver?
+    /// Who commits and with how many input bytes, for a registry's rate limits; nil: no client.
+    public var origin: CommitOrigin?
 
     public init(patch: PatchOptions = .strict, expectedVersion: UInt64? = nil, baseVersion: UInt64? = nil,
-                strategy: ConflictStrategy? = nil, author: String? = nil, resolver: ConflictResolver? = nil) {
+                strategy: ConflictStrategy? = nil, author: String? = nil, resolver: ConflictResolver? = nil,
+                origin: CommitOrigin? = nil) {
         self.patch = patch
         self.expectedVersion = expectedVersion
         self.baseVersion = baseVersion
         self.strategy = strategy
         self.author = author
         self.resolver = resolver
+        self.origin = origin
     }
 
     public static let `default` = CommitOptions()

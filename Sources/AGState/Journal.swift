@@ -53,7 +53,7 @@ extension Store {
     /// A store rebuilt from storage: `state` at `version`, with an empty history (the storage replays the
     /// later changes through `apply`, which refills it, then attaches its journal).
     public convenience init(restoring state: JSONValue, version: UInt64, limits: StoreLimits) throws(AGError) {
-        try self.init(state, limits: limits)
+        try self.init(state, limits: limits.json, history: limits.history, content: limits.content, checksContent: false)
         startVersion(at: version)
     }
 }

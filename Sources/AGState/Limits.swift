@@ -6,16 +6,26 @@ public enum LimitID: Int32, Sendable {
     case inputBytes = 1
     case historyVersions = 2
     case historyBytes = 3
+    case stateBytes = 4
+    case operations = 5
+    case stringBytes = 6
+    case members = 7
+    case elements = 8
 }
+
+/// The value that stands for "no bound" at the C ABI (`AGS_LIMIT_UNBOUNDED`, INT64_MAX).
+public let unboundedLimit = Int64.max
 
 /// Every limit of a store: those of its JSON values and those of its history.
 public struct StoreLimits: Sendable, Equatable {
     public var json = JSONLimits.default
     public var history = HistoryLimits()
+    public var content = ContentLimits.unbounded
 
-    public init(json: JSONLimits = .default, history: HistoryLimits = HistoryLimits()) {
+    public init(json: JSONLimits = .default, history: HistoryLimits = HistoryLimits(), content: ContentLimits = .unbounded) {
         self.json = json
         self.history = history
+        self.content = content
     }
 
     /// The value of one limit.
@@ -25,6 +35,11 @@ public struct StoreLimits: Sendable, Equatable {
         case .inputBytes: return Int64(json.maxInputBytes)
         case .historyVersions: return Int64(history.maxVersions)
         case .historyBytes: return Int64(history.maxBytes)
+        case .stateBytes: return Int64(content.maxStateBytes)
+        case .operations: return Int64(content.maxOperations)
+        case .stringBytes: return Int64(content.maxStringBytes)
+        case .members: return Int64(content.maxMembers)
+        case .elements: return Int64(content.maxElements)
         }
     }
 
@@ -46,6 +61,16 @@ public struct StoreLimits: Sendable, Equatable {
         case .historyBytes:
             try check(value >= 0, "the history byte limit must be at least 0")
             history.maxBytes = Int(value)
+        case .stateBytes, .operations, .stringBytes, .members, .elements:
+            try check(value >= 0, "a content limit must be at least 0 (AGS_LIMIT_UNBOUNDED for none)")
+            let bound = Int(value)
+            switch id {
+            case .stateBytes: content.maxStateBytes = bound
+            case .operations: content.maxOperations = bound
+            case .stringBytes: content.maxStringBytes = bound
+            case .members: content.maxMembers = bound
+            default: content.maxElements = bound
+            }
         }
     }
 }
@@ -70,17 +95,18 @@ public enum DefaultLimits {
 extension Store {
     /// A store with all its limits given together.
     public convenience init(_ initial: JSONValue = .object(JSONObject()), limits: StoreLimits) throws(AGError) {
-        try self.init(initial, limits: limits.json, history: limits.history)
+        try self.init(initial, limits: limits.json, history: limits.history, content: limits.content)
     }
 
     /// Reads one limit of this store and, when `newValue` is given, sets it. Returns the value before.
     public func exchangeLimit(_ id: LimitID, _ newValue: Int64?) throws(AGError) -> Int64 {
-        var updated = StoreLimits(json: limits, history: historyLimits)
+        var updated = StoreLimits(json: limits, history: historyLimits, content: contentLimits)
         let old = updated.value(of: id)
         if let newValue {
             try updated.set(id, to: newValue)
             limits = updated.json
             historyLimits = updated.history
+            contentLimits = updated.content
         }
         return old
     }

@@ -19,7 +19,10 @@ public final class Store: @unchecked Sendable {
     private var current: JSONValue
     private var currentVersion: UInt64 = 0
     private var currentLimits: JSONLimits
+    private var currentContentLimits = ContentLimits.unbounded
     private var history: History
+    /// Admits or refuses each commit before any work (a registry's rate limits); set once, before use.
+    public var gate: (any CommitGate)?
     /// Strategies, the conflict log, section locks and presence (see Collaboration/).
     let collaboration = Collaboration()
     /// Where each change is written before it is published, for a durable store; nil keeps the
@@ -37,14 +40,20 @@ public final class Store: @unchecked Sendable {
     /// and a chain of callbacks that answer every change with another change.
     public static let maxCommitsFromCallbacks = 10_000
 
-    /// A store holding `initial` at version 0.
+    /// A store holding `initial` at `version` (0 for a new state; a reloaded one keeps its version).
+    /// `checksContent`: refuse an initial state that passes the content limits (for a new state; a state
+    /// loaded from storage is taken as it was stored, the limits applying to its later changes).
     public init(_ initial: JSONValue = .object(JSONObject()), limits: JSONLimits = .default,
-                history: HistoryLimits = HistoryLimits()) throws(AGError) {
+                history: HistoryLimits = HistoryLimits(), content: ContentLimits = .unbounded,
+                version: UInt64 = 0, checksContent: Bool = true) throws(AGError) {
         guard initial.height <= limits.maxDepth else {
-            throw AGError(.limitExceeded, "the initial state nests \(initial.height) levels deep, beyond the limit of \(limits.maxDepth)")
+            throw AGError(.limitExceeded, "AGS_LIMIT_DEPTH: the initial state nests \(initial.height) levels deep, beyond the limit of \(limits.maxDepth)", pointer: "")
         }
+        if checksContent { try content.check(initial: initial) }
         current = initial
+        currentVersion = version
         currentLimits = limits
+        currentContentLimits = content
         self.history = History(limits: history)
     }
 
@@ -74,6 +83,18 @@ public final class Store: @unchecked Sendable {
     public var limits: JSONLimits {
         get { stateLock.withLock { currentLimits } }
         set { writeLock.withLock { stateLock.withLock { currentLimits = newValue } } }
+    }
+
+    public var contentLimits: ContentLimits {
+        get { stateLock.withLock { currentContentLimits } }
+        set { writeLock.withLock { stateLock.withLock { currentContentLimits = newValue } } }
+    }
+
+    /// The engine's byte estimate of the state and the kept history, counting at most `limit` for the
+    /// state (a walk of the state, bounded by `limit`; the history's count is kept as it changes).
+    public func estimatedBytes(upTo limit: Int = .max) -> Int {
+        let (state, historyBytes) = stateLock.withLock { (current, history.bytes) }
+        return state.estimatedBytes(upTo: limit) + historyBytes
     }
 
     public var historyLimits: HistoryLimits {
@@ -145,7 +166,7 @@ public final class Store: @unchecked Sendable {
     @discardableResult
     public func apply(_ patch: JSONPatch, commit options: CommitOptions) throws(AGError) -> UInt64 {
         if let base = options.baseVersion { return try apply(patch, madeAgainst: base, options: options) }
-        return try commit(urgent: options.patch.urgent, author: options.author) { (_: JSONValue, context: CommitContext) throws(AGError) in
+        return try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (_: JSONValue, context: CommitContext) throws(AGError) in
             try options.check(context)
         } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
             try patch.applyRecording(inPlace: &state, limits: limits, options: options.patch)
@@ -156,7 +177,7 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent, author: options.author) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
+        try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
             try options.check(context)
             return state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
         } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
@@ -180,7 +201,7 @@ public final class Store: @unchecked Sendable {
     /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent, author: options.author) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
+        try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
             try options.check(context)
             return JSONPatch(MergePatch.operations(patch, against: state))
         } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
@@ -205,9 +226,24 @@ public final class Store: @unchecked Sendable {
     /// no snapshot or reader holds are changed where they are instead of being copied along the changed
     /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
     /// the change, never that of the state.
-    func commit<Prepared>(urgent: Bool = false, author: String? = nil, journaled: Bool = true,
+    func commit<Prepared>(urgent: Bool = false, author: String? = nil, journaled: Bool = true, origin: CommitOrigin? = nil,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
+        guard let gate else { return try commitAdmitted(urgent: urgent, author: author, journaled: journaled, prepare, apply: change) }
+        let started = try gate.admit(origin)
+        do throws(AGError) {
+            let version = try commitAdmitted(urgent: urgent, author: author, journaled: journaled, prepare, apply: change)
+            gate.committed(started: started, version: version, error: nil)
+            return version
+        } catch {
+            gate.committed(started: started, version: version, error: error)
+            throw error
+        }
+    }
+
+    private func commitAdmitted<Prepared>(urgent: Bool, author: String?, journaled: Bool,
+                                          _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
+                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         // The journal whose write failed: told after every lock is released (a shared journal catches up there).
         var failedJournal: StoreJournal?
         let version: UInt64
@@ -242,6 +278,16 @@ public final class Store: @unchecked Sendable {
                 swap(&state, &current)
                 defer { swap(&state, &current) }
                 let recorded = try change(&state, currentLimits, prepared)
+                if !currentContentLimits.isUnbounded {
+                    do throws(AGError) {
+                        try currentContentLimits.check(recorded, in: state)
+                    } catch {
+                        do throws(AGError) { try state.undo(recorded.inverse) } catch let undoError {
+                            throw AGError(.internal, "undoing a change that passed a limit failed: \(undoError.message)")
+                        }
+                        throw error
+                    }
+                }
                 // Section locks: a change that writes where another owner holds a lease is taken back.
                 do throws(AGError) {
                     try collaboration.checkLocks(recorded.touched, author: author)
@@ -280,11 +326,12 @@ public final class Store: @unchecked Sendable {
                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch,
                                          evicting evicted: inout History.Evicted,
                                          failed: inout StoreJournal?) throws(AGError) -> (UInt64, Bool) {
-        var (next, version, limits, historyLimits) = stateLock.withLock {
-            (current, currentVersion, currentLimits, history.limits)
+        var (next, version, limits, historyLimits, content) = stateLock.withLock {
+            (current, currentVersion, currentLimits, history.limits, currentContentLimits)
         }
         let recorded = try change(&next, limits, prepared)
-        // Section locks: the copy is dropped when the change writes where another owner holds a lease.
+        // `next` is a copy: a change that passes a limit or a lock is dropped with it, nothing to undo.
+        if !content.isUnbounded { try content.check(recorded, in: next) }
         try collaboration.checkLocks(recorded.touched, author: author)
         let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent,
                             author: author)
@@ -356,6 +403,7 @@ public final class Store: @unchecked Sendable {
                 subscription.inFlight += 1
                 notify.unlock()
                 let ok = subscription.callback(notice)
+                if !ok { gate?.subscriberFailed(version: change.version) }  // no lock held, as hooks want
                 notify.lock()
                 subscription.inFlight -= 1
                 if !ok { subscription.failures += 1 }

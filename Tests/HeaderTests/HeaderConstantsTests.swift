@@ -3,6 +3,7 @@ import AGCore
 import AGEvents
 import AGJSON
 @testable import AGState
+import AGRegistry
 import CAgstateHeader
 import Testing
 
@@ -92,5 +93,22 @@ import Testing
             #expect(seen & flag == 0, "flag 0x\(String(flag, radix: 16)) is in two groups")
             seen |= flag
         }
+    }
+}
+
+/// The registry's constants and defaults against include/agstate.h.
+@Suite struct RegistryHeaderTests {
+    @Test func contentLimitsAndRegistryDefaults() {
+        #expect(LimitID.stateBytes.rawValue == AGS_LIMIT_STATE_BYTES)
+        #expect(LimitID.operations.rawValue == AGS_LIMIT_OPERATIONS)
+        #expect(LimitID.stringBytes.rawValue == AGS_LIMIT_STRING_BYTES)
+        #expect(LimitID.members.rawValue == AGS_LIMIT_MEMBERS)
+        #expect(LimitID.elements.rawValue == AGS_LIMIT_ELEMENTS)
+        #expect(unboundedLimit == AGS_LIMIT_UNBOUNDED)
+        let d = RegistryOptions()
+        #expect(d.shards == Int(AGS_REGISTRY_DEFAULT_SHARDS))
+        #expect(d.rates.maxClients == Int(AGS_REGISTRY_DEFAULT_MAX_CLIENTS))
+        #expect(LogLevel.debug.rawValue == AGS_LOG_DEBUG && LogLevel.info.rawValue == AGS_LOG_INFO)
+        #expect(LogLevel.warning.rawValue == AGS_LOG_WARNING && LogLevel.error.rawValue == AGS_LOG_ERROR)
     }
 }

@@ -12,4 +12,11 @@
 // marshaling for an event.
 //
 // Errors are *Error values; errors.Is(err, ErrPathNotFound) and the other Err* codes tell the cause.
+//
+// Many conversations in one process: OpenRegistry hands out stores by id (Registry.Get, whose Store is the
+// caller's hold until closed), evicts idle ones under a memory budget, enforces content limits
+// (Registry.SetLimit) and rate limits per client (PatchOptions.ClientID; ErrRateLimited with
+// Error.RetryAfter), and exposes metrics (WriteMetrics, MetricsHandler for net/http), health, log records
+// (SetLogHandler, a LogHandler shaped like log/slog's Handler: this module builds with Go 1.19, which has
+// no log/slog) and spans (SetSpanHandler).
 package agstate

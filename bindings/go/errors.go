@@ -5,7 +5,10 @@ package agstate
 */
 import "C"
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Status is a status code of the C library. The Err* values are Statuses, for errors.Is.
 type Status int
@@ -42,6 +45,8 @@ type Error struct {
 	HasPointer bool
 	OpIndex    int   // the failing JSON Patch operation, or -1
 	Offset     int64 // the byte offset of a JSON syntax error, or -1
+	// RetryAfter is, for ErrRateLimited, how long to wait before the call can succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("agstate: %s: %s", e.Code.Name(), e.Message) }

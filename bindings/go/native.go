@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"runtime"
+	"time"
 	"unsafe"
 )
 
@@ -26,7 +27,8 @@ func call(f func() C.ags_status) error {
 
 func lastError(status Status) error {
 	last := C.ags_errlast()
-	e := &Error{Code: status, Message: C.GoString(last.message), OpIndex: int(last.op_index), Offset: int64(last.offset)}
+	e := &Error{Code: status, Message: C.GoString(last.message), OpIndex: int(last.op_index), Offset: int64(last.offset),
+		RetryAfter: time.Duration(last.retry_after_ms) * time.Millisecond}
 	if p := last.pointer; p != nil {
 		e.Pointer = C.GoString(p)
 		e.HasPointer = true

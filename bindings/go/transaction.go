@@ -1,6 +1,7 @@
 package agstate
 
 /*
+#include <stdlib.h>
 #include "agstate.h"
 */
 import "C"
@@ -8,6 +9,7 @@ import "C"
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Transaction groups changes that commit as one version, or not at all. Reads see its own writes. Commit
@@ -108,20 +110,50 @@ type PatchOptions struct {
 	Author string
 	// Resolver decides each conflict under StrategyCustom.
 	Resolver Resolver
+	// ClientID names the committing client for a registry's rate limits ("" for none); a refusal is
+	// ErrRateLimited with Error.RetryAfter.
+	ClientID string
 }
 
 // PatchWith applies a JSON Patch like Patch, with options. Returns the new version.
 func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
 	pp, np := text(patch)
-	options := commitOptions(opts.Lenient, opts.Urgent)
-	if opts.IfVersion != nil {
-		options.expected_version = C.uint64_t(*opts.IfVersion)
-	}
+	options, free := opts.native()
+	defer free()
 	var v C.uint64_t
 	err := withCollaboration(&options, opts, func() error {
 		return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
 	})
 	return uint64(v), err
+}
+
+// SetWith is Set with options (Lenient, BaseVersion and Strategy do not apply to it). Returns the new version.
+func (s *Store) SetWith(pointer string, value []byte, opts PatchOptions) (uint64, error) {
+	pp, np := text([]byte(pointer))
+	pv, nv := text(value)
+	options, free := opts.native()
+	defer free()
+	var v C.uint64_t
+	err := withCollaboration(&options, opts, func() error {
+		return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set(h, pp, np, pv, nv, &options, &v) })
+	})
+	return uint64(v), err
+}
+
+// native gives the flags, compare-and-set version and client id as C takes them; the client id is copied
+// into C memory (cgo forbids a Go pointer inside memory passed to C), released by the function returned.
+func (opts PatchOptions) native() (C.ags_commit_options, func()) {
+	options := commitOptions(opts.Lenient, opts.Urgent)
+	if opts.IfVersion != nil {
+		options.expected_version = C.uint64_t(*opts.IfVersion)
+	}
+	if opts.ClientID == "" {
+		return options, func() {}
+	}
+	client := C.CString(opts.ClientID)
+	options.client_id = client
+	options.client_id_len = C.size_t(len(opts.ClientID))
+	return options, func() { C.free(unsafe.Pointer(client)) }
 }
 
 // commitOptions are the header's defaults (AGS_COMMIT_OPTIONS_INIT) with the flags asked for.

@@ -192,7 +192,7 @@ extension JSONValue {
     func checkDepth(_ path: JSONPointer, _ value: JSONValue, _ limits: JSONLimits) throws(AGError) {
         let depth = path.tokens.count + value.height
         if depth > limits.maxDepth {
-            throw AGError(.limitExceeded, "the result would nest \(depth) levels deep at \"\(path)\", beyond the limit of \(limits.maxDepth)",
+            throw AGError(.limitExceeded, "AGS_LIMIT_DEPTH: the result would nest \(depth) levels deep at \"\(path)\", beyond the limit of \(limits.maxDepth)",
                           pointer: path.description)
         }
     }

@@ -18,7 +18,7 @@ extension Store {
         var points: [ConflictPoint] = []
         var resolving = false
         do throws(AGError) {
-            let version = try commit(urgent: options.patch.urgent, author: options.author) {
+            let version = try commit(urgent: options.patch.urgent, author: options.author, origin: options.origin) {
                 (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
                 try options.check(context)
                 guard base <= context.version else {

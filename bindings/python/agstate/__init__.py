@@ -22,6 +22,7 @@ from .storage import Storage
 from .subscription import Subscription
 from .transaction import Transaction
 from .validation import EventValidator
+from .registry import Registry
 
 __version__ = _constants.AGS_VERSION
 
@@ -41,7 +42,7 @@ __all__ = [
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
     "encode_sse", "delta_event", "compress", "decompress", "UNBOUNDED", "pack", "unpack", "unpack_with_codec", "codec_stats",
     "reset_codec_stats", "Compressor", "Decompressor", "GzipStream", "make_patch", "make_merge_patch", "compact",
-    "Batcher", "EventValidator", "Storage", "Watch", "STRATEGIES", "MISSING", "REMOVE", "REFUSE",
+    "Batcher", "EventValidator", "Registry", "Storage", "Watch", "STRATEGIES", "MISSING", "REMOVE", "REFUSE",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
     "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
     "Locked", "RateLimited", "Unavailable",

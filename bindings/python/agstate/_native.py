@@ -50,7 +50,7 @@ class ags_error(ctypes.Structure):
     """struct ags_error of the header: the last failure on a thread."""
 
     _fields_ = [("code", c_int), ("message", c_char_p), ("pointer", c_char_p), ("op_index", c_int64),
-                ("offset", c_int64)]
+                ("offset", c_int64), ("retry_after_ms", c_uint64)]
 
 
 # int32_t (*ags_resolve_fn)(void *user_data, const ags_conflict *conflict, const char **value, size_t *value_len)
@@ -60,7 +60,8 @@ RESOLVE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, c_void_p, POINTER(c_void
 class ags_commit_options(ctypes.Structure):
     _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64),
                 ("base_version", c_uint64), ("strategy", c_uint32), ("author", c_char_p), ("author_len", c_size_t),
-                ("resolver", c_void_p), ("resolver_data", c_void_p)]  # resolver: a RESOLVE_FN, cast
+                ("resolver", c_void_p), ("resolver_data", c_void_p),  # resolver: a RESOLVE_FN, cast
+                ("client_id", c_char_p), ("client_id_len", c_size_t)]
 
 
 class ags_conflict(ctypes.Structure):

@@ -19,12 +19,13 @@ class AgstateError(Exception):
     __test__ = False  # not a pytest test class
 
     def __init__(self, message: str, *, pointer: Optional[str] = None, op_index: Optional[int] = None,
-                 offset: Optional[int] = None, code: Optional[int] = None) -> None:
+                 offset: Optional[int] = None, code: Optional[int] = None, retry_after_ms: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.pointer = pointer
         self.op_index = op_index
         self.offset = offset
+        self.retry_after_ms = retry_after_ms
         if code is not None:
             self.code = code
 
@@ -100,7 +101,7 @@ class Locked(AgstateError):
 
 
 class RateLimited(AgstateError):
-    """A rate limit refused the call: retry later."""
+    """A rate limit refused the call: retry after ``retry_after_ms`` milliseconds. Nothing was applied."""
 
     code = C.AGS_ERR_RATE_LIMITED
 
@@ -127,7 +128,8 @@ def last_error(status: int) -> AgstateError:
     cls = _BY_CODE.get(status, AgstateError)
     return cls(message or _status_name(status).decode(), pointer=pointer,
                op_index=error.op_index if error.op_index >= 0 else None,
-               offset=error.offset if error.offset >= 0 else None, code=status)
+               offset=error.offset if error.offset >= 0 else None, code=status,
+               retry_after_ms=error.retry_after_ms)
 
 
 def check(status: int) -> None:

@@ -26,7 +26,7 @@ _hot_get = hot.ags_store_get
 
 def _options(expected_version: Optional[int], lenient: bool = False, urgent: bool = False, *,
              base_version: Optional[int] = None, strategy: Optional[str] = None, author: Optional[str] = None,
-             resolver: Optional[ResolverCall] = None) -> ags_commit_options:
+             resolver: Optional[ResolverCall] = None, client_id: Optional[str] = None) -> ags_commit_options:
     options = ags_commit_options(*C.AGS_COMMIT_OPTIONS_INIT)
     options.flags = (C.AGS_PATCH_LENIENT if lenient else 0) | (C.AGS_PATCH_URGENT if urgent else 0)
     if expected_version is not None:
@@ -39,7 +39,24 @@ def _options(expected_version: Optional[int], lenient: bool = False, urgent: boo
         options.author, options.author_len = data, len(data)
     if resolver is not None:
         options.resolver = ctypes.cast(resolver.function, c_void_p).value
+    if client_id is not None:
+        client = text_bytes(client_id)
+        options.client_id = client  # the struct keeps the bytes alive
+        options.client_id_len = len(client)
     return options
+
+
+def _named(author: Optional[str], client_id: Optional[str]) -> Optional[ags_commit_options]:
+    """Commit options naming the author and the client (for a registry's rate limits), or None for the
+    defaults."""
+    if author is None and client_id is None:
+        return None
+    return _options(None, author=author, client_id=client_id)
+
+
+def _client(client_id: Optional[str]) -> Optional[ags_commit_options]:
+    """Commit options naming the client (for a registry's rate limits), or None for the defaults."""
+    return _named(None, client_id)
 
 
 class Store(NativeHandle):
@@ -83,6 +100,15 @@ class Store(NativeHandle):
         return store
 
     _release = staticmethod(lib.ags_store_close)
+
+    @classmethod
+    def _from_handle(cls, handle: int) -> "Store":
+        """A Store over a handle the library gave (a registry's hold: closing it releases the hold)."""
+        store = cls.__new__(cls)
+        NativeHandle.__init__(store, handle)
+        store._gate = threading.Lock()
+        store._callbacks = False
+        return store
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -147,34 +173,32 @@ class Store(NativeHandle):
             self._callbacks = True
         return self._h()
 
-    def set(self, pointer: str, value: Any, *, author: Optional[str] = None) -> int:
+    def set(self, pointer: str, value: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
         Python value (a str is a JSON string). ``author``: who commits (history, subscribers, section
-        locks). Returns the new version."""
+        locks). ``client_id`` (on every commit): the client a registry's rate limits count the commit
+        against (RateLimited when over). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        options = None if author is None else _options(None, author=author)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=options)
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_named(author, client_id))
 
-    def set_json(self, pointer: str, text: JSONText) -> int:
+    def set_json(self, pointer: str, text: JSONText, *, client_id: Optional[str] = None) -> int:
         """Like ``set``, with the value given as JSON text."""
         ptr, data = pointer_bytes(pointer), text_bytes(text)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=_client(client_id))
 
-    def add(self, pointer: str, value: Any, *, author: Optional[str] = None) -> int:
+    def add(self, pointer: str, value: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        options = None if author is None else _options(None, author=author)
-        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=options)
+        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=_named(author, client_id))
 
-    def remove(self, pointer: str, *, author: Optional[str] = None) -> int:
+    def remove(self, pointer: str, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """RFC 6902 ``remove``; the value must exist. Returns the new version."""
         ptr = pointer_bytes(pointer)
-        options = None if author is None else _options(None, author=author)
-        return self._commit("ags_store_remove", ptr, len(ptr), options=options)
+        return self._commit("ags_store_remove", ptr, len(ptr), options=_named(author, client_id))
 
     def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
               urgent: bool = False, base_version: Optional[int] = None, strategy: Optional[str] = None,
-              author: Optional[str] = None, resolver: Optional[Resolver] = None) -> int:
+              author: Optional[str] = None, resolver: Optional[Resolver] = None, client_id: Optional[str] = None) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
         version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
 
@@ -200,16 +224,16 @@ class Store(NativeHandle):
         if resolver is not None:
             call = ResolverCall(resolver)
             options = _options(expected_version, lenient, urgent, base_version=base_version, strategy=strategy,
-                               author=author, resolver=call)
+                               author=author, resolver=call, client_id=client_id)
             v = c_uint64()
             status = lib.ags_store_patch(self._h(), data, len(data), byref(options), byref(v))
             if status:
                 raise last_error(status)
             return v.value
-        if base_version is not None or strategy is not None or author is not None:
+        if base_version is not None or strategy is not None or author is not None or client_id is not None:
             return self._commit("ags_store_patch", data, len(data),
                                 options=_options(expected_version, lenient, urgent, base_version=base_version,
-                                                 strategy=strategy, author=author))
+                                                 strategy=strategy, author=author, client_id=client_id))
         if expected_version is None and not lenient and not urgent:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
@@ -236,14 +260,14 @@ class Store(NativeHandle):
             if status:
                 raise last_error(status)
             return version.value
-        return self._commit("ags_store_patch", data, len(data), options=_options(expected_version, lenient, urgent))
+        return self._commit("ags_store_patch", data, len(data),
+                            options=_options(expected_version, lenient, urgent, client_id=client_id))
 
-    def merge(self, patch: Any, *, author: Optional[str] = None) -> int:
+    def merge(self, patch: Any, *, author: Optional[str] = None, client_id: Optional[str] = None) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
-        options = None if author is None else _options(None, author=author)
-        return self._commit("ags_store_merge", data, len(data), options=options)
+        return self._commit("ags_store_merge", data, len(data), options=_named(author, client_id))
 
     # -- collaboration ----------------------------------------------------------------------------
 
@@ -326,10 +350,10 @@ class Store(NativeHandle):
         check(lib.ags_store_snapshot(self._h(), byref(handle)))
         return Snapshot(handle.value)
 
-    def restore(self, snapshot: Snapshot) -> int:
+    def restore(self, snapshot: Snapshot, *, client_id: Optional[str] = None) -> int:
         """Makes ``snapshot``'s state current again: an ordinary change (new version, in history, told to
         subscribers). Returns the new version."""
-        return self._commit("ags_store_restore", snapshot._h())
+        return self._commit("ags_store_restore", snapshot._h(), options=_client(client_id))
 
     @property
     def history_range(self) -> tuple:
@@ -393,12 +417,12 @@ class Store(NativeHandle):
         return text_from(lib.ags_store_delta_event, self._h(), check_int(since, "uint64_t", "since"),
                          C.AGS_EVENT_SSE if sse else 0)
 
-    def apply_event(self, event: Any, *, lenient: bool = False) -> int:
+    def apply_event(self, event: Any, *, lenient: bool = False, client_id: Optional[str] = None) -> int:
         """Applies a STATE_SNAPSHOT or STATE_DELTA event (a dict, or JSON text) as one change and returns the
         new version. A delta that does not apply raises with ``op_index`` and ``pointer``; nothing changes."""
         data = document_bytes(event)
         return self._commit("ags_store_apply_event", data, len(data),
-                            options=_options(None, lenient, False) if lenient else None)
+                            options=_options(None, lenient, client_id=client_id) if lenient or client_id is not None else None)
 
     # -- limits ---------------------------------------------------------------------------------
 

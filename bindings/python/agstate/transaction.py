@@ -57,10 +57,14 @@ class Transaction:
         data = document_bytes(ops)
         check(lib.ags_txn_patch(self._h(), data, len(data), C.AGS_PATCH_LENIENT if lenient else 0))
 
-    def commit(self) -> int:
-        """Commits as one version and returns it. The transaction ends either way."""
+    def commit(self, *, client_id: Optional[str] = None) -> int:
+        """Commits as one version and returns it. The transaction ends either way. ``client_id``: the client
+        a registry's rate limits count the commit against."""
+        from .store import _client
+
         v = c_uint64()
-        check(lib.ags_txn_commit(self._take(), None, byref(v)))
+        options = _client(client_id)
+        check(lib.ags_txn_commit(self._take(), None if options is None else byref(options), byref(v)))
         self.version = v.value
         return v.value
 
