@@ -323,7 +323,7 @@ public struct JSONParser {
                     break outer
                 }
             }
-        } else if persistent && end - base > JSONObject.largeThreshold {
+        } else if JSONObject.takesLargeForm(end - base, persistent: persistent) {
             // The large form's trie finds a repeated name while it is built.
             let names = memberKeys.moveArray(from: base)
             let values = memberValues.moveArray(from: valueBase)
