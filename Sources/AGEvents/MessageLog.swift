@@ -1,23 +1,33 @@
 import AGJSON
+import DequeModule
 
 /// The conversation rebuilt from the message events, the way a client would show it: text and
 /// reasoning messages with their content, tool calls on their assistant message, tool results,
-/// activities; MESSAGES_SNAPSHOT replaces it all. At most `maxMessages` are kept (the oldest go).
+/// activities; MESSAGES_SNAPSHOT replaces it all. At most `maxMessages` are kept (the oldest go), and at
+/// most `maxMessages` tool calls on them in all (the oldest go, also from a message that stays: tool calls
+/// that keep naming one `parentMessageId` would otherwise grow it without bound).
 struct MessageLog {
     final class Entry {
         var message: JSONObject
         var content: [UInt8]?         // streamed text, while or after it streams
-        var toolCalls: [(id: String, name: String, args: [UInt8])] = []
+        var toolCalls: Deque<(id: String, name: String, args: [UInt8])> = []
         init(_ message: JSONObject) { self.message = message }
     }
 
     private var entries: [Entry] = []
     private var byID = IDTable<Entry>()
     private var toolCallOwner = IDTable<Entry>()
+    /// Every tool call started, oldest first, with the message it went on (which may since have gone).
+    private var toolCallOrder: Deque<(id: String, owner: Entry)> = []
     let maxMessages: Int
     var isEnabled: Bool { true }
 
     init(maxMessages: Int) { self.maxMessages = max(1, maxMessages) }
+
+    /// What the log holds: messages, tool calls on them, and entries of its tables (for tests of its bounds).
+    var sizes: (messages: Int, toolCalls: Int, tableEntries: Int) {
+        (entries.count, entries.reduce(0) { $0 + $1.toolCalls.count }, byID.count + toolCallOwner.count + toolCallOrder.count)
+    }
 
     private mutating func add(_ id: String, _ entry: Entry) {
         entries.append(entry)
@@ -63,6 +73,13 @@ struct MessageLog {
         }
         owner.toolCalls.append((id, name, []))
         toolCallOwner[id] = owner
+        toolCallOrder.append((id, owner))
+        if toolCallOrder.count > maxMessages {
+            // The oldest tool call goes; it is the first on its message, unless that message went first.
+            let (oldest, from) = toolCallOrder.removeFirst()
+            if let first = from.toolCalls.first, StreamID.same(first.id, oldest) { from.toolCalls.removeFirst() }
+            if toolCallOwner[oldest] === from { toolCallOwner[oldest] = nil }
+        }
     }
 
     mutating func appendArgs(to id: String, _ body: (inout [UInt8]) -> Void) {
@@ -97,6 +114,7 @@ struct MessageLog {
         entries.removeAll()
         byID.removeAll()
         toolCallOwner.removeAll()
+        toolCallOrder.removeAll()
         for i in 0..<messages.count {
             guard let m = messages[i].objectValue, let id = m["id"]?.stringValue else { continue }
             add(id, Entry(m))
