@@ -83,19 +83,18 @@ public final class HandleTable<Object: AnyObject>: @unchecked Sendable {
     /// Forgets `handle`; the object is released when the last call using it returns. Returns false when
     /// the handle was not live.
     @discardableResult
-    public func remove(_ handle: OpaquePointer?) -> Bool {
-        guard let (index, generation) = try? decode(handle) else { return false }
+    public func remove(_ handle: OpaquePointer?) -> Bool { take(handle) != nil }
+
+    /// Forgets `handle` and returns its object (to close it), or nil when the handle was not live: of two
+    /// threads closing one handle, one gets the object.
+    @discardableResult
+    public func take(_ handle: OpaquePointer?) -> Object? {
+        guard let (index, generation) = try? decode(handle) else { return nil }
         pthread_rwlock_wrlock(lock)
-        let released: Object?
-        defer {
-            pthread_rwlock_unlock(lock)
-            _ = released // the object is released outside the lock
+        defer { pthread_rwlock_unlock(lock) }
+        guard index < slots.count, slots[index].generation == generation, let object = slots[index].object else {
+            return nil
         }
-        guard index < slots.count, slots[index].generation == generation, slots[index].object != nil else {
-            released = nil
-            return false
-        }
-        released = slots[index].object
         slots[index].object = nil
         if slots[index].generation < lastGeneration {
             slots[index].generation += 1
@@ -103,6 +102,6 @@ public final class HandleTable<Object: AnyObject>: @unchecked Sendable {
         }
         // else: retired. Its generation stays at the last one with no object, so its last handle reads
         // as closed, and no handle is ever made for it again.
-        return true
+        return object
     }
 }

@@ -20,6 +20,8 @@ public final class Store: @unchecked Sendable {
     private var currentVersion: UInt64 = 0
     private var currentLimits: JSONLimits
     private var history: History
+    /// Set once by `close`, under both locks: every commit after it fails.
+    private var closed = false
 
     // Notification state, guarded by `notify`.
     private let notify = ConditionLock()
@@ -184,6 +186,7 @@ public final class Store: @unchecked Sendable {
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
         let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
+            if closed { throw AGError(.closed, "the store is closed") }
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
                 guard commitsFromCallbacks < Store.maxCommitsFromCallbacks else {
@@ -224,6 +227,16 @@ public final class Store: @unchecked Sendable {
         if queued { deliver(upTo: version) }
         return version
     }
+
+    /// Refuses every later commit (with `closed`): a transaction or a batcher still holding the store can
+    /// no longer write into a store its owner let go, where the write would be lost. Reads and snapshots
+    /// go on working. Waits only for a commit in progress on another thread (never for a subscription
+    /// callback, which runs with no lock held): safe from inside a callback. Harmless when repeated.
+    public func close() {
+        writeLock.withLock { stateLock.withLock { closed = true } }
+    }
+
+    public var isClosed: Bool { stateLock.withLock { closed } }
 
     // MARK: subscriptions
 
