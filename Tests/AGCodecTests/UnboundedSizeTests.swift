@@ -48,4 +48,18 @@ import AGJSON
             #expect(error.code == .limitExceeded)
         }
     }
+
+    /// A payload giving more than its envelope claims is damage, not the caller's limit passed.
+    @Test(arguments: allCodecs + [.identity])
+    func aPayloadLargerThanItsClaimIsDamage(codec: Codec) throws {
+        let data = Inputs.json(5_000)
+        var envelope = try data.withUnsafeBytes { try Envelope.pack($0, codec: codec, threshold: 0) }
+        envelope.originalSize -= 1
+        do {
+            _ = try envelope.unpack(maxSize: Int.max)
+            Issue.record("a payload larger than its claim was accepted")
+        } catch {
+            #expect(error.code == .corruptData, "\(error)")
+        }
+    }
 }
