@@ -309,15 +309,23 @@ static void tool_calls_on_one_parent_stay_bounded(void) {
     ags_validator_close(v);
 }
 
-int main(void) {
-    decompression_with_no_bound();
-    envelopes_claiming_huge_sizes();
-    batcher_bounds_far_past_any_batch();
-    handles_never_alias();
-    batcher_closed_from_its_callback();
-    transactions_keep_their_stores_limits();
-    no_commit_after_the_store_closed();
-    tool_calls_on_one_parent_stay_bounded();
+static const struct { const char *name; void (*run)(void); } sections[] = {
+    { "decompression", decompression_with_no_bound },
+    { "envelopes", envelopes_claiming_huge_sizes },
+    { "batcher-bounds", batcher_bounds_far_past_any_batch },
+    { "handles", handles_never_alias },
+    { "batcher-close", batcher_closed_from_its_callback },
+    { "txn-limits", transactions_keep_their_stores_limits },
+    { "txn-closed-store", no_commit_after_the_store_closed },
+    { "validator-messages", tool_calls_on_one_parent_stay_bounded },
+};
+
+/* With an argument, runs only the section of that name. */
+int main(int argc, char **argv) {
+    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++) {
+        if (argc > 1 && strcmp(argv[1], sections[i].name) != 0) continue;
+        sections[i].run();
+    }
     if (failures) {
         fprintf(stderr, "%d of %d checks failed\n", failures, checks);
         return 1;
