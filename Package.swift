@@ -27,6 +27,8 @@ let package = Package(
             // they cost about a tenth of a one-operation store patch.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // include/agstate.h, read by the shim for its constants and structs.
+        .systemLibrary(name: "CAgstateHeader", path: "Sources/CAgstateHeader"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "AGCodec", dependencies: ["AGCore", "AGJSON", "CZlib", "CZstd"]),
@@ -43,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "AGExports",
-            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"],
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "CAgstateHeader"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -63,5 +65,7 @@ let package = Package(
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
+        // The engine's constants and defaults against include/agstate.h, where they are written.
+        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"]),
     ]
 )

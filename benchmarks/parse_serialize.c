@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < ROUNDS; r++) {
         ags_store *store = NULL;
         double t0 = now();
-        if (ags_store_open(json, len, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); return 1; }
+        if (ags_store_open(json, len, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); return 1; }
         parse[r] = now() - t0;
         char *out = NULL;
         size_t n = 0;

@@ -38,7 +38,7 @@ static struct result measure(size_t target) {
     char *json = make_state(target, &r.json_bytes, &items);
     size_t before = in_use();
     ags_store *store = NULL;
-    if (ags_store_open(json, r.json_bytes, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+    if (ags_store_open(json, r.json_bytes, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
     r.state_mem = in_use() - before;
 
     /* Snapshot: batches of 1,000, median over 50 batches. */
@@ -61,7 +61,7 @@ static struct result measure(size_t target) {
         snprintf(patch, sizeof patch, "[{\"op\":\"replace\",\"path\":\"/items/item%ld/name\",\"value\":\"renamed %d\"}]",
                  (long)(k * 7919L % items), k);
         double t0 = now_ns();
-        if (ags_store_patch(store, patch, AGS_NTS, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        if (ags_store_patch(store, patch, AGS_NTS, NULL, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
         times[k] = now_ns() - t0;
     }
     r.patch_ns = median(times, 1000);

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
         size_t events = 0, errors = 0, warnings = 0;
         for (int r = 0; r < rounds && r < 64; r++) {
             ags_validator *v = NULL;
-            if (ags_validator_open(profiles[p], AGS_NTS, 0, &v) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); return 1; }
+            if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, profiles[p], AGS_NTS, 0}, &v) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); return 1; }
             double t0 = now();
             ags_validator_feed_stream(v, data, len, AGS_STREAM_NDJSON, NULL, NULL);
             ags_validator_finish(v, NULL, NULL);

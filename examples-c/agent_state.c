@@ -19,7 +19,7 @@ static int stream_delta(void *user_data, uint64_t version, const char *patch, si
 }
 
 static void fail(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, ags_errmsg());
+    fprintf(stderr, "%s: %s\n", what, ags_errlast()->message);
     exit(1);
 }
 
@@ -31,11 +31,11 @@ int main(void) {
     if (ags_store_subscribe(store, "", 0, stream_delta, "sse", &sse) != AGS_OK) fail("subscribe");
 
     /* The agent works: each change is streamed as it commits. */
-    ags_store_set(store, "/status", AGS_NTS, "\"planning\"", AGS_NTS, NULL);
+    ags_store_set(store, "/status", AGS_NTS, "\"planning\"", AGS_NTS, NULL, NULL);
     ags_snapshot *before_steps = NULL;
     ags_store_snapshot(store, &before_steps);
     ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/steps/-\",\"value\":{\"title\":\"search\",\"done\":false}}]",
-                    AGS_NTS, NULL);
+                    AGS_NTS, NULL, NULL);
 
     /* A transaction: both changes commit as one version, one STATE_DELTA. */
     ags_txn *txn = NULL;
@@ -43,7 +43,7 @@ int main(void) {
     ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/steps/0/done\",\"value\":true}]", AGS_NTS, 0);
     ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"answering\"}]", AGS_NTS, 0);
     uint64_t version = 0;
-    if (ags_txn_commit(txn, &version) != AGS_OK) fail("commit");
+    if (ags_txn_commit(txn, NULL, &version) != AGS_OK) fail("commit");
 
     /* A client that has version 1 reconnects: one STATE_DELTA brings it up to date. */
     char *event = NULL;
@@ -56,7 +56,7 @@ int main(void) {
     ags_free(event);
 
     /* Undo the steps: restoring a snapshot is an ordinary, streamed change. */
-    ags_store_restore(store, before_steps, &version);
+    ags_store_restore(store, before_steps, NULL, &version);
     ags_snapshot_close(before_steps);
 
     char *state = NULL;

@@ -11,7 +11,7 @@ static int print_state(ags_store *store, const char *label) {
     uint64_t version = 0;
     if (ags_store_export(store, AGS_JSON_PRETTY, &json, NULL) != AGS_OK ||
         ags_store_version(store, &version) != AGS_OK) {
-        fprintf(stderr, "export failed: %s\n", ags_errmsg());
+        fprintf(stderr, "export failed: %s\n", ags_errlast()->message);
         return 1;
     }
     printf("%s (version %llu):\n%s\n\n", label, (unsigned long long)version, json);
@@ -31,7 +31,7 @@ int main(void) {
         "\"todos\":[{\"id\":1,\"title\":\"Draft the plan\",\"done\":true}]}";
     ags_store *store = NULL;
     if (ags_store_open(snapshot, AGS_NTS, &store) != AGS_OK) {
-        fprintf(stderr, "open failed: %s\n", ags_errmsg());
+        fprintf(stderr, "open failed: %s\n", ags_errlast()->message);
         return 1;
     }
     if (print_state(store, "snapshot")) return 1;
@@ -41,8 +41,8 @@ int main(void) {
         "[{\"op\":\"replace\",\"path\":\"/agent/status\",\"value\":\"working\"},"
         "{\"op\":\"add\",\"path\":\"/todos/-\",\"value\":{\"id\":2,\"title\":\"Book the venue\",\"done\":false}}]";
     uint64_t version = 0;
-    if (ags_store_patch(store, delta, AGS_NTS, &version) != AGS_OK) {
-        fprintf(stderr, "delta failed: %s\n", ags_errmsg());
+    if (ags_store_patch(store, delta, AGS_NTS, NULL, &version) != AGS_OK) {
+        fprintf(stderr, "delta failed: %s\n", ags_errlast()->message);
         return 1;
     }
     if (print_state(store, "after the delta")) return 1;
@@ -51,9 +51,9 @@ int main(void) {
     const char *bad_delta =
         "[{\"op\":\"replace\",\"path\":\"/agent/status\",\"value\":\"done\"},"
         "{\"op\":\"replace\",\"path\":\"/todos/5/done\",\"value\":true}]";
-    ags_status rc = ags_store_patch(store, bad_delta, AGS_NTS, &version);
+    ags_status rc = ags_store_patch(store, bad_delta, AGS_NTS, NULL, &version);
     printf("rejected delta: %s (operation %lld, path %s)\n  %s\n\n", ags_status_name(rc),
-           (long long)ags_errop(), ags_errpointer() ? ags_errpointer() : "-", ags_errmsg());
+           (long long)ags_errlast()->op_index, ags_errlast()->pointer ? ags_errlast()->pointer : "-", ags_errlast()->message);
     if (rc != AGS_ERR_PATH_NOT_FOUND) return 1;
     if (print_state(store, "unchanged")) return 1;
 

@@ -26,8 +26,8 @@ int main(void) {
         "data: {\"type\":\"RUN_FINISHED\",\"threadId\":\"thread-1\",\"runId\":\"run-1\"}\n\n";
 
     ags_validator *validator = NULL;
-    if (ags_validator_open("strict", AGS_NTS, 0, &validator) != AGS_OK) {
-        fprintf(stderr, "open: %s\n", ags_errmsg());
+    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, 0}, &validator) != AGS_OK) {
+        fprintf(stderr, "open: %s\n", ags_errlast()->message);
         return 1;
     }
     /* Feed it the way a network delivers it: 37-byte pieces. */
@@ -36,7 +36,7 @@ int main(void) {
         size_t n = len - at < 37 ? len - at : 37;
         char *findings = NULL;
         if (ags_validator_feed_stream(validator, stream + at, n, AGS_STREAM_SSE, &findings, NULL) != AGS_OK) {
-            fprintf(stderr, "feed: %s\n", ags_errmsg());
+            fprintf(stderr, "feed: %s\n", ags_errlast()->message);
             return 1;
         }
         show("while streaming", findings);

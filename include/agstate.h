@@ -9,8 +9,8 @@
  *
  *   Status.   A function that can fail returns an ags_status: AGS_OK (0) on success, one AGS_ERR_* code
  *             otherwise. A failed call changes no object and writes no output. The details of the last
- *             failure on the calling thread are read with ags_errcode(), ags_errmsg(), ags_errpointer(),
- *             ags_errop() and ags_erroffset(); a successful call leaves them as they were.
+ *             failure on the calling thread are read with ags_errlast(); a successful call leaves them as
+ *             they were.
  *
  *   Input.    Text is passed as (const char *data, size_t len) in UTF-8 and need not be NUL-terminated.
  *             len may be AGS_NTS to say that data is NUL-terminated. data may be NULL only when len is 0.
@@ -31,6 +31,17 @@
  *
  *   Equality. Comparisons (the "test" operation, ags_json_equal) ignore the order of object members and
  *             compare numbers by value (1 equals 1.0). Output keeps members in insertion order.
+ *
+ *   Options.  A call that takes many parameters, or may take more in a later version, takes a pointer to
+ *             an options struct whose first member is its version: initialise it with the AGS_*_OPTIONS_INIT
+ *             macro or the ags_*_options_init() function, then set the members that matter. NULL means
+ *             every default. Defaults are written once, in this header, as AGS_*_DEFAULT_* macros.
+ *
+ *   Flags.    Each group of flags has a type of its own (ags_json_flags, ags_patch_flags, ...); a function
+ *             refuses, with AGS_ERR_INVALID_ARGUMENT, a bit that is not of its group.
+ *
+ *   Integers. Every integer parameter has the range its comment gives, checked on every call; a value
+ *             outside it is AGS_ERR_INVALID_ARGUMENT. "No bound" is spelled AGS_UNBOUNDED.
  *
  *   Handles.  Objects such as ags_store are opaque handles checked on every call: a handle that was
  *             closed, or was never returned by the library, gives AGS_ERR_CLOSED or AGS_ERR_INVALID_ARGUMENT
@@ -74,9 +85,9 @@ typedef int ags_status;
 
 #define AGS_OK                    0  /* success */
 #define AGS_ERR_INVALID_ARGUMENT  1  /* a NULL or out-of-range argument, a bad flag, a foreign handle */
-#define AGS_ERR_INVALID_JSON      2  /* input text is not strict JSON (ags_erroffset() tells where) */
+#define AGS_ERR_INVALID_JSON      2  /* input text is not strict JSON (ags_errlast()->offset tells where) */
 #define AGS_ERR_INVALID_POINTER   3  /* a JSON Pointer is not RFC 6901 syntax, or the root is removed */
-#define AGS_ERR_INVALID_PATCH     4  /* a JSON Patch document is malformed (ags_errop() tells which op) */
+#define AGS_ERR_INVALID_PATCH     4  /* a JSON Patch document is malformed (ags_errlast()->op_index tells which) */
 #define AGS_ERR_PATH_NOT_FOUND    5  /* a pointer names no value, or a parent that is not there */
 #define AGS_ERR_TEST_FAILED       6  /* a JSON Patch "test" operation did not match */
 #define AGS_ERR_CONFLICT          7  /* a concurrent change conflicts with this one */
@@ -86,31 +97,30 @@ typedef int ags_status;
 #define AGS_ERR_NO_MEMORY        11  /* an allocation failed */
 #define AGS_ERR_INTERNAL         12  /* a bug in agstate: please report it with the message */
 #define AGS_ERR_NOT_IN_HISTORY   13  /* a version is no longer in the store's history: send a snapshot */
-#define AGS_ERR_CORRUPT_DATA     14  /* compressed data is truncated, damaged, or of another codec */
+#define AGS_ERR_CORRUPT_DATA     14  /* stored or compressed data is truncated, damaged, or of another codec */
+#define AGS_ERR_LOCKED           15  /* the location is locked by another owner */
+#define AGS_ERR_RATE_LIMITED     16  /* a rate limit refused the call: retry later */
+#define AGS_ERR_UNAVAILABLE      17  /* a backend (a database server) cannot be reached now */
 
 /* The name of a status code as a static string, e.g. "AGS_ERR_INVALID_JSON"; "AGS_UNKNOWN" for a value
  * that is no status code. */
 const char *ags_status_name(ags_status status);
 
-/* The code of the last failure on the calling thread, or AGS_OK when no call on this thread has failed
- * (or since ags_errclear()). */
-ags_status ags_errcode(void);
+/* The last failure on a thread. */
+typedef struct ags_error {
+    ags_status code;      /* AGS_OK when no call on this thread has failed (or since ags_errclear()) */
+    const char *message;  /* an English message; "" when there is no failure */
+    const char *pointer;  /* the JSON Pointer of the location concerned (e.g. a failing patch operation's
+                             path), or NULL when it concerns no location */
+    int64_t op_index;     /* the zero-based index of the patch operation that failed, or -1 */
+    int64_t offset;       /* the byte offset in the input text where parsing failed, or -1 */
+} ags_error;
 
-/* The English message of the last failure on the calling thread, "" when there is none. The string
- * belongs to the library and stays valid until the next failing call on this thread. */
-const char *ags_errmsg(void);
+/* The last failure on the calling thread; never NULL. The struct and its strings belong to the library
+ * and stay valid until the next failing call (or ags_errclear()) on this thread. */
+const ags_error *ags_errlast(void);
 
-/* The JSON Pointer of the location the last failure concerns (for example the path of the failing
- * patch operation), or NULL when it concerns no location. Valid like ags_errmsg(). */
-const char *ags_errpointer(void);
-
-/* The zero-based index of the patch operation that caused the last failure, or -1. */
-int64_t ags_errop(void);
-
-/* The byte offset in the input text where parsing failed for the last failure, or -1. */
-int64_t ags_erroffset(void);
-
-/* Forgets the last failure of the calling thread: ags_errcode() then returns AGS_OK. */
+/* Forgets the last failure of the calling thread: ags_errlast()->code is then AGS_OK. */
 void ags_errclear(void);
 
 /* ---------------------------------------------------------------------------------------------------
@@ -122,6 +132,10 @@ void ags_free(void *p);
 
 /* Passed as a length: the text is NUL-terminated and its length is found with strlen. */
 #define AGS_NTS ((size_t)-1)
+
+/* Passed as a size bound (a decompression's max_size): no bound. Only a caller that trusts the data
+ * should ask for it. */
+#define AGS_UNBOUNDED SIZE_MAX
 
 /* ---------------------------------------------------------------------------------------------------
  * Limits
@@ -144,6 +158,13 @@ void ags_free(void *p);
  * are dropped first when either history limit is passed. */
 #define AGS_LIMIT_HISTORY_BYTES     3
 
+/* The defaults of the limits above, and the ceiling of AGS_LIMIT_DEPTH. */
+#define AGS_DEFAULT_DEPTH             512
+#define AGS_MAX_DEPTH                 4000
+#define AGS_DEFAULT_INPUT_BYTES       1073741824
+#define AGS_DEFAULT_HISTORY_VERSIONS  1000
+#define AGS_DEFAULT_HISTORY_BYTES     67108864
+
 /* Reads and optionally sets a process-wide default limit, used by the stateless functions and taken by
  * every store opened afterwards. When new_value is negative the limit is only read; otherwise it is set
  * (AGS_LIMIT_DEPTH from 1 to 4000, AGS_LIMIT_INPUT_BYTES at least 1, the history limits at least 0). The value in force before the call is
@@ -154,38 +175,42 @@ ags_status ags_limit(int id, int64_t new_value, int64_t *old_value);
  * Stateless JSON functions
  * ------------------------------------------------------------------------------------------------ */
 
-/* Output flags (combine with |). Output is compact when no flag is given. */
-#define AGS_JSON_PRETTY            0x01u  /* indent by two spaces, one member or element per line */
-#define AGS_JSON_SORT_KEYS         0x02u  /* members sorted by name (UTF-8 byte order): a canonical form */
-/* Input flag: accept duplicate member names, the last one winning (what JavaScript's JSON.parse does).
- * Without it a duplicate name is AGS_ERR_INVALID_JSON, as I-JSON (RFC 7493) requires. */
-#define AGS_JSON_ALLOW_DUPLICATES  0x100u
+/* How JSON text is written, and for ags_json_format also read (combine with |). Output is compact when no
+ * flag is given. */
+typedef uint32_t ags_json_flags;
+enum ags_json_flag {
+    AGS_JSON_PRETTY           = 0x01u,  /* indent by two spaces, one member or element per line */
+    AGS_JSON_SORT_KEYS        = 0x02u,  /* members sorted by name (UTF-8 byte order): a canonical form */
+    /* Input: accept duplicate member names, the last one winning (what JavaScript's JSON.parse does).
+     * Without it a duplicate name is AGS_ERR_INVALID_JSON, as I-JSON (RFC 7493) requires. */
+    AGS_JSON_ALLOW_DUPLICATES = 0x100u
+};
 
 /* Checks that json is strict JSON. */
 ags_status ags_json_validate(const char *json, size_t len);
 
 /* Parses json and writes it again, compact by default or as the flags say: validates and normalises in
  * one step. Flags: AGS_JSON_PRETTY, AGS_JSON_SORT_KEYS, AGS_JSON_ALLOW_DUPLICATES. */
-ags_status ags_json_format(const char *json, size_t len, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_json_format(const char *json, size_t len, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Compares two JSON texts as values (member order ignored, numbers by value); *equal is set to 1 or 0. */
 ags_status ags_json_equal(const char *a, size_t a_len, const char *b, size_t b_len, int *equal);
 
 /* Resolves the JSON Pointer ptr (RFC 6901) in the document doc and writes the value found.
  * Flags: AGS_JSON_PRETTY, AGS_JSON_SORT_KEYS. AGS_ERR_PATH_NOT_FOUND when there is no such value. */
-ags_status ags_pointer_get(const char *doc, size_t doc_len, const char *ptr, size_t ptr_len, uint32_t flags,
+ags_status ags_pointer_get(const char *doc, size_t doc_len, const char *ptr, size_t ptr_len, ags_json_flags flags,
                            char **out, size_t *out_len);
 
 /* Applies the JSON Patch patch (RFC 6902) to doc and writes the resulting document. All operations apply
- * or none: on failure nothing is written and ags_errop() / ags_errpointer() name the failing operation.
+ * or none: on failure nothing is written and ags_errlast() names the failing operation.
  * Flags: AGS_JSON_PRETTY, AGS_JSON_SORT_KEYS. */
-ags_status ags_patch_apply(const char *doc, size_t doc_len, const char *patch, size_t patch_len, uint32_t flags,
+ags_status ags_patch_apply(const char *doc, size_t doc_len, const char *patch, size_t patch_len, ags_json_flags flags,
                            char **out, size_t *out_len);
 
 /* Applies the JSON Merge Patch patch (RFC 7386) to doc and writes the resulting document.
  * Flags: AGS_JSON_PRETTY, AGS_JSON_SORT_KEYS. */
 ags_status ags_merge_patch_apply(const char *doc, size_t doc_len, const char *patch, size_t patch_len,
-                                 uint32_t flags, char **out, size_t *out_len);
+                                 ags_json_flags flags, char **out, size_t *out_len);
 
 /* ---------------------------------------------------------------------------------------------------
  * Stores
@@ -198,6 +223,37 @@ ags_status ags_merge_patch_apply(const char *doc, size_t doc_len, const char *pa
  * ------------------------------------------------------------------------------------------------ */
 
 typedef struct ags_store ags_store;
+
+/* How a change is applied (combine with |). */
+typedef uint32_t ags_patch_flags;
+enum ags_patch_flag {
+    /* A "replace" of a missing path becomes an "add", and a "remove" of a missing path does nothing. For
+     * deltas computed against a state the receiver never had; never the default. The change is recorded
+     * (history, subscribers, events) as the operations that took effect. */
+    AGS_PATCH_LENIENT = 0x1000u,
+    /* Marks the change urgent, for those that batch changes (a batcher sends it at once). */
+    AGS_PATCH_URGENT  = 0x2000u
+};
+
+/* Passed as expected_version: commit whatever the current version is. */
+#define AGS_ANY_VERSION  UINT64_MAX
+
+/* Options of every call that commits a change (ags_store_set, _add, _remove, _patch, _merge, _restore,
+ * _apply_event, ags_txn_commit). NULL means the defaults of AGS_COMMIT_OPTIONS_INIT. */
+typedef struct ags_commit_options {
+    unsigned int version;       /* AGS_COMMIT_OPTIONS_VERSION */
+    ags_patch_flags flags;      /* AGS_PATCH_LENIENT, AGS_PATCH_URGENT; default 0 */
+    /* Compare-and-set: commit only when the store is at this version, otherwise AGS_ERR_CONFLICT (a client
+     * that works optimistically sends the version it read). Default AGS_ANY_VERSION: no check. */
+    uint64_t expected_version;
+} ags_commit_options;
+
+#define AGS_COMMIT_OPTIONS_VERSION 1
+#define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION }
+
+/* Initialises options to the defaults of version (AGS_COMMIT_OPTIONS_VERSION); AGS_ERR_INVALID_ARGUMENT for a
+ * version this library does not know. */
+ags_status ags_commit_options_init(ags_commit_options *options, unsigned int version);
 
 /* Opens a store holding the JSON document json, or {} when json is NULL and len is 0. The store takes the
  * process-wide limits in force now (see ags_limit). On success *store is a handle to close with
@@ -213,58 +269,44 @@ ags_status ags_store_version(ags_store *store, uint64_t *version);
 
 /* Writes the value at the JSON Pointer ptr in the current state ("" or NULL/0 for the whole state).
  * Flags: AGS_JSON_PRETTY, AGS_JSON_SORT_KEYS. */
-ags_status ags_store_get(ags_store *store, const char *ptr, size_t ptr_len, uint32_t flags,
+ags_status ags_store_get(ags_store *store, const char *ptr, size_t ptr_len, ags_json_flags flags,
                          char **out, size_t *out_len);
 
 /* Writes the whole current state; the same as ags_store_get with the pointer "". */
-ags_status ags_store_export(ags_store *store, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_export(ags_store *store, ags_json_flags flags, char **out, size_t *out_len);
+
+/* Every call below that commits takes options (NULL for the defaults) and writes the version it committed
+ * to *version when version is not NULL. */
 
 /* Sets the value at ptr to the JSON text value: replaces it when it exists, otherwise adds it (an object
  * member, or an array element at "-" or at the array's length). The parent must exist: nothing is
- * created on the way. Commits one version, written to *version when version is not NULL. */
+ * created on the way. Commits one version. */
 ags_status ags_store_set(ags_store *store, const char *ptr, size_t ptr_len, const char *value, size_t value_len,
-                         uint64_t *version);
+                         const ags_commit_options *options, uint64_t *version);
 
 /* RFC 6902 "add" of the JSON text value at ptr (inserts into arrays; "-" appends). Commits one version. */
 ags_status ags_store_add(ags_store *store, const char *ptr, size_t ptr_len, const char *value, size_t value_len,
-                         uint64_t *version);
+                         const ags_commit_options *options, uint64_t *version);
 
-/* RFC 6902 "remove" at ptr; the value must exist, and the root cannot be removed. Commits one version. */
-ags_status ags_store_remove(ags_store *store, const char *ptr, size_t ptr_len, uint64_t *version);
+/* RFC 6902 "remove" at ptr; the value must exist (with AGS_PATCH_LENIENT a missing one is no error), and the
+ * root cannot be removed. Commits one version. */
+ags_status ags_store_remove(ags_store *store, const char *ptr, size_t ptr_len, const ags_commit_options *options,
+                            uint64_t *version);
 
 /* Applies the JSON Patch patch atomically and commits it as one version (also when it changes nothing,
- * e.g. only "test" operations). On failure the state and version are unchanged and ags_errop() names the
+ * e.g. only "test" operations). On failure the state and version are unchanged and ags_errlast() names the
  * failing operation. */
-ags_status ags_store_patch(ags_store *store, const char *patch, size_t patch_len, uint64_t *version);
+ags_status ags_store_patch(ags_store *store, const char *patch, size_t patch_len, const ags_commit_options *options,
+                           uint64_t *version);
 
 /* Applies the JSON Merge Patch patch to the whole state and commits it as one version. */
-ags_status ags_store_merge(ags_store *store, const char *patch, size_t patch_len, uint64_t *version);
+ags_status ags_store_merge(ags_store *store, const char *patch, size_t patch_len, const ags_commit_options *options,
+                           uint64_t *version);
 
 /* Reads and optionally sets a limit of this store (AGS_LIMIT_*), as ags_limit() does for the process-wide
  * defaults. A state that is already deeper than a lowered AGS_LIMIT_DEPTH stays as it is; changes that
  * would exceed the limit fail. */
 ags_status ags_store_limit(ags_store *store, int id, int64_t new_value, int64_t *old_value);
-
-/* ---------------------------------------------------------------------------------------------------
- * Changing with options: lenient deltas and compare-and-set
- * ------------------------------------------------------------------------------------------------ */
-
-/* Patch flag: a "replace" of a missing path becomes an "add", and a "remove" of a missing path does
- * nothing. For deltas computed against a state the receiver never had; never the default. The change is
- * recorded (history, subscribers, events) as the operations that took effect. */
-#define AGS_PATCH_LENIENT  0x1000u
-
-/* Patch flag: mark the change urgent, for those that batch changes (a batcher sends it at once). */
-#define AGS_PATCH_URGENT   0x2000u
-
-/* Passed as expected_version: commit whatever the current version is. */
-#define AGS_ANY_VERSION  UINT64_MAX
-
-/* Applies the JSON Patch patch like ags_store_patch, with flags (AGS_PATCH_LENIENT, AGS_PATCH_URGENT), and only when
- * the store is at expected_version (or with AGS_ANY_VERSION, always): a client that works optimistically
- * sends the version it read, and gets AGS_ERR_CONFLICT when another change came first. */
-ags_status ags_store_patch_ex(ags_store *store, const char *patch, size_t patch_len, uint32_t flags,
-                              uint64_t expected_version, uint64_t *version);
 
 /* ---------------------------------------------------------------------------------------------------
  * Snapshots
@@ -285,13 +327,14 @@ void ags_snapshot_close(ags_snapshot *snapshot);
 ags_status ags_snapshot_version(ags_snapshot *snapshot, uint64_t *version);
 
 /* Writes the value at ptr ("" or NULL/0 for the whole state) in the snapshot. Flags as ags_store_get. */
-ags_status ags_snapshot_get(ags_snapshot *snapshot, const char *ptr, size_t ptr_len, uint32_t flags,
+ags_status ags_snapshot_get(ags_snapshot *snapshot, const char *ptr, size_t ptr_len, ags_json_flags flags,
                             char **out, size_t *out_len);
 
 /* Makes the snapshot's state current again. This is an ordinary change: it commits a new version, is
  * recorded in the history as a "replace" of the root, and subscribers hear of it. The snapshot may come
  * from another store. */
-ags_status ags_store_restore(ags_store *store, ags_snapshot *snapshot, uint64_t *version);
+ags_status ags_store_restore(ags_store *store, ags_snapshot *snapshot, const ags_commit_options *options,
+                             uint64_t *version);
 
 /* ---------------------------------------------------------------------------------------------------
  * History and time travel
@@ -308,16 +351,16 @@ ags_status ags_store_history_range(ags_store *store, uint64_t *oldest, uint64_t 
 /* Writes the kept changes after since_version as a JSON array, oldest first:
  * [{"version":5,"patch":[...RFC 6902 operations...]}, ...]. AGS_ERR_NOT_IN_HISTORY when some of those
  * changes are no longer kept; AGS_ERR_INVALID_ARGUMENT when since_version is newer than the store. */
-ags_status ags_store_history(ags_store *store, uint64_t since_version, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_history(ags_store *store, uint64_t since_version, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes the state as it was at version (rebuilt from the current state by undoing later changes), member
  * order included. AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches. */
-ags_status ags_store_state_at(ags_store *store, uint64_t version, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_state_at(ags_store *store, uint64_t version, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes one JSON Patch that takes the state of version to the current state: the operations of every
  * later change, in order ("[]" when version is current). AGS_ERR_NOT_IN_HISTORY when the history no
  * longer reaches back to version: send a snapshot instead. */
-ags_status ags_store_delta_since(ags_store *store, uint64_t version, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_delta_since(ags_store *store, uint64_t version, ags_json_flags flags, char **out, size_t *out_len);
 
 /* ---------------------------------------------------------------------------------------------------
  * Transactions
@@ -335,15 +378,16 @@ typedef struct ags_txn ags_txn;
 ags_status ags_store_begin(ags_store *store, ags_txn **txn);
 
 /* Writes the value at ptr as the transaction sees it; the location counts as read. */
-ags_status ags_txn_get(ags_txn *txn, const char *ptr, size_t ptr_len, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_txn_get(ags_txn *txn, const char *ptr, size_t ptr_len, ags_json_flags flags, char **out, size_t *out_len);
 
-/* Applies a JSON Patch to the transaction's state, atomically (flags: 0 or AGS_PATCH_LENIENT). "test"
- * targets and "move"/"copy" sources count as read. */
-ags_status ags_txn_patch(ags_txn *txn, const char *patch, size_t patch_len, uint32_t flags);
+/* Applies a JSON Patch to the transaction's state, atomically, under the store's limits (flags: 0 or
+ * AGS_PATCH_LENIENT). "test" targets and "move"/"copy" sources count as read. */
+ags_status ags_txn_patch(ags_txn *txn, const char *patch, size_t patch_len, ags_patch_flags flags);
 
-/* Commits the transaction as one version. The transaction ends and its handle is released whatever the
- * result: after AGS_ERR_CONFLICT, begin again. */
-ags_status ags_txn_commit(ags_txn *txn, uint64_t *version);
+/* Commits the transaction as one version (options: AGS_PATCH_URGENT; an expected_version other than
+ * AGS_ANY_VERSION must be the version the transaction began at, or it is AGS_ERR_CONFLICT). The transaction
+ * ends and its handle is released whatever the result: after AGS_ERR_CONFLICT, begin again. */
+ags_status ags_txn_commit(ags_txn *txn, const ags_commit_options *options, uint64_t *version);
 
 /* Ends the transaction without committing and releases its handle. NULL, or a transaction already
  * ended, is ignored. */
@@ -388,27 +432,35 @@ ags_status ags_subscription_failures(ags_subscription *subscription, uint64_t *c
  * Server-Sent Events frame "data: <json>\n\n" (the framing of the official Python SDK's EventEncoder).
  * ------------------------------------------------------------------------------------------------ */
 
-/* Output flag: frame the event for Server-Sent Events. */
-#define AGS_EVENT_SSE  0x200u
+/* How an event is written. */
+typedef uint32_t ags_event_flags;
+enum ags_event_flag {
+    AGS_EVENT_SSE = 0x200u  /* frame the event for Server-Sent Events */
+};
+
+/* Writes any AG-UI event given as JSON text as compact JSON, or with AGS_EVENT_SSE as one SSE frame. The
+ * event must be a JSON object; its contents are not validated (see ags_validator_feed for that). */
+ags_status ags_event_encode(const char *event, size_t len, ags_event_flags flags, char **out, size_t *out_len);
 
 /* Writes a STATE_SNAPSHOT event of the current state. Flags: AGS_EVENT_SSE. */
-ags_status ags_store_snapshot_event(ags_store *store, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_snapshot_event(ags_store *store, ags_event_flags flags, char **out, size_t *out_len);
 
 /* Writes a STATE_DELTA event that takes a client at since_version to the current state (see
  * ags_store_delta_since; AGS_ERR_NOT_IN_HISTORY means: send ags_store_snapshot_event instead).
  * Flags: AGS_EVENT_SSE. */
-ags_status ags_store_delta_event(ags_store *store, uint64_t since_version, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_delta_event(ags_store *store, uint64_t since_version, ags_event_flags flags, char **out,
+                                 size_t *out_len);
 
 /* Wraps a JSON Patch (for example the one a subscription callback received) in a STATE_DELTA event.
  * Flags: AGS_EVENT_SSE. */
-ags_status ags_delta_event(const char *patch, size_t patch_len, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_delta_event(const char *patch, size_t patch_len, ags_event_flags flags, char **out, size_t *out_len);
 
 /* Applies a STATE_SNAPSHOT event (replacing the whole state) or a STATE_DELTA event (atomically) given as
  * JSON text, as one change. Other members of the event (timestamp, rawEvent, ...) are ignored; another
  * event type is AGS_ERR_INVALID_ARGUMENT. A delta that does not apply is rejected with the failing
- * operation's index and path, and the state stays as it was. Flags: 0 or AGS_PATCH_LENIENT. */
-ags_status ags_store_apply_event(ags_store *store, const char *event, size_t event_len, uint32_t flags,
-                                 uint64_t *version);
+ * operation's index and path, and the state stays as it was. */
+ags_status ags_store_apply_event(ags_store *store, const char *event, size_t event_len,
+                                 const ags_commit_options *options, uint64_t *version);
 
 /* ---------------------------------------------------------------------------------------------------
  * Compression
@@ -434,23 +486,29 @@ ags_status ags_store_apply_event(ags_store *store, const char *event, size_t eve
 /* Compresses data with codec at level (0 for the default). */
 ags_status ags_compress(int codec, int level, const char *data, size_t len, char **out, size_t *out_len);
 
-/* Decompresses data written with codec, producing at most max_size bytes (SIZE_MAX: no bound, which only a
- * caller that trusts the data should ask for). */
+/* The decompression bound the bindings use when their caller gives none: 256 MiB. */
+#define AGS_DEFAULT_MAX_DECOMPRESSED_SIZE 268435456
+
+/* Decompresses data written with codec, producing at most max_size bytes (AGS_UNBOUNDED: no bound). */
 ags_status ags_decompress(int codec, const char *data, size_t len, size_t max_size, char **out, size_t *out_len);
 
 typedef struct ags_compressor ags_compressor;
 typedef struct ags_decompressor ags_decompressor;
 
-/* Write flag: after this data, flush, so that everything written so far can be decoded by the receiver
- * now (zlib's sync flush, zstd's flush). An SSE response compressed this way delivers each event as soon
- * as it is written. */
-#define AGS_FLUSH  0x800u
+/* How a compression stream writes. */
+typedef uint32_t ags_compress_flags;
+enum ags_compress_flag {
+    /* After this data, flush, so that everything written so far can be decoded by the receiver now (zlib's
+     * sync flush, zstd's flush). An SSE response compressed this way delivers each event as soon as it is
+     * written. */
+    AGS_FLUSH = 0x800u
+};
 
 /* Opens a compression stream. */
 ags_status ags_compressor_open(int codec, int level, ags_compressor **compressor);
 
 /* Compresses data and writes the output that is ready (possibly none: *out_len 0). Flags: 0 or AGS_FLUSH. */
-ags_status ags_compressor_write(ags_compressor *compressor, const char *data, size_t len, uint32_t flags,
+ags_status ags_compressor_write(ags_compressor *compressor, const char *data, size_t len, ags_compress_flags flags,
                                 char **out, size_t *out_len);
 
 /* Ends the stream and writes the rest of the output (trailer and checksum). Later writes fail. */
@@ -459,7 +517,7 @@ ags_status ags_compressor_finish(ags_compressor *compressor, char **out, size_t 
 /* Releases a compression stream. NULL, or a stream already closed, is ignored. */
 void ags_compressor_close(ags_compressor *compressor);
 
-/* Opens a decompression stream that produces at most max_size bytes in all. */
+/* Opens a decompression stream that produces at most max_size bytes in all (AGS_UNBOUNDED: no bound). */
 ags_status ags_decompressor_open(int codec, size_t max_size, ags_decompressor **decompressor);
 
 /* Decompresses data and writes the output it completes (possibly none). */
@@ -484,15 +542,33 @@ void ags_decompressor_close(ags_decompressor *decompressor);
  * Data shorter than the threshold, or that compression would not make smaller, is stored with
  * AGS_CODEC_IDENTITY. */
 #define AGS_ENVELOPE_THRESHOLD  1024  /* the usual threshold, in bytes */
-#define AGS_ENVELOPE_JSON       0x400u  /* flag: write the JSON form */
 
-/* Packs data in an envelope, compressed with codec at level when it is at least threshold bytes and
- * compression saves bytes. Flags: 0 (binary form) or AGS_ENVELOPE_JSON. */
-ags_status ags_pack(int codec, int level, size_t threshold, const char *data, size_t len, uint32_t flags,
-                    char **out, size_t *out_len);
+/* The form of an envelope. */
+typedef uint32_t ags_envelope_flags;
+enum ags_envelope_flag {
+    AGS_ENVELOPE_JSON = 0x400u  /* write the JSON form */
+};
+
+typedef struct ags_pack_options {
+    unsigned int version;        /* AGS_PACK_OPTIONS_VERSION */
+    int codec;                   /* AGS_CODEC_*; default AGS_CODEC_GZIP */
+    int level;                   /* 0 for the codec's default (the default), else the codec's levels */
+    size_t threshold;            /* data shorter than this is stored; default AGS_ENVELOPE_THRESHOLD */
+    ags_envelope_flags flags;    /* 0 (binary form, the default) or AGS_ENVELOPE_JSON */
+} ags_pack_options;
+
+#define AGS_PACK_OPTIONS_VERSION 1
+#define AGS_PACK_OPTIONS_INIT { AGS_PACK_OPTIONS_VERSION, AGS_CODEC_GZIP, 0, AGS_ENVELOPE_THRESHOLD, 0 }
+
+/* Initialises options to the defaults of version (AGS_PACK_OPTIONS_VERSION). */
+ags_status ags_pack_options_init(ags_pack_options *options, unsigned int version);
+
+/* Packs data in an envelope, compressed with the options' codec at its level when data is at least threshold
+ * bytes and compression saves bytes. options NULL: the defaults. */
+ags_status ags_pack(const char *data, size_t len, const ags_pack_options *options, char **out, size_t *out_len);
 
 /* Unpacks an envelope in either form (JSON when it starts with '{'), checking its size and checksum, and
- * producing at most max_size bytes (a larger recorded size fails before any work). The codec the envelope
+ * producing at most max_size bytes (AGS_UNBOUNDED: no bound; a larger recorded size fails before any work). The codec the envelope
  * used is written to *codec when codec is not NULL. */
 ags_status ags_unpack(const char *envelope, size_t len, size_t max_size, int *codec, char **out, size_t *out_len);
 
@@ -509,30 +585,45 @@ void ags_codec_stats_reset(void);
  * Diff and compaction
  * ------------------------------------------------------------------------------------------------ */
 
-/* Diff flag: where replacing a whole object or array takes fewer bytes than the operations inside it,
- * replace it. Without it every operation targets the deepest place that changed. */
-#define AGS_DIFF_FEWEST_BYTES  0x4000u
-/* Diff flag: put a "test" of the old value before every "replace" and "remove", so that the patch refuses
- * to apply to a document other than the one it was made from. */
-#define AGS_DIFF_TEST_GUARDS   0x8000u
+/* What a diff computes. */
+typedef uint32_t ags_diff_flags;
+enum ags_diff_flag {
+    /* Where replacing a whole object or array takes fewer bytes than the operations inside it, replace it.
+     * Without it every operation targets the deepest place that changed. */
+    AGS_DIFF_FEWEST_BYTES = 0x4000u,
+    /* Put a "test" of the old value before every "replace" and "remove", so that the patch refuses to apply
+     * to a document other than the one it was made from. */
+    AGS_DIFF_TEST_GUARDS  = 0x8000u,
+    /* Apply the patch to a and compare the result with b before writing it (the algorithm is checked by
+     * property tests; this checks each result once more, at about twice the cost). */
+    AGS_DIFF_VERIFY       = 0x10000u
+};
 
-/* Diff flag: apply the patch to a and compare the result with b before writing it (the algorithm is
- * checked by property tests; this checks each result once more, at about twice the cost). */
-#define AGS_DIFF_VERIFY        0x10000u
+typedef struct ags_diff_options {
+    unsigned int version;     /* AGS_DIFF_OPTIONS_VERSION */
+    ags_diff_flags flags;     /* default 0 */
+    ags_json_flags format;    /* how the patch is written: AGS_JSON_PRETTY; default 0 (compact) */
+} ags_diff_options;
+
+#define AGS_DIFF_OPTIONS_VERSION 1
+#define AGS_DIFF_OPTIONS_INIT { AGS_DIFF_OPTIONS_VERSION, 0, 0 }
+
+/* Initialises options to the defaults of version (AGS_DIFF_OPTIONS_VERSION). */
+ags_status ags_diff_options_init(ags_diff_options *options, unsigned int version);
 
 /* Writes a JSON Patch that turns a into b: applying it to a gives b exactly (numbers written alike too),
  * always. Objects are compared member by member; arrays by a longest common subsequence (up to a bound on
- * the work, beyond which the differing part is replaced). Flags: AGS_DIFF_FEWEST_BYTES,
- * AGS_DIFF_TEST_GUARDS, AGS_DIFF_VERIFY, AGS_JSON_PRETTY.
+ * the work, beyond which the differing part is replaced). options NULL: the defaults.
  * Cost: the two texts are read side by side; where they agree byte for byte only a is read (validated, not
  * built), so two large states that differ in a few places cost about one scan of a. Values are built only
  * where the texts differ. Member names with escapes or non-ASCII bytes, AGS_DIFF_FEWEST_BYTES and
  * AGS_DIFF_VERIFY take the slower way (both documents parsed whole); the patch is the same either way. */
-ags_status ags_diff(const char *a, size_t a_len, const char *b, size_t b_len, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_diff(const char *a, size_t a_len, const char *b, size_t b_len, const ags_diff_options *options,
+                    char **out, size_t *out_len);
 
 /* Writes the JSON Merge Patch (RFC 7386) that turns a into b. AGS_ERR_INVALID_ARGUMENT when none exists:
  * a merge patch cannot set a member to null. Flags: AGS_JSON_PRETTY. */
-ags_status ags_merge_diff(const char *a, size_t a_len, const char *b, size_t b_len, uint32_t flags,
+ags_status ags_merge_diff(const char *a, size_t a_len, const char *b, size_t b_len, ags_json_flags flags,
                           char **out, size_t *out_len);
 
 /* Writes one JSON Patch equivalent to a sequence of patches, usually shorter: for every document the
@@ -540,18 +631,18 @@ ags_status ags_merge_diff(const char *a, size_t a_len, const char *b, size_t b_l
  * of JSON Patches. Folds successive replaces of a path, changes under a path that is later replaced or
  * removed, changes inside a value that was just added, and "test"s those make pointless. Flags:
  * AGS_JSON_PRETTY. */
-ags_status ags_compact(const char *patches, size_t len, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_compact(const char *patches, size_t len, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes a JSON Patch that takes the state of version from_version to the state of to_version (either may
  * be the older): the recorded changes between them, compacted, so its cost follows the size of the changes
  * and not of the state. AGS_ERR_NOT_IN_HISTORY when the history does not reach both. */
-ags_status ags_store_diff(ags_store *store, uint64_t from_version, uint64_t to_version, uint32_t flags,
+ags_status ags_store_diff(ags_store *store, uint64_t from_version, uint64_t to_version, ags_json_flags flags,
                           char **out, size_t *out_len);
 
 /* Writes a JSON Patch that takes the state of snapshot to the current state of store: from the recorded
  * changes when the history still reaches the snapshot's version, otherwise by comparing the two states (and
  * skipping every subtree they still share). The snapshot may come from another store. */
-ags_status ags_store_diff_snapshot(ags_store *store, ags_snapshot *snapshot, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_store_diff_snapshot(ags_store *store, ags_snapshot *snapshot, ags_json_flags flags, char **out, size_t *out_len);
 
 /* ---------------------------------------------------------------------------------------------------
  * Delta batcher
@@ -576,10 +667,31 @@ typedef struct ags_batcher ags_batcher;
 typedef int (*ags_batch_fn)(void *user_data, uint64_t from_version, uint64_t to_version, const char *event,
                             size_t event_len);
 
-/* Opens a batcher on the location ptr of store ("" or NULL/0 for the whole state). max_operations and
- * max_bytes must be at least 1. */
-ags_status ags_batcher_open(ags_store *store, const char *ptr, size_t ptr_len, size_t max_operations, size_t max_bytes,
-                            uint64_t window_ms, ags_batch_fn fn, void *user_data, ags_batcher **batcher);
+#define AGS_BATCHER_DEFAULT_MAX_OPERATIONS  200
+#define AGS_BATCHER_DEFAULT_MAX_BYTES       65536
+#define AGS_BATCHER_DEFAULT_WINDOW_MS       100
+/* The largest max_operations and max_bytes accepted: 2^40. */
+#define AGS_BATCHER_MAX_BOUND               1099511627776ull
+
+typedef struct ags_batcher_options {
+    unsigned int version;     /* AGS_BATCHER_OPTIONS_VERSION */
+    const char *pointer;      /* the location watched; NULL (the default) or "" for the whole state */
+    size_t pointer_len;       /* its length, or AGS_NTS */
+    size_t max_operations;    /* 1 to AGS_BATCHER_MAX_BOUND; default AGS_BATCHER_DEFAULT_MAX_OPERATIONS */
+    size_t max_bytes;         /* 1 to AGS_BATCHER_MAX_BOUND; default AGS_BATCHER_DEFAULT_MAX_BYTES */
+    uint64_t window_ms;       /* default AGS_BATCHER_DEFAULT_WINDOW_MS */
+} ags_batcher_options;
+
+#define AGS_BATCHER_OPTIONS_VERSION 1
+#define AGS_BATCHER_OPTIONS_INIT { AGS_BATCHER_OPTIONS_VERSION, NULL, 0, AGS_BATCHER_DEFAULT_MAX_OPERATIONS, \
+                                   AGS_BATCHER_DEFAULT_MAX_BYTES, AGS_BATCHER_DEFAULT_WINDOW_MS }
+
+/* Initialises options to the defaults of version (AGS_BATCHER_OPTIONS_VERSION). */
+ags_status ags_batcher_options_init(ags_batcher_options *options, unsigned int version);
+
+/* Opens a batcher on store with options (NULL: the defaults); fn must not be NULL. */
+ags_status ags_batcher_open(ags_store *store, const ags_batcher_options *options, ags_batch_fn fn, void *user_data,
+                            ags_batcher **batcher);
 
 /* Tells the batcher the time in milliseconds (any clock that only goes forward; the same one every call)
  * and sends the pending changes if window_ms has passed since the first of them. A change is stamped with
@@ -639,60 +751,77 @@ void ags_batcher_close(ags_batcher *batcher, int flush);
 
 typedef struct ags_validator ags_validator;
 
-#define AGS_VALIDATE_MESSAGES  0x20000u  /* open flag: rebuild the messages (ags_validator_messages) */
-#define AGS_STREAM_NDJSON      0x40000u  /* feed_stream flag: the data is NDJSON, one event a line */
-#define AGS_STREAM_SSE         0x80000u  /* feed_stream flag: the data is a Server-Sent Events stream */
+/* What a validator does beside checking. */
+typedef uint32_t ags_validator_flags;
+enum ags_validator_flag {
+    AGS_VALIDATE_MESSAGES = 0x20000u  /* rebuild the messages (ags_validator_messages) */
+};
+
+/* The framing of a stream given to ags_validator_feed_stream. */
+typedef enum ags_stream_format {
+    AGS_STREAM_AUTO   = 0,  /* detected from the first bytes ("{" or "[": NDJSON; otherwise SSE) */
+    AGS_STREAM_NDJSON = 1,  /* one event a line */
+    AGS_STREAM_SSE    = 2   /* Server-Sent Events */
+} ags_stream_format;
 
 #define AGS_SEVERITY_OFF      0  /* the rule is not checked */
 #define AGS_SEVERITY_INFO     1
 #define AGS_SEVERITY_WARNING  2
 #define AGS_SEVERITY_ERROR    3
 
-/* Opens a validator with the profile "client", "strict" or "compat" (NULL/0 or "": client). flags: 0 or
- * AGS_VALIDATE_MESSAGES. Nesting depth inside events follows AGS_LIMIT_DEPTH. */
-ags_status ags_validator_open(const char *profile, size_t profile_len, uint32_t flags, ags_validator **validator);
+typedef struct ags_validator_options {
+    unsigned int version;        /* AGS_VALIDATOR_OPTIONS_VERSION */
+    const char *profile;         /* "client" (NULL or "", the default), "strict" or "compat" */
+    size_t profile_len;          /* its length, or AGS_NTS */
+    ags_validator_flags flags;   /* 0 (the default) or AGS_VALIDATE_MESSAGES */
+} ags_validator_options;
+
+#define AGS_VALIDATOR_OPTIONS_VERSION 1
+#define AGS_VALIDATOR_OPTIONS_INIT { AGS_VALIDATOR_OPTIONS_VERSION, NULL, 0, 0 }
+
+/* Initialises options to the defaults of version (AGS_VALIDATOR_OPTIONS_VERSION). */
+ags_status ags_validator_options_init(ags_validator_options *options, unsigned int version);
+
+/* Opens a validator with options (NULL: the defaults). Nesting depth inside events follows AGS_LIMIT_DEPTH. */
+ags_status ags_validator_open(const ags_validator_options *options, ags_validator **validator);
 
 /* Sets the severity of one rule (AGS_SEVERITY_*), e.g. "text.empty-delta" to AGS_SEVERITY_ERROR, or
  * AGS_SEVERITY_OFF to silence it. An unknown rule id is AGS_ERR_INVALID_ARGUMENT. */
 ags_status ags_validator_set_severity(ags_validator *validator, const char *rule, size_t rule_len, int severity);
 
 /* Validates one event given as JSON text. When findings is not NULL it receives the findings this event
- * produced (a JSON array, "[]" when none; free it with ags_free); NULL skips writing them. */
+ * produced as a JSON array to free with ags_free, or NULL (and 0 in *findings_len) when there are none, so
+ * that the usual case allocates nothing; findings NULL skips writing them. */
 ags_status ags_validator_feed(ags_validator *validator, const char *event, size_t len, char **findings,
-                              size_t *findings_len);
-
-/* Validates one event like ags_validator_feed, but writes NULL to *findings (and 0 to *findings_len)
- * when the event produced none, so that the usual case allocates nothing. findings must not be NULL. */
-ags_status ags_validator_push(ags_validator *validator, const char *event, size_t len, char **findings,
                               size_t *findings_len);
 
 /* Validates the events in a piece of a stream: NDJSON (one event a line; blank lines and "\r\n" fine)
  * or Server-Sent Events ("data:" lines joined by newlines, an event ending at a blank line; comments,
- * "event:", "id:" and "retry:" lines ignored; "\n", "\r\n" or "\r" line ends). flags: 0 detects the
- * format from the first bytes ("{" or "[": NDJSON; otherwise SSE), or AGS_STREAM_NDJSON / AGS_STREAM_SSE.
+ * "event:", "id:" and "retry:" lines ignored; "\n", "\r\n" or "\r" line ends), as format says.
  * A frame may be split anywhere between calls: its start is kept until a later call completes it.
  * findings as for ags_validator_feed, for the events completed by this call. */
-ags_status ags_validator_feed_stream(ags_validator *validator, const char *data, size_t len, uint32_t flags,
+ags_status ags_validator_feed_stream(ags_validator *validator, const char *data, size_t len, ags_stream_format format,
                                      char **findings, size_t *findings_len);
 
 /* Ends the stream: validates a last NDJSON line that had no newline (an SSE event cut before its blank
  * line is validated too and reported as "stream.truncated"), then writes the end-of-stream findings (a
- * run still active, ...). After it, feeding is AGS_ERR_INVALID_ARGUMENT; a second call writes "[]". */
+ * run still active, ...). After it, feeding is AGS_ERR_INVALID_ARGUMENT; a second call finds nothing. findings as for
+ * ags_validator_feed. */
 ags_status ags_validator_finish(ags_validator *validator, char **findings, size_t *findings_len);
 
 /* Writes every finding kept so far (the first 10,000) as a JSON array. */
 ags_status ags_validator_findings(ags_validator *validator, char **out, size_t *out_len);
 
 /* Writes the tracked state (AGS_JSON_PRETTY / AGS_JSON_SORT_KEYS apply); {} before any snapshot. */
-ags_status ags_validator_state(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_validator_state(ags_validator *validator, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes the tracked activities: {"<messageId>": {"activityType": ..., "content": ...}, ...}. */
-ags_status ags_validator_activities(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_validator_activities(ags_validator *validator, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes the messages rebuilt from the message events, in the order they began, as AG-UI messages
  * ({"id","role","content"}, tool calls on their assistant message, tool results, activities); a
  * MESSAGES_SNAPSHOT replaces them. Only for a validator opened with AGS_VALIDATE_MESSAGES. */
-ags_status ags_validator_messages(ags_validator *validator, uint32_t flags, char **out, size_t *out_len);
+ags_status ags_validator_messages(ags_validator *validator, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Counts so far: events seen (lines that were not events included) and findings by severity (all of
  * them, also those beyond the 10,000 kept). Any pointer may be NULL. */

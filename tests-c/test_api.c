@@ -7,7 +7,7 @@
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 static char *sentinel = (char *)"untouched";
 
@@ -33,13 +33,13 @@ static void arguments(void) {
     ags_free(NULL);
 
     CHECK(ags_json_validate("{\"a\":[1,2,]}", AGS_NTS) == AGS_ERR_INVALID_JSON);
-    CHECK(ags_errcode() == AGS_ERR_INVALID_JSON);
-    CHECK(ags_erroffset() == 10);
-    CHECK(strstr(ags_errmsg(), "trailing comma") != NULL);
+    CHECK(ags_errlast()->code == AGS_ERR_INVALID_JSON);
+    CHECK(ags_errlast()->offset == 10);
+    CHECK(strstr(ags_errlast()->message, "trailing comma") != NULL);
     CHECK(ags_json_validate("{}", AGS_NTS) == AGS_OK);
-    CHECK(ags_errcode() == AGS_ERR_INVALID_JSON); /* success leaves the last failure */
+    CHECK(ags_errlast()->code == AGS_ERR_INVALID_JSON); /* success leaves the last failure */
     ags_errclear();
-    CHECK(ags_errcode() == AGS_OK && strcmp(ags_errmsg(), "") == 0 && ags_errpointer() == NULL);
+    CHECK(ags_errlast()->code == AGS_OK && strcmp(ags_errlast()->message, "") == 0 && ags_errlast()->pointer == NULL);
 
     int equal = -1;
     CHECK(ags_json_equal("{\"a\":1,\"b\":[1.0]}", AGS_NTS, "{\"b\":[1],\"a\":1}", AGS_NTS, &equal) == AGS_OK && equal == 1);
@@ -56,7 +56,7 @@ static void arguments(void) {
 
     CHECK(ags_patch_apply("{\"a\":1}", AGS_NTS, "[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]", AGS_NTS, 0, &out, NULL)
           == AGS_ERR_TEST_FAILED);
-    CHECK(ags_errop() == 0 && strcmp(ags_errpointer(), "/a") == 0);
+    CHECK(ags_errlast()->op_index == 0 && strcmp(ags_errlast()->pointer, "/a") == 0);
     CHECK(ags_merge_patch_apply("{\"a\":1,\"b\":2}", AGS_NTS, "{\"a\":null,\"c\":3}", AGS_NTS, AGS_JSON_SORT_KEYS, &out, NULL) == AGS_OK);
     CHECK(strcmp(out, "{\"b\":2,\"c\":3}") == 0);
     ags_free(out);
@@ -67,12 +67,12 @@ static void handles(void) {
     uint64_t version = 99;
     CHECK(ags_store_open(NULL, 0, &store) == AGS_OK);
     CHECK(ags_store_version(store, &version) == AGS_OK && version == 0);
-    CHECK(ags_store_set(store, "/a", AGS_NTS, "[1]", AGS_NTS, &version) == AGS_OK && version == 1);
-    CHECK(ags_store_add(store, "/a/0", AGS_NTS, "0", AGS_NTS, NULL) == AGS_OK);
-    CHECK(ags_store_remove(store, "", 0, &version) == AGS_ERR_INVALID_POINTER && version == 1);
-    CHECK(ags_store_set(store, "/x/y", AGS_NTS, "1", AGS_NTS, &version) == AGS_ERR_PATH_NOT_FOUND);
-    CHECK(ags_store_patch(store, "not json", AGS_NTS, &version) == AGS_ERR_INVALID_JSON);
-    CHECK(ags_store_merge(store, "{\"b\":true}", AGS_NTS, &version) == AGS_OK && version == 3);
+    CHECK(ags_store_set(store, "/a", AGS_NTS, "[1]", AGS_NTS, NULL, &version) == AGS_OK && version == 1);
+    CHECK(ags_store_add(store, "/a/0", AGS_NTS, "0", AGS_NTS, NULL, NULL) == AGS_OK);
+    CHECK(ags_store_remove(store, "", 0, NULL, &version) == AGS_ERR_INVALID_POINTER && version == 1);
+    CHECK(ags_store_set(store, "/x/y", AGS_NTS, "1", AGS_NTS, NULL, &version) == AGS_ERR_PATH_NOT_FOUND);
+    CHECK(ags_store_patch(store, "not json", AGS_NTS, NULL, &version) == AGS_ERR_INVALID_JSON);
+    CHECK(ags_store_merge(store, "{\"b\":true}", AGS_NTS, NULL, &version) == AGS_OK && version == 3);
     char *out = NULL;
     CHECK(ags_store_get(store, NULL, 0, 0, &out, NULL) == AGS_OK && strcmp(out, "{\"a\":[0,1],\"b\":true}") == 0);
     ags_free(out);
@@ -84,7 +84,7 @@ static void handles(void) {
     ags_store_close(store); /* closing twice does nothing */
     ags_store_close(NULL);
     CHECK(ags_store_version(store, &version) == AGS_ERR_CLOSED);
-    CHECK(ags_store_patch(store, "[]", AGS_NTS, &version) == AGS_ERR_CLOSED);
+    CHECK(ags_store_patch(store, "[]", AGS_NTS, NULL, &version) == AGS_ERR_CLOSED);
     CHECK(ags_store_version(NULL, &version) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_store_version((ags_store *)&version, &version) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_store_open("[1,", AGS_NTS, &store) == AGS_ERR_INVALID_JSON);
@@ -104,9 +104,9 @@ static void limits(void) {
     ags_store *store = NULL;
     CHECK(ags_store_open("{\"a\":{}}", AGS_NTS, &store) == AGS_OK);
     CHECK(ags_store_limit(store, AGS_LIMIT_DEPTH, 3, &old) == AGS_OK && old == 512);
-    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "[1]", AGS_NTS, NULL) == AGS_OK);
-    CHECK(ags_store_set(store, "/a/c", AGS_NTS, "[[1]]", AGS_NTS, NULL) == AGS_ERR_LIMIT_EXCEEDED);
-    CHECK(ags_store_patch(store, "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/a/b/0\"}]", AGS_NTS, NULL) == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "[1]", AGS_NTS, NULL, NULL) == AGS_OK);
+    CHECK(ags_store_set(store, "/a/c", AGS_NTS, "[[1]]", AGS_NTS, NULL, NULL) == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(ags_store_patch(store, "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/a/b/0\"}]", AGS_NTS, NULL, NULL) == AGS_ERR_LIMIT_EXCEEDED);
     ags_store_close(store);
 }
 
@@ -119,7 +119,7 @@ static void *writer(void *arg) {
     char value[32];
     for (int i = 0; i < WRITES; i++) {
         snprintf(value, sizeof value, "%ld", id * 100000 + i);
-        if (ags_store_add(shared_store, "/log/-", AGS_NTS, value, AGS_NTS, NULL) != AGS_OK) return (void *)1;
+        if (ags_store_add(shared_store, "/log/-", AGS_NTS, value, AGS_NTS, NULL, NULL) != AGS_OK) return (void *)1;
         char *out = NULL;
         if (ags_store_get(shared_store, "/log/0", AGS_NTS, 0, &out, NULL) != AGS_OK) return (void *)1;
         ags_free(out);
@@ -130,7 +130,7 @@ static void *writer(void *arg) {
 static void *fail_on_thread(void *arg) {
     (void)arg;
     ags_json_validate("[", 1);
-    return (void *)(long)ags_errcode();
+    return (void *)(long)ags_errlast()->code;
 }
 
 static void threads(void) {
@@ -140,7 +140,7 @@ static void threads(void) {
     pthread_create(&t, NULL, fail_on_thread, NULL);
     pthread_join(t, &result);
     CHECK((long)result == AGS_ERR_INVALID_JSON);
-    CHECK(ags_errcode() == AGS_OK); /* the other thread's failure is not ours */
+    CHECK(ags_errlast()->code == AGS_OK); /* the other thread's failure is not ours */
 
     CHECK(ags_store_open("{\"log\":[]}", AGS_NTS, &shared_store) == AGS_OK);
     pthread_t writers[WRITERS];

@@ -6,7 +6,7 @@
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 static char *sample(size_t n) {
     char *data = malloc(n + 64);
@@ -69,7 +69,7 @@ int main(void) {
             char *env = NULL, *back = NULL;
             size_t env_len = 0, back_len = 0;
             int used = -1;
-            CHECK(ags_pack(codec, 0, AGS_ENVELOPE_THRESHOLD, data, n, json ? AGS_ENVELOPE_JSON : 0, &env, &env_len) == AGS_OK);
+            CHECK(ags_pack(data, n, &(ags_pack_options){AGS_PACK_OPTIONS_VERSION, codec, 0, AGS_ENVELOPE_THRESHOLD, json ? AGS_ENVELOPE_JSON : 0}, &env, &env_len) == AGS_OK);
             CHECK(json ? env[0] == '{' : memcmp(env, "AGSE", 4) == 0);
             CHECK(ags_unpack(env, env_len, n, &used, &back, &back_len) == AGS_OK && used == codec);
             CHECK(back_len == n && memcmp(back, data, n) == 0);
@@ -83,7 +83,7 @@ int main(void) {
     int used = -1;
     char *tiny = NULL;
     size_t tiny_len = 0;
-    CHECK(ags_pack(AGS_CODEC_GZIP, 0, AGS_ENVELOPE_THRESHOLD, "tiny", 4, 0, &tiny, &tiny_len) == AGS_OK && tiny_len == 24);
+    CHECK(ags_pack("tiny", 4, &(ags_pack_options){AGS_PACK_OPTIONS_VERSION, AGS_CODEC_GZIP, 0, AGS_ENVELOPE_THRESHOLD, 0}, &tiny, &tiny_len) == AGS_OK && tiny_len == 24);
     CHECK(ags_unpack(tiny, tiny_len, 10, &used, &out, &out_len) == AGS_OK && used == AGS_CODEC_IDENTITY && out_len == 4);
     ags_free(tiny);
     ags_free(out);
@@ -91,7 +91,7 @@ int main(void) {
     CHECK(ags_compress(AGS_CODEC_GZIP, 10, "x", 1, &out, &out_len) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_compress(AGS_CODEC_GZIP, 0, NULL, 1, &out, &out_len) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_decompress(AGS_CODEC_ZSTD, "\x1f\x8b\x08\x00\x00\x00", 6, 100, &out, &out_len) == AGS_ERR_CORRUPT_DATA);
-    CHECK(strstr(ags_errmsg(), "looks like gzip") != NULL);
+    CHECK(strstr(ags_errlast()->message, "looks like gzip") != NULL);
     CHECK(ags_unpack("nope", 4, 100, NULL, &out, &out_len) == AGS_ERR_CORRUPT_DATA);
     CHECK(ags_codec_stats(&out, &out_len) == AGS_OK && strstr(out, "\"zstd\":{\"compress\"") != NULL);
     ags_free(out);

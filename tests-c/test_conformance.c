@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
     char *all = NULL;
     size_t all_len = 0;
     if (ags_json_format(raw, raw_len, AGS_JSON_ALLOW_DUPLICATES, &all, &all_len) != AGS_OK) {
-        fprintf(stderr, "cannot parse %s: %s\n", argv[1], ags_errmsg());
+        fprintf(stderr, "cannot parse %s: %s\n", argv[1], ags_errlast()->message);
         return 2;
     }
     int passed = 0, failed = 0, skipped = 0;
@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
             }
             if (ok) passed++; else {
                 failed++;
-                fprintf(stderr, "FAIL #%d %s: %s\n", i, comment ? comment : "", rc ? ags_errmsg() : result);
+                fprintf(stderr, "FAIL #%d %s: %s\n", i, comment ? comment : "", rc ? ags_errlast()->message : result);
             }
             ags_free(result);
         }

@@ -9,7 +9,7 @@
 
 static int failures, checks;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 struct job { char *a, *b; size_t n; };
 
@@ -35,13 +35,13 @@ static void *run(void *arg) {
     CHECK(ags_json_validate(j->a, j->n) == AGS_OK);
     CHECK(ags_json_format(j->a, j->n, AGS_JSON_PRETTY, &out, NULL) == AGS_OK); ags_free(out);
     CHECK(ags_json_equal(j->a, j->n, j->b, j->n, &eq) == AGS_OK && eq == 0);
-    CHECK(ags_diff(j->a, j->n, j->b, j->n, 0, &out, NULL) == AGS_OK); ags_free(out);
-    CHECK(ags_diff(j->a, j->n, j->b, j->n, AGS_DIFF_VERIFY, &out, NULL) == AGS_OK); ags_free(out);
-    CHECK(ags_diff(j->a, j->n, j->b, j->n, AGS_DIFF_FEWEST_BYTES | AGS_DIFF_TEST_GUARDS, &out, NULL) == AGS_OK); ags_free(out);
+    CHECK(ags_diff(j->a, j->n, j->b, j->n, NULL, &out, NULL) == AGS_OK); ags_free(out);
+    CHECK(ags_diff(j->a, j->n, j->b, j->n, &(ags_diff_options){AGS_DIFF_OPTIONS_VERSION, AGS_DIFF_VERIFY, 0}, &out, NULL) == AGS_OK); ags_free(out);
+    CHECK(ags_diff(j->a, j->n, j->b, j->n, &(ags_diff_options){AGS_DIFF_OPTIONS_VERSION, AGS_DIFF_FEWEST_BYTES | AGS_DIFF_TEST_GUARDS, 0}, &out, NULL) == AGS_OK); ags_free(out);
     CHECK(ags_merge_patch_apply(j->a, j->n, j->b, j->n, 0, &out, NULL) == AGS_OK); ags_free(out);
     /* Events holding the deep values: a snapshot, a custom value, and a delta that replaces the state. */
     ags_validator *v = NULL;
-    CHECK(ags_validator_open("strict", AGS_NTS, AGS_VALIDATE_MESSAGES, &v) == AGS_OK);
+    CHECK(ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, "strict", AGS_NTS, AGS_VALIDATE_MESSAGES}, &v) == AGS_OK);
     if (v) {
         size_t cap = j->n * 2 + 256;
         char *event = malloc(cap);
@@ -61,7 +61,7 @@ static void *run(void *arg) {
     if (store) {
         ags_snapshot *snap = NULL;
         CHECK(ags_store_snapshot(store, &snap) == AGS_OK);
-        CHECK(ags_store_set(store, "", 0, j->b, j->n, NULL) == AGS_OK);
+        CHECK(ags_store_set(store, "", 0, j->b, j->n, NULL, NULL) == AGS_OK);
         CHECK(ags_store_diff_snapshot(store, snap, 0, &out, NULL) == AGS_OK); ags_free(out);
         CHECK(ags_store_export(store, 0, &out, NULL) == AGS_OK); ags_free(out);
         ags_snapshot_close(snap);

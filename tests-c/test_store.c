@@ -9,7 +9,7 @@
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errmsg()); } } while (0)
+    fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, ags_errlast()->message); } } while (0)
 
 /* The whole state or a value, compared as JSON with expected text. */
 static int state_is(ags_store *store, const char *expected) {
@@ -41,7 +41,7 @@ static void snapshots_and_history(void) {
     for (int i = 1; i <= 5; i++) {
         char value[16];
         snprintf(value, sizeof value, "%d", i);
-        CHECK(ags_store_set(store, "/n", AGS_NTS, value, AGS_NTS, &v) == AGS_OK && v == (uint64_t)i);
+        CHECK(ags_store_set(store, "/n", AGS_NTS, value, AGS_NTS, NULL, &v) == AGS_OK && v == (uint64_t)i);
     }
     CHECK(ags_snapshot_version(snap, &v) == AGS_OK && v == 0);
     CHECK(ags_snapshot_get(snap, "/n", AGS_NTS, 0, &out, NULL) == AGS_OK && text_is(out, "0"));
@@ -53,7 +53,7 @@ static void snapshots_and_history(void) {
     CHECK(ags_store_delta_since(store, 9, 0, &out, NULL) == AGS_ERR_INVALID_ARGUMENT);
 
     /* Restore is an ordinary change. */
-    CHECK(ags_store_restore(store, snap, &v) == AGS_OK && v == 6);
+    CHECK(ags_store_restore(store, snap, NULL, &v) == AGS_OK && v == 6);
     CHECK(state_is(store, "{\"n\":0}"));
 
     /* A history of two versions forgets the rest. */
@@ -82,16 +82,16 @@ static void transactions(void) {
     CHECK(ags_store_begin(store, &txn) == AGS_OK);
     CHECK(ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/a/x\",\"value\":2}]", AGS_NTS, 0) == AGS_OK);
     CHECK(ags_txn_get(txn, "/a/x", AGS_NTS, 0, &out, NULL) == AGS_OK && text_is(out, "2"));
-    CHECK(ags_store_set(store, "/b/y", AGS_NTS, "5", AGS_NTS, &v) == AGS_OK && v == 1);
-    CHECK(ags_txn_commit(txn, &v) == AGS_OK && v == 2);
+    CHECK(ags_store_set(store, "/b/y", AGS_NTS, "5", AGS_NTS, NULL, &v) == AGS_OK && v == 1);
+    CHECK(ags_txn_commit(txn, NULL, &v) == AGS_OK && v == 2);
     CHECK(state_is(store, "{\"a\":{\"x\":2},\"b\":{\"y\":5}}"));
-    CHECK(ags_txn_commit(txn, &v) == AGS_ERR_CLOSED); /* the handle was released */
+    CHECK(ags_txn_commit(txn, NULL, &v) == AGS_ERR_CLOSED); /* the handle was released */
 
     /* Overlapping: conflict, nothing applied. */
     CHECK(ags_store_begin(store, &txn) == AGS_OK);
     CHECK(ags_txn_patch(txn, "[{\"op\":\"replace\",\"path\":\"/a/x\",\"value\":3}]", AGS_NTS, 0) == AGS_OK);
-    CHECK(ags_store_set(store, "/a", AGS_NTS, "{\"x\":9}", AGS_NTS, &v) == AGS_OK && v == 3);
-    CHECK(ags_txn_commit(txn, &v) == AGS_ERR_CONFLICT);
+    CHECK(ags_store_set(store, "/a", AGS_NTS, "{\"x\":9}", AGS_NTS, NULL, &v) == AGS_OK && v == 3);
+    CHECK(ags_txn_commit(txn, NULL, &v) == AGS_ERR_CONFLICT);
     CHECK(state_is(store, "{\"a\":{\"x\":9},\"b\":{\"y\":5}}"));
 
     /* Rollback leaves nothing behind. */
@@ -103,9 +103,9 @@ static void transactions(void) {
     CHECK(ags_store_version(store, &v) == AGS_OK && v == 3);
 
     /* Compare-and-set. */
-    CHECK(ags_store_patch_ex(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":1}]", AGS_NTS, 0, 3, &v) == AGS_OK && v == 4);
-    CHECK(ags_store_patch_ex(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, 0, 3, &v) == AGS_ERR_CONFLICT);
-    CHECK(ags_store_patch_ex(store, "[]", AGS_NTS, 0x8, AGS_ANY_VERSION, &v) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":1}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3}, &v) == AGS_OK && v == 4);
+    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3}, &v) == AGS_ERR_CONFLICT);
+    CHECK(ags_store_patch(store, "[]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0x8, AGS_ANY_VERSION}, &v) == AGS_ERR_INVALID_ARGUMENT);
     ags_store_close(store);
 }
 
@@ -120,7 +120,7 @@ static int on_change(void *user_data, uint64_t version, const char *patch, size_
     if (h->echo) {
         char *out = NULL;
         if (ags_store_get(h->store, "/a/b", AGS_NTS, 0, &out, NULL) == AGS_OK) {
-            ags_store_set(h->store, "/echo", AGS_NTS, out, AGS_NTS, NULL); /* re-entrant commit */
+            ags_store_set(h->store, "/echo", AGS_NTS, out, AGS_NTS, NULL, NULL); /* re-entrant commit */
             ags_free(out);
         }
     }
@@ -145,9 +145,9 @@ static void subscriptions(void) {
     CHECK(ags_store_subscribe(store, "", 0, always_fails, NULL, &failing) == AGS_OK);
     CHECK(ags_store_subscribe(store, "", 0, NULL, NULL, &failing) == AGS_ERR_INVALID_ARGUMENT);
 
-    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "2", AGS_NTS, &v) == AGS_OK && v == 1); /* echo commits v2 */
-    CHECK(ags_store_set(store, "/a/c", AGS_NTS, "2", AGS_NTS, &v) == AGS_OK && v == 3); /* echo commits v4 */
-    CHECK(ags_store_set(store, "/a", AGS_NTS, "{\"b\":7}", AGS_NTS, &v) == AGS_OK && v == 5);
+    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "2", AGS_NTS, NULL, &v) == AGS_OK && v == 1); /* echo commits v2 */
+    CHECK(ags_store_set(store, "/a/c", AGS_NTS, "2", AGS_NTS, NULL, &v) == AGS_OK && v == 3); /* echo commits v4 */
+    CHECK(ags_store_set(store, "/a", AGS_NTS, "{\"b\":7}", AGS_NTS, NULL, &v) == AGS_OK && v == 5);
     CHECK(heard_ab.calls == 2 && heard_ab.versions[0] == 1 && heard_ab.versions[1] == 5);
     CHECK(strcmp(heard_ab.last, "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":{\"b\":7}}]") == 0);
     CHECK(heard_echo.calls == 3);
@@ -157,7 +157,7 @@ static void subscriptions(void) {
     ags_subscription_close(ab);
     ags_subscription_close(ab);
     CHECK(ags_subscription_failures(ab, &count) == AGS_ERR_CLOSED);
-    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "8", AGS_NTS, &v) == AGS_OK);
+    CHECK(ags_store_set(store, "/a/b", AGS_NTS, "8", AGS_NTS, NULL, &v) == AGS_OK);
     CHECK(heard_ab.calls == 2);
     ags_subscription_close(echo);
     ags_subscription_close(failing);
@@ -190,12 +190,12 @@ static void events(const char *data_dir) {
     CHECK(ags_store_open(NULL, 0, &lenient) == AGS_OK);
     int line = 0, rejected_line = -1;
     for (char *event = strtok(stream, "\n"); event; event = strtok(NULL, "\n"), line++) {
-        ags_status rc = ags_store_apply_event(store, event, AGS_NTS, 0, NULL);
+        ags_status rc = ags_store_apply_event(store, event, AGS_NTS, NULL, NULL);
         if (rc != AGS_OK) {
             rejected_line = line;
-            CHECK(rc == AGS_ERR_PATH_NOT_FOUND && ags_errop() == 1 && strcmp(ags_errpointer(), "/owner") == 0);
+            CHECK(rc == AGS_ERR_PATH_NOT_FOUND && ags_errlast()->op_index == 1 && strcmp(ags_errlast()->pointer, "/owner") == 0);
         }
-        CHECK(ags_store_apply_event(lenient, event, AGS_NTS, AGS_PATCH_LENIENT, NULL) == AGS_OK);
+        CHECK(ags_store_apply_event(lenient, event, AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, AGS_PATCH_LENIENT, AGS_ANY_VERSION}, NULL) == AGS_OK);
     }
     CHECK(rejected_line == 5);
     CHECK(state_is(store, expected));
@@ -203,7 +203,7 @@ static void events(const char *data_dir) {
                             "\"status\":\"done\",\"owner\":\"ana\",\"last\":\"Plan\"}"));
 
     char *out = NULL;
-    CHECK(ags_store_apply_event(store, "{\"type\":\"RUN_STARTED\"}", AGS_NTS, 0, NULL) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_store_apply_event(store, "{\"type\":\"RUN_STARTED\"}", AGS_NTS, NULL, NULL) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_store_snapshot_event(store, AGS_EVENT_SSE, &out, NULL) == AGS_OK);
     CHECK(strncmp(out, "data: {\"type\":\"STATE_SNAPSHOT\",\"snapshot\":{", 43) == 0 && strcmp(out + strlen(out) - 2, "\n\n") == 0);
     ags_free(out);
@@ -256,7 +256,7 @@ static void *write_patches(void *arg) {
     char patch[128];
     for (int i = 0; i < PATCHES; i++) {
         snprintf(patch, sizeof patch, "[{\"op\":\"add\",\"path\":\"/w%ld/-\",\"value\":%d}]", w, i);
-        if (ags_store_patch(shared, patch, AGS_NTS, NULL) != AGS_OK) return (void *)1;
+        if (ags_store_patch(shared, patch, AGS_NTS, NULL, NULL) != AGS_OK) return (void *)1;
     }
     return NULL;
 }

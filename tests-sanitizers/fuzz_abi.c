@@ -16,8 +16,8 @@ static void differential_diff(const char *a, size_t alen, const char *edits, siz
     for (size_t i = 0; i + 1 < elen; i += 2) b[(unsigned char)edits[i] * 7919u % alen] = edits[i + 1];
     char *fast = NULL, *tree = NULL;
     size_t fn = 0, tn = 0;
-    int fs = ags_diff(a, alen, b, alen, 0, &fast, &fn);
-    int ts = ags_diff(a, alen, b, alen, AGS_DIFF_VERIFY, &tree, &tn);
+    int fs = ags_diff(a, alen, b, alen, NULL, &fast, &fn);
+    int ts = ags_diff(a, alen, b, alen, &(ags_diff_options){AGS_DIFF_OPTIONS_VERSION, AGS_DIFF_VERIFY, 0}, &tree, &tn);
     if (fs != ts || (fs == AGS_OK && (fn != tn || memcmp(fast, tree, fn) != 0))) abort();
     if (fs == AGS_OK) { ags_free(fast); ags_free(tree); }
     free(b);
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ags_patch_apply(a, alen, b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     if (ags_merge_patch_apply(a, alen, b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     ags_json_equal(a, alen, b, blen, &eq);
-    if (ags_diff(a, alen, b, blen, AGS_DIFF_VERIFY, &out, &n) == AGS_OK) ags_free(out);
+    if (ags_diff(a, alen, b, blen, &(ags_diff_options){AGS_DIFF_OPTIONS_VERSION, AGS_DIFF_VERIFY, 0}, &out, &n) == AGS_OK) ags_free(out);
     differential_diff(a, alen, b, blen);
     if (ags_merge_diff(a, alen, b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
     if (ags_compact(b, blen, 0, &out, &n) == AGS_OK) ags_free(out);
@@ -48,13 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             char *before = NULL, *after = NULL;
             size_t bn = 0, an = 0;
             if (ags_store_export(store, 0, &before, &bn) != AGS_OK) abort();
-            if (ags_store_patch_ex(store, b, blen, lenient ? AGS_PATCH_LENIENT : 0, AGS_ANY_VERSION, NULL) != AGS_OK) {
+            if (ags_store_patch(store, b, blen, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, lenient ? AGS_PATCH_LENIENT : 0, AGS_ANY_VERSION}, NULL) != AGS_OK) {
                 if (ags_store_export(store, 0, &after, &an) != AGS_OK || an != bn || memcmp(before, after, bn) != 0) abort();
                 ags_free(after);
             }
             ags_free(before);
         }
-        ags_store_apply_event(store, b, blen, 0, NULL);
+        ags_store_apply_event(store, b, blen, NULL, NULL);
         if (ags_store_state_at(store, 0, 0, &out, &n) == AGS_OK) ags_free(out);
         if (ags_store_delta_since(store, 0, 0, &out, &n) == AGS_OK) ags_free(out);
         ags_store_close(store);
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The event validator: a as one event, then a and b as pieces of a stream (both profiles with
      * messages rebuilt, the format chosen by a byte of the input). */
     ags_validator *validator = NULL;
-    if (ags_validator_open(size && data[size - 1] & 1 ? "strict" : "client", AGS_NTS, AGS_VALIDATE_MESSAGES, &validator) == AGS_OK) {
+    if (ags_validator_open(&(ags_validator_options){AGS_VALIDATOR_OPTIONS_VERSION, size && data[size - 1] & 1 ? "strict" : "client", AGS_NTS, AGS_VALIDATE_MESSAGES}, &validator) == AGS_OK) {
         if (ags_validator_feed(validator, a, alen, &out, &n) == AGS_OK) ags_free(out);
         uint32_t format = size > 1 ? (data[1] % 3 == 1 ? AGS_STREAM_NDJSON : data[1] % 3 == 2 ? AGS_STREAM_SSE : 0) : 0;
         if (ags_validator_feed_stream(validator, a, alen, format, &out, &n) == AGS_OK) ags_free(out);

@@ -15,6 +15,9 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
     case `internal` = 12
     case notInHistory = 13
     case corruptData = 14
+    case locked = 15
+    case rateLimited = 16
+    case unavailable = 17
 
     /// The name of the matching C constant, e.g. `AGS_ERR_INVALID_JSON`.
     public var constantName: String {
@@ -33,6 +36,9 @@ public enum AGErrorCode: Int32, Sendable, CaseIterable {
         case .internal: return "AGS_ERR_INTERNAL"
         case .notInHistory: return "AGS_ERR_NOT_IN_HISTORY"
         case .corruptData: return "AGS_ERR_CORRUPT_DATA"
+        case .locked: return "AGS_ERR_LOCKED"
+        case .rateLimited: return "AGS_ERR_RATE_LIMITED"
+        case .unavailable: return "AGS_ERR_UNAVAILABLE"
         }
     }
 }

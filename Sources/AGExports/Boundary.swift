@@ -3,6 +3,7 @@ import Glibc
 #endif
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Conversions at the C boundary: statuses from errors, byte views of caller buffers, output buffers.
 
@@ -63,24 +64,60 @@ func require<T>(_ out: UnsafeMutablePointer<T>?, _ what: String) throws(AGError)
     return out
 }
 
-let outputFlags: UInt32 = 0x01 | 0x02
-let duplicatesFlag: UInt32 = 0x100
-let sseFlag: UInt32 = 0x200
-let lenientFlag: UInt32 = 0x1000
-let urgentFlag: UInt32 = 0x2000
+// Flags and defaults come from include/agstate.h itself (the CAgstateHeader module).
+let outputFlags = AGS_JSON_PRETTY.rawValue | AGS_JSON_SORT_KEYS.rawValue
+let duplicatesFlag = AGS_JSON_ALLOW_DUPLICATES.rawValue
+let sseFlag = AGS_EVENT_SSE.rawValue
+let lenientFlag = AGS_PATCH_LENIENT.rawValue
+let urgentFlag = AGS_PATCH_URGENT.rawValue
 
-func patchOptions(_ flags: UInt32) throws(AGError) -> PatchOptions {
-    guard flags & ~(lenientFlag | urgentFlag) == 0 else {
-        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~(lenientFlag | urgentFlag), radix: 16))")
-    }
-    return PatchOptions(lenient: flags & lenientFlag != 0, urgent: flags & urgentFlag != 0)
-}
-
-func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {
+/// Refuses bits outside `allowed`.
+func checkFlags(_ flags: UInt32, _ allowed: UInt32) throws(AGError) {
     guard flags & ~allowed == 0 else {
         throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~allowed, radix: 16))")
     }
-    return SerializeOptions(pretty: flags & 0x01 != 0, sortKeys: flags & 0x02 != 0)
+}
+
+func patchOptions(_ flags: UInt32) throws(AGError) -> PatchOptions {
+    try checkFlags(flags, lenientFlag | urgentFlag)
+    return PatchOptions(lenient: flags & lenientFlag != 0, urgent: flags & urgentFlag != 0)
+}
+
+/// The caller's options struct, checked: NULL gives `defaults`; a version from 1 to `current` is read.
+func readOptions<T>(_ pointer: UnsafePointer<T>?, _ defaults: T, current: Int32, _ name: String) throws(AGError) -> T {
+    guard let pointer else { return defaults }
+    let version = UnsafeRawPointer(pointer).load(as: UInt32.self)
+    guard version >= 1, version <= UInt32(current) else {
+        throw AGError(.invalidArgument, "\(name) version \(version) is not one this library knows (1 to \(current))")
+    }
+    return pointer.pointee
+}
+
+/// Fills the caller's options struct with the defaults of `version`.
+func initOptions<T>(_ pointer: UnsafeMutablePointer<T>?, _ version: UInt32, _ defaults: T, current: Int32,
+                    _ name: String) -> Int32 {
+    run { () throws(AGError) in
+        let pointer = try require(pointer, name)
+        guard version >= 1, version <= UInt32(current) else {
+            throw AGError(.invalidArgument, "\(name) version \(version) is not one this library knows (1 to \(current))")
+        }
+        pointer.pointee = defaults
+    }
+}
+
+let defaultCommitOptions = ags_commit_options(version: UInt32(AGS_COMMIT_OPTIONS_VERSION), flags: 0,
+                                              expected_version: UInt64.max)
+
+/// The engine's commit options from the caller's struct (NULL: the defaults).
+func commitOptions(_ pointer: UnsafePointer<ags_commit_options>?) throws(AGError) -> CommitOptions {
+    let raw = try readOptions(pointer, defaultCommitOptions, current: AGS_COMMIT_OPTIONS_VERSION, "ags_commit_options")
+    return CommitOptions(patch: try patchOptions(raw.flags),
+                         expectedVersion: raw.expected_version == UInt64.max ? nil : raw.expected_version)
+}
+
+func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {
+    try checkFlags(flags, allowed)
+    return SerializeOptions(pretty: flags & AGS_JSON_PRETTY.rawValue != 0, sortKeys: flags & AGS_JSON_SORT_KEYS.rawValue != 0)
 }
 
 /// Serializes `value` into a malloc'd, NUL-terminated buffer for the caller.
@@ -94,9 +131,7 @@ func write(_ value: JSONValue, _ options: SerializeOptions, _ out: UnsafeMutable
 /// Writes an AG-UI event as compact JSON, or as an SSE frame with `AGS_EVENT_SSE`.
 func writeEvent(_ event: JSONValue, _ flags: UInt32, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
                 _ outLength: COutLen) throws(AGError) {
-    guard flags & ~sseFlag == 0 else {
-        throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~sseFlag, radix: 16))")
-    }
+    try checkFlags(flags, sseFlag)
     let bytes = flags & sseFlag != 0 ? StateEvent.sseFrame(event) : JSONSerializer.serialize(event)
     try write(bytes: bytes, out, outLength)
 }

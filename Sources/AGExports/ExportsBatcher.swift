@@ -1,5 +1,6 @@
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Delta batchers (include/agstate.h).
 
@@ -24,25 +25,30 @@ private struct CBatchCallback: @unchecked Sendable {
     }
 }
 
+var defaultBatcherOptions: ags_batcher_options {
+    ags_batcher_options(version: UInt32(AGS_BATCHER_OPTIONS_VERSION), pointer: nil, pointer_len: 0,
+                        max_operations: Int(AGS_BATCHER_DEFAULT_MAX_OPERATIONS), max_bytes: Int(AGS_BATCHER_DEFAULT_MAX_BYTES),
+                        window_ms: UInt64(AGS_BATCHER_DEFAULT_WINDOW_MS))
+}
+
+@_cdecl("ags_batcher_options_init")
+public func ags_batcher_options_init(_ options: UnsafeMutablePointer<ags_batcher_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultBatcherOptions, current: AGS_BATCHER_OPTIONS_VERSION, "ags_batcher_options")
+}
+
 @_cdecl("ags_batcher_open")
-public func ags_batcher_open(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ maxOperations: Int, _ maxBytes: Int,
-                             _ windowMilliseconds: UInt64, _ function: BatchFunction?, _ userData: UnsafeMutableRawPointer?,
+public func ags_batcher_open(_ handle: OpaquePointer?, _ options: UnsafePointer<ags_batcher_options>?,
+                             _ function: BatchFunction?, _ userData: UnsafeMutableRawPointer?,
                              _ batcher: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     run { () throws(AGError) in
         let batcher = try require(batcher, "batcher")
         guard let function else { throw AGError(.invalidArgument, "the callback is NULL") }
-        guard maxOperations >= 1, maxBytes >= 1 else { throw AGError(.invalidArgument, "max_operations and max_bytes must be at least 1") }
-        let store = try stores.object(handle)
+        let raw = try readOptions(options, defaultBatcherOptions, current: AGS_BATCHER_OPTIONS_VERSION, "ags_batcher_options")
         let callback = CBatchCallback(function: function, userData: userData)
-        let created = try Batcher(store: store, pointer: try pointer(ptr, ptrLength),
-                                  options: BatcherOptions(maxOperations: maxOperations, maxBytes: maxBytes,
-                                                          windowMilliseconds: windowMilliseconds)) { callback.call($0) }
-        do throws(AGError) {
-            batcher.pointee = try batchers.insert(created)
-        } catch {
-            created.close(flush: false)
-            throw error
-        }
+        let created = try Batcher(store: try stores.object(handle), pointer: try pointer(raw.pointer, raw.pointer_len),
+                                  options: BatcherOptions(maxOperations: raw.max_operations, maxBytes: raw.max_bytes,
+                                                          windowMilliseconds: raw.window_ms)) { callback.call($0) }
+        batcher.pointee = try batchers.insert(created) { $0.close(flush: false) }
     }
 }
 

@@ -1,13 +1,16 @@
 import AGCodec
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Compression (include/agstate.h).
 
 let compressors = HandleTable<Compressor>(kind: 0x5E, name: "compressor")
 let decompressors = HandleTable<Decompressor>(kind: 0x5F, name: "decompressor")
-let flushFlag: UInt32 = 0x800
-let envelopeJSONFlag: UInt32 = 0x400
+let flushFlag = AGS_FLUSH.rawValue
+let envelopeJSONFlag = AGS_ENVELOPE_JSON.rawValue
+let defaultPackOptions = ags_pack_options(version: UInt32(AGS_PACK_OPTIONS_VERSION), codec: AGS_CODEC_GZIP, level: 0,
+                                          threshold: Int(AGS_ENVELOPE_THRESHOLD), flags: 0)
 
 func maxSize(_ value: Int) -> Int { value < 0 ? Int.max : value } // a size_t beyond Int.max means "no bound"
 
@@ -42,7 +45,7 @@ public func ags_compressor_write(_ handle: OpaquePointer?, _ data: CText, _ leng
                                  _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        guard flags & ~flushFlag == 0 else { throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~flushFlag, radix: 16))") }
+        try checkFlags(flags, flushFlag)
         let compressor = try compressors.object(handle)
         try write(bytes: try compressor.write(try bytes(data, length, "the data"), flush: flags & flushFlag != 0), out, outLength)
     }
@@ -84,15 +87,20 @@ public func ags_decompressor_finish(_ handle: OpaquePointer?) -> Int32 {
 @_cdecl("ags_decompressor_close")
 public func ags_decompressor_close(_ handle: OpaquePointer?) { decompressors.remove(handle) }
 
+@_cdecl("ags_pack_options_init")
+public func ags_pack_options_init(_ options: UnsafeMutablePointer<ags_pack_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultPackOptions, current: AGS_PACK_OPTIONS_VERSION, "ags_pack_options")
+}
+
 @_cdecl("ags_pack")
-public func ags_pack(_ codec: Int32, _ level: Int32, _ threshold: Int, _ data: CText, _ length: Int, _ flags: UInt32,
-                     _ out: COut, _ outLength: COutLen) -> Int32 {
+public func ags_pack(_ data: CText, _ length: Int, _ options: UnsafePointer<ags_pack_options>?, _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        guard flags & ~envelopeJSONFlag == 0 else { throw AGError(.invalidArgument, "unknown flags 0x\(String(flags & ~envelopeJSONFlag, radix: 16))") }
-        let envelope = try Envelope.pack(try bytes(data, length, "the data"), codec: try Codec(id: codec), level: level,
-                                         threshold: maxSize(threshold))
-        try write(bytes: flags & envelopeJSONFlag != 0 ? JSONSerializer.serialize(envelope.json) : envelope.bytes, out, outLength)
+        let raw = try readOptions(options, defaultPackOptions, current: AGS_PACK_OPTIONS_VERSION, "ags_pack_options")
+        try checkFlags(raw.flags, envelopeJSONFlag)
+        let envelope = try Envelope.pack(try bytes(data, length, "the data"), codec: try Codec(id: raw.codec), level: raw.level,
+                                         threshold: maxSize(raw.threshold))
+        try write(bytes: raw.flags & envelopeJSONFlag != 0 ? JSONSerializer.serialize(envelope.json) : envelope.bytes, out, outLength)
     }
 }
 

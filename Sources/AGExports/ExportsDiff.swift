@@ -1,28 +1,30 @@
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Diff and compaction (include/agstate.h).
 
-let diffFewestBytes: UInt32 = 0x4000
-let diffTestGuards: UInt32 = 0x8000
-let diffVerify: UInt32 = 0x10000
+let diffFlags = AGS_DIFF_FEWEST_BYTES.rawValue | AGS_DIFF_TEST_GUARDS.rawValue | AGS_DIFF_VERIFY.rawValue
+let defaultDiffOptions = ags_diff_options(version: UInt32(AGS_DIFF_OPTIONS_VERSION), flags: 0, format: 0)
+
+@_cdecl("ags_diff_options_init")
+public func ags_diff_options_init(_ options: UnsafeMutablePointer<ags_diff_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultDiffOptions, current: AGS_DIFF_OPTIONS_VERSION, "ags_diff_options")
+}
 
 @_cdecl("ags_diff")
-public func ags_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: Int, _ flags: UInt32, _ out: COut, _ outLength: COutLen) -> Int32 {
+public func ags_diff(_ a: CText, _ aLength: Int, _ b: CText, _ bLength: Int, _ options: UnsafePointer<ags_diff_options>?,
+                     _ out: COut, _ outLength: COutLen) -> Int32 {
     run { () throws(AGError) in
         let out = try require(out, "out")
-        let output = try serializeOptions(flags & ~(diffFewestBytes | diffTestGuards | diffVerify))
-        let limits = DefaultLimits.current.json
-        let options = DiffOptions(granularity: flags & diffFewestBytes != 0 ? .fewestBytes : .minimalOperations,
-                                  testGuards: flags & diffTestGuards != 0, verify: flags & diffVerify != 0)
-        let x = try bytes(a, aLength, "the first document"), y = try bytes(b, bLength, "the second document")
-        let ops: [PatchOperation]
-        if let fast = JSONDiff.fastTextDiff(x, y, options: options, limits: limits) {
-            ops = fast
-        } else {
-            ops = try JSONDiff.diff(try json(a, aLength, "the first document", limits: limits, persistent: false),
-                                    try json(b, bLength, "the second document", limits: limits, persistent: false), options: options)
-        }
+        let raw = try readOptions(options, defaultDiffOptions, current: AGS_DIFF_OPTIONS_VERSION, "ags_diff_options")
+        try checkFlags(raw.flags, diffFlags)
+        let output = try serializeOptions(raw.format)
+        let diff = DiffOptions(granularity: raw.flags & AGS_DIFF_FEWEST_BYTES.rawValue != 0 ? .fewestBytes : .minimalOperations,
+                               testGuards: raw.flags & AGS_DIFF_TEST_GUARDS.rawValue != 0,
+                               verify: raw.flags & AGS_DIFF_VERIFY.rawValue != 0)
+        let ops = try JSONDiff.diff(text: try bytes(a, aLength, "the first document"), try bytes(b, bLength, "the second document"),
+                                    options: diff, limits: DefaultLimits.current.json)
         try write(JSONPatch(ops).json, output, out, outLength)
     }
 }

@@ -3,15 +3,17 @@ import Glibc
 #endif
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Versions, status names, the last error, memory and process-wide limits (include/agstate.h).
 
-let libraryVersion: StaticString = "0.1.0"
-let libraryVersionNumber: Int32 = 1000
+// The header's version macros, so that the library reports the version of the header it was built from.
+nonisolated(unsafe) let libraryVersion = strdup(AGS_VERSION)!
+let libraryVersionNumber = Int32(AGS_VERSION_NUMBER)
 
 @_cdecl("ags_libversion")
 public func ags_libversion() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(libraryVersion.utf8Start).assumingMemoryBound(to: CChar.self)
+    UnsafePointer(libraryVersion)
 }
 
 @_cdecl("ags_libversion_number")
@@ -20,7 +22,6 @@ public func ags_libversion_number() -> Int32 { libraryVersionNumber }
 nonisolated(unsafe) private let statusNames: [UnsafeMutablePointer<CChar>] =
     (["AGS_OK"] + AGErrorCode.allCases.map(\.constantName)).map { strdup($0)! }
 nonisolated(unsafe) private let unknownStatus = strdup("AGS_UNKNOWN")!
-nonisolated(unsafe) private let emptyText = strdup("")!
 
 @_cdecl("ags_status_name")
 public func ags_status_name(_ status: Int32) -> UnsafePointer<CChar> {
@@ -28,24 +29,10 @@ public func ags_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     return UnsafePointer(statusNames[Int(status)])
 }
 
-@_cdecl("ags_errcode")
-public func ags_errcode() -> Int32 { errorSlot(create: false)?.code ?? 0 }
-
-@_cdecl("ags_errmsg")
-public func ags_errmsg() -> UnsafePointer<CChar> {
-    UnsafePointer(errorSlot(create: false)?.message ?? emptyText)
+@_cdecl("ags_errlast")
+public func ags_errlast() -> UnsafePointer<ags_error> {
+    UnsafePointer(errorSlot(create: false)?.error ?? noErrorSlot)
 }
-
-@_cdecl("ags_errpointer")
-public func ags_errpointer() -> UnsafePointer<CChar>? {
-    errorSlot(create: false)?.pointer.map { UnsafePointer($0) }
-}
-
-@_cdecl("ags_errop")
-public func ags_errop() -> Int64 { errorSlot(create: false)?.operationIndex ?? -1 }
-
-@_cdecl("ags_erroffset")
-public func ags_erroffset() -> Int64 { errorSlot(create: false)?.offset ?? -1 }
 
 @_cdecl("ags_errclear")
 public func ags_errclear() { errorSlot(create: false)?.clear() }

@@ -1,5 +1,6 @@
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Snapshots (include/agstate.h).
 
@@ -44,9 +45,10 @@ public func ags_snapshot_get(_ snapshot: OpaquePointer?, _ ptr: CText, _ ptrLeng
 
 @_cdecl("ags_store_restore")
 public func ags_store_restore(_ handle: OpaquePointer?, _ snapshot: OpaquePointer?,
-                              _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                              _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        writeVersion(try store.restore(try snapshots.object(snapshot).snapshot), version)
+        let options = try commitOptions(options)
+        writeVersion(try store.restore(try snapshots.object(snapshot).snapshot, options: options), version)
     }
 }

@@ -1,5 +1,6 @@
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Stores (include/agstate.h). Handles are checked through the table; the store does the work.
 
@@ -51,49 +52,52 @@ public func ags_store_export(_ handle: OpaquePointer?, _ flags: UInt32, _ out: C
 
 @_cdecl("ags_store_set")
 public func ags_store_set(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ value: CText, _ valueLength: Int,
-                          _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                          _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let path = try pointer(ptr, ptrLength)
-        writeVersion(try store.set(try json(value, valueLength, "the value", limits: store.limits), at: path), version)
+        let path = try pointer(ptr, ptrLength), options = try commitOptions(options)
+        writeVersion(try store.set(try json(value, valueLength, "the value", limits: store.limits), at: path, options: options), version)
     }
 }
 
 @_cdecl("ags_store_add")
 public func ags_store_add(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int, _ value: CText, _ valueLength: Int,
-                          _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                          _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        let path = try pointer(ptr, ptrLength)
-        writeVersion(try store.add(try json(value, valueLength, "the value", limits: store.limits), at: path), version)
+        let path = try pointer(ptr, ptrLength), options = try commitOptions(options)
+        writeVersion(try store.add(try json(value, valueLength, "the value", limits: store.limits), at: path, options: options), version)
     }
 }
 
 @_cdecl("ags_store_remove")
 public func ags_store_remove(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLength: Int,
-                             _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                             _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        writeVersion(try store.remove(at: try pointer(ptr, ptrLength)), version)
+        let path = try pointer(ptr, ptrLength), options = try commitOptions(options)
+        writeVersion(try store.remove(at: path, options: options), version)
     }
 }
 
 @_cdecl("ags_store_patch")
 public func ags_store_patch(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int,
-                            _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                            _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
+        let options = try commitOptions(options)
         let patch = try jsonPatch(patchText, patchLength, limits: store.limits)
-        writeVersion(try store.apply(patch), version)
+        writeVersion(try store.apply(patch, commit: options), version)
     }
 }
 
 @_cdecl("ags_store_merge")
 public func ags_store_merge(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int,
-                            _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+                            _ options: UnsafePointer<ags_commit_options>?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let store = try stores.object(handle)
-        writeVersion(try store.merge(try json(patchText, patchLength, "the merge patch", limits: store.limits)), version)
+        let options = try commitOptions(options)
+        writeVersion(try store.merge(try json(patchText, patchLength, "the merge patch", limits: store.limits), options: options), version)
     }
 }
 
@@ -108,14 +112,7 @@ public func ags_store_limit(_ handle: OpaquePointer?, _ id: Int32, _ newValue: I
     }
 }
 
-@_cdecl("ags_store_patch_ex")
-public func ags_store_patch_ex(_ handle: OpaquePointer?, _ patchText: CText, _ patchLength: Int, _ flags: UInt32,
-                               _ expectedVersion: UInt64, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    run { () throws(AGError) in
-        let store = try stores.object(handle)
-        let options = try patchOptions(flags)
-        let patch = try jsonPatch(patchText, patchLength, limits: store.limits)
-        let expected = expectedVersion == UInt64.max ? nil : expectedVersion
-        writeVersion(try store.apply(patch, options: options, expectedVersion: expected), version)
-    }
+@_cdecl("ags_commit_options_init")
+public func ags_commit_options_init(_ options: UnsafeMutablePointer<ags_commit_options>?, _ version: UInt32) -> Int32 {
+    initOptions(options, version, defaultCommitOptions, current: AGS_COMMIT_OPTIONS_VERSION, "ags_commit_options")
 }

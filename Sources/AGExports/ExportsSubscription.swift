@@ -35,12 +35,7 @@ public func ags_store_subscribe(_ handle: OpaquePointer?, _ ptr: CText, _ ptrLen
         let store = try stores.object(handle)
         let callback = CCallback(function: function, userData: userData)
         let created = store.subscribe(try pointer(ptr, ptrLength)) { callback.call($0) }
-        do throws(AGError) {
-            subscription.pointee = try subscriptions.insert(created)
-        } catch {
-            created.cancel()
-            throw error
-        }
+        subscription.pointee = try subscriptions.insert(created) { $0.cancel() }
     }
 }
 

@@ -1,5 +1,6 @@
 import AGJSON
 import AGState
+import CAgstateHeader
 
 // Transactions (include/agstate.h). Committing or rolling back releases the handle.
 
@@ -36,11 +37,14 @@ public func ags_txn_patch(_ txn: OpaquePointer?, _ patchText: CText, _ patchLeng
 }
 
 @_cdecl("ags_txn_commit")
-public func ags_txn_commit(_ txn: OpaquePointer?, _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
+public func ags_txn_commit(_ txn: OpaquePointer?, _ options: UnsafePointer<ags_commit_options>?,
+                           _ version: UnsafeMutablePointer<UInt64>?) -> Int32 {
     run { () throws(AGError) in
         let transaction = try transactions.object(txn)
         transactions.remove(txn)
-        writeVersion(try transaction.commit(), version)
+        // Checked after the handle is released: the transaction ends whatever the result, as documented.
+        let options = try commitOptions(options)
+        writeVersion(try transaction.commit(options: options), version)
     }
 }
 

@@ -2,35 +2,50 @@
 import Glibc
 #endif
 import AGJSON
+import CAgstateHeader
 
-/// The last failure of each thread, kept in C strings owned by that thread's slot so that
-/// `ags_errmsg()` can hand out a pointer that stays valid until the next failure on the thread.
+/// The last failure of each thread, as the header's `ags_error` struct, with its strings owned by the slot so
+/// that `ags_errlast()` can hand out a pointer that stays valid until the next failure on the thread.
 final class ErrorSlot {
-    var code: Int32 = 0
-    var message: UnsafeMutablePointer<CChar>?
-    var pointer: UnsafeMutablePointer<CChar>?
-    var operationIndex: Int64 = -1
-    var offset: Int64 = -1
+    let error: UnsafeMutablePointer<ags_error>
+    private var message: UnsafeMutablePointer<CChar>?
+    private var pointer: UnsafeMutablePointer<CChar>?
 
-    func set(_ error: AGError) {
+    init() {
+        error = .allocate(capacity: 1)
+        error.initialize(to: noError)
+    }
+
+    func set(_ failure: AGError) {
         clear()
-        code = error.code.rawValue
-        message = strdup(error.message)
-        pointer = error.pointer.map { strdup($0) } ?? nil
-        operationIndex = error.operationIndex.map { Int64($0) } ?? -1
-        offset = error.offset.map { Int64($0) } ?? -1
+        message = strdup(failure.message)
+        pointer = failure.pointer.flatMap { strdup($0) }
+        error.pointee = ags_error(code: failure.code.rawValue, message: UnsafePointer(message ?? emptyText),
+                                  pointer: pointer.map { UnsafePointer($0) },
+                                  op_index: failure.operationIndex.map { Int64($0) } ?? -1,
+                                  offset: failure.offset.map { Int64($0) } ?? -1)
     }
 
     func clear() {
-        code = 0
+        error.pointee = noError
         free(message); message = nil
         free(pointer); pointer = nil
-        operationIndex = -1
-        offset = -1
     }
 
-    deinit { clear() }
+    deinit {
+        clear()
+        error.deallocate()
+    }
 }
+
+nonisolated(unsafe) let emptyText = strdup("")!
+nonisolated(unsafe) let noError = ags_error(code: 0, message: UnsafePointer(emptyText), pointer: nil, op_index: -1, offset: -1)
+/// What `ags_errlast()` returns on a thread that has never failed.
+nonisolated(unsafe) let noErrorSlot: UnsafeMutablePointer<ags_error> = {
+    let slot = UnsafeMutablePointer<ags_error>.allocate(capacity: 1)
+    slot.initialize(to: noError)
+    return slot
+}()
 
 private let errorKey: pthread_key_t = {
     var key = pthread_key_t()

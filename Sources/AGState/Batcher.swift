@@ -14,6 +14,9 @@ public struct BatcherOptions: Sendable, Equatable {
     /// Pending operations may grow to this many times the bounds while the consumer is still busy with the
     /// last batch; beyond that they are replaced by one `replace` of the whole watched value.
     public static let backlogFactor = 16
+    /// The largest bound accepted, 2^40: far above any real batch, and small enough that every multiple the
+    /// batcher computes from a bound (the backlog, byte estimates) stays within an Int.
+    public static let maxBound = 1 << 40
 
     /// The backlog's bound on operations: `maxOperations` times `backlogFactor`, or `Int.max` (no bound)
     /// when that product would pass it.
@@ -108,8 +111,9 @@ public final class Batcher: @unchecked Sendable {
 
     public init(store: Store, pointer: JSONPointer = .root, options: BatcherOptions = BatcherOptions(),
                 send: @escaping (Batch) -> Bool) throws(AGError) {
-        guard options.maxOperations >= 1, options.maxBytes >= 1 else {
-            throw AGError(.invalidArgument, "a batcher's bounds must be at least 1")
+        guard (1...BatcherOptions.maxBound).contains(options.maxOperations),
+              (1...BatcherOptions.maxBound).contains(options.maxBytes) else {
+            throw AGError(.invalidArgument, "a batcher's bounds must be from 1 to \(BatcherOptions.maxBound) (max_operations \(options.maxOperations), max_bytes \(options.maxBytes))")
         }
         self.options = options
         backlogOperations = options.backlogOperations

@@ -31,6 +31,17 @@ public enum StateEvent: Sendable {
     }
 
     /// Reads a STATE_SNAPSHOT or STATE_DELTA event. Other members (timestamp, rawEvent, ...) are tolerated.
+    /// `event` when it can be an AG-UI event (a JSON object with a string `type`), for encoding as it is.
+    public static func checkedEvent(_ event: JSONValue) throws(AGError) -> JSONValue {
+        guard case .object(let members) = event else {
+            throw AGError(.invalidArgument, "an event is a JSON object")
+        }
+        guard case .string? = members["type"] else {
+            throw AGError(.invalidArgument, "an event has a string member \"type\"", pointer: "/type")
+        }
+        return event
+    }
+
     public init(parsing event: JSONValue) throws(AGError) {
         guard case .object(let object) = event else {
             throw AGError(.invalidArgument, "an event must be a JSON object, not a \(event.typeName)")
@@ -67,9 +78,15 @@ extension Store {
     /// Applies a STATE_SNAPSHOT (replacing the whole state) or a STATE_DELTA (atomically) as one change.
     @discardableResult
     public func apply(event: StateEvent, options: PatchOptions = .strict) throws(AGError) -> UInt64 {
+        try apply(event: event, commit: CommitOptions(patch: options))
+    }
+
+    /// Applies a state event as one change, as `options` say (a snapshot is never lenient: it replaces all).
+    @discardableResult
+    public func apply(event: StateEvent, commit options: CommitOptions) throws(AGError) -> UInt64 {
         switch event {
-        case .snapshot(let state): return try apply(JSONPatch([.replace(path: .root, value: state)]))
-        case .delta(let patch): return try apply(patch, options: options)
+        case .snapshot(let state): return try apply(JSONPatch([.replace(path: .root, value: state)]), commit: options)
+        case .delta(let patch): return try apply(patch, commit: options)
         }
     }
 }

@@ -122,21 +122,26 @@ public final class Store: @unchecked Sendable {
     /// with `conflict` otherwise.
     @discardableResult
     public func apply(_ patch: JSONPatch, options: PatchOptions = .strict, expectedVersion: UInt64? = nil) throws(AGError) -> UInt64 {
-        try commit(urgent: options.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) in
-            if let expectedVersion, expectedVersion != context.version {
-                throw AGError(.conflict, "the store is at version \(context.version), not the expected \(expectedVersion)")
-            }
+        try apply(patch, commit: CommitOptions(patch: options, expectedVersion: expectedVersion))
+    }
+
+    /// Applies `patch` atomically and commits it as one new version, as `options` say.
+    @discardableResult
+    public func apply(_ patch: JSONPatch, commit options: CommitOptions) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) in
+            try options.check(context)
         } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
-            try patch.applyRecording(inPlace: &state, limits: limits, options: options)
+            try patch.applyRecording(inPlace: &state, limits: limits, options: options.patch)
         }
     }
 
     /// Sets the value at `pointer`: replaces it when it exists, adds it otherwise (an object member, or
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
-    public func set(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: CommitContext) -> PatchOperation in
-            state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
+    public func set(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
+            try options.check(context)
+            return state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
         } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
             try JSONPatch([op]).applyRecording(inPlace: &state, limits: limits)
         }
@@ -144,22 +149,23 @@ public final class Store: @unchecked Sendable {
 
     /// RFC 6902 `add` at `pointer`.
     @discardableResult
-    public func add(_ value: JSONValue, at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.add(path: pointer, value: value)]))
+    public func add(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.add(path: pointer, value: value)]), commit: options)
     }
 
     /// RFC 6902 `remove` at `pointer`.
     @discardableResult
-    public func remove(at pointer: JSONPointer) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.remove(path: pointer)]))
+    public func remove(at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.remove(path: pointer)]), commit: options)
     }
 
     /// Applies an RFC 7386 merge patch and commits it as one new version, recorded as the equivalent
     /// RFC 6902 operations.
     @discardableResult
-    public func merge(_ patch: JSONValue) throws(AGError) -> UInt64 {
-        try commit { (state: JSONValue, _: CommitContext) -> JSONPatch in
-            JSONPatch(MergePatch.operations(patch, against: state))
+    public func merge(_ patch: JSONValue, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try commit(urgent: options.patch.urgent) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
+            try options.check(context)
+            return JSONPatch(MergePatch.operations(patch, against: state))
         } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
             try operations.applyRecording(inPlace: &state, limits: limits)
         }
@@ -168,8 +174,8 @@ public final class Store: @unchecked Sendable {
     /// Makes `snapshot`'s state current again, as an ordinary change: a new version, recorded in history,
     /// told to subscribers.
     @discardableResult
-    public func restore(_ snapshot: Snapshot) throws(AGError) -> UInt64 {
-        try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]))
+    public func restore(_ snapshot: Snapshot, options: CommitOptions = .default) throws(AGError) -> UInt64 {
+        try apply(JSONPatch([.replace(path: .root, value: snapshot.state)]), commit: options)
     }
 
     /// Commits a change in two steps, publishes its result as the next version, records it, and tells

@@ -92,7 +92,7 @@ public final class Transaction: @unchecked Sendable {
 
     /// Commits the transaction as one version and returns it. The transaction ends either way.
     @discardableResult
-    public func commit() throws(AGError) -> UInt64 {
+    public func commit(options: CommitOptions = .default) throws(AGError) -> UInt64 {
         let (ops, inv, wrote, ends, state, locations) = try lock.withLock {
             () throws(AGError) -> ([PatchOperation], [UndoStep], [JSONPointer], [Int], JSONValue, [JSONPointer]) in
             try checkOpen()
@@ -102,7 +102,8 @@ public final class Transaction: @unchecked Sendable {
         let base = baseVersion
         // The version to apply the operations to again when changes were committed since `begin` (and
         // none of them touched what the transaction read or wrote); nil when there were none.
-        return try store.commit { (_: JSONValue, context: CommitContext) throws(AGError) -> UInt64? in
+        return try store.commit(urgent: options.patch.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) -> UInt64? in
+            try options.check(context)
             if context.version == base { return nil }
             guard let later = context.changes(since: base) else {
                 throw AGError(.conflict, "too many changes were committed since the transaction began at version \(base)")

@@ -33,11 +33,11 @@ static double median(double *t, int n) { qsort(t, (size_t)n, sizeof *t, cmp); re
  * out of the history (and frees it), as a long-running store does. */
 static double steady_median(ags_store *store, const char *patch, size_t len) {
     for (int i = 0; i < 1000; i++)
-        if (ags_store_patch(store, patch, len, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        if (ags_store_patch(store, patch, len, NULL, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
     double t[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         double t0 = now();
-        if (ags_store_patch(store, patch, len, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        if (ags_store_patch(store, patch, len, NULL, NULL) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
         t[r] = now() - t0;
     }
     return median(t, ROUNDS);
@@ -49,7 +49,7 @@ static void patches(const char *dir, const char *state_name, const char *label) 
     ags_store *store = NULL;
     int64_t old;
     ags_limit(AGS_LIMIT_HISTORY_VERSIONS, 1000, &old);
-    if (ags_store_open(state, slen, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+    if (ags_store_open(state, slen, &store) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
     double t1 = steady_median(store, p1, p1len);
     double t100 = steady_median(store, p100, p100len);
     printf("%s_patch1 %.2f\n%s_patch100 %.2f\n", label, t1 * 1e6, label, t100 * 1e6);
@@ -84,11 +84,11 @@ int main(int argc, char **argv) {
         char *out = NULL;
         size_t n = 0;
         double t0 = now();
-        if (ags_patch_apply(state, slen, p1, p1len, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        if (ags_patch_apply(state, slen, p1, p1len, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
         tt[r] = now() - t0;
         ags_free(out);
         t0 = now();
-        if (ags_merge_patch_apply(state, slen, merge, mlen, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errmsg()); exit(1); }
+        if (ags_merge_patch_apply(state, slen, merge, mlen, 0, &out, &n) != AGS_OK) { fprintf(stderr, "%s\n", ags_errlast()->message); exit(1); }
         tm[r] = now() - t0;
         ags_free(out);
     }
