@@ -50,7 +50,7 @@ static void *writer(void *arg) {
                 if (ags_txn_patch(txn, patch, AGS_NTS, 0) != AGS_OK) { fail("txn patch", __LINE__); ags_txn_rollback(txn); return NULL; }
             }
             uint64_t version = 0;
-            int status = ags_txn_commit(txn, &version);
+            int status = ags_txn_commit(txn, NULL, &version);
             if (status == AGS_OK) break;
             if (status != AGS_ERR_CONFLICT) { fail("commit", __LINE__); return NULL; }
         }
