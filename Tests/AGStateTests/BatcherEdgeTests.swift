@@ -33,10 +33,26 @@ func returnsInTime(seconds: UInt64 = 20, _ body: @escaping @Sendable () -> Void)
 @Suite struct BatcherEdgeTests {
     func p(_ s: String) throws -> JSONPointer { try JSONPointer(parsing: s) }
 
-    /// Bounds far past any backlog (2^62, Int.max) are "no bound" in effect: the backlog's bounds, sixteen
-    /// times them, saturate instead of overflowing.
-    @Test(arguments: [1 << 62, Int.max, Int.max / 16 + 1])
-    func hugeBoundsDoNotOverflow(bound: Int) throws {
+    /// Bounds far past any batch (2^62, Int.max) are refused with an error; the largest accepted bound
+    /// works, and the backlog's bounds, sixteen times the batch bounds, saturate instead of overflowing
+    /// whatever the bound.
+    @Test(arguments: [1 << 62, Int.max, Int.max / 16 + 1, BatcherOptions.maxBound + 1, 0, -1])
+    func boundsPastTheLargestAreRefused(bound: Int) throws {
+        let store = try Store(["log": []])
+        for options in [BatcherOptions(maxOperations: bound), BatcherOptions(maxBytes: bound)] {
+            do {
+                _ = try Batcher(store: store, options: options) { _ in true }
+                Issue.record("bound \(bound) accepted")
+            } catch {
+                #expect(error.code == .invalidArgument)
+            }
+        }
+        if bound > Int.max / 16 { #expect(BatcherOptions(maxOperations: bound).backlogOperations == Int.max) }
+        #expect(BatcherOptions(maxOperations: 3).backlogOperations == 48)
+    }
+
+    @Test func theLargestBoundWorks() throws {
+        let bound = BatcherOptions.maxBound
         let store = try Store(["log": []])
         let got = Batches()
         let batcher = try Batcher(store: store, options: BatcherOptions(maxOperations: bound, maxBytes: bound,
@@ -45,8 +61,7 @@ func returnsInTime(seconds: UInt64 = 20, _ body: @escaping @Sendable () -> Void)
         #expect(got.all.isEmpty)
         batcher.close()
         #expect(got.all.count == 1 && got.all[0].toVersion == 20)
-        #expect(BatcherOptions(maxOperations: bound).backlogOperations == Int.max)
-        #expect(BatcherOptions(maxOperations: 3).backlogOperations == 48)
+        #expect(BatcherOptions(maxOperations: bound).backlogOperations == bound * 16)
     }
 
     /// Closing from inside `send` returns at once (it waited for the send in progress: its own), with or
