@@ -263,8 +263,9 @@ ags_status ags_store_open(const char *json, size_t len, ags_store **store);
 
 /* Closes a store and releases it once calls running on other threads have returned. NULL, or a store
  * already closed, is ignored. Any later call with the handle gives AGS_ERR_CLOSED, and so does every later
- * commit through what still holds the store (a transaction begun before it: ags_txn_commit). It waits only for a commit in progress on another thread, never for a callback: it may be called
- * from inside a subscription or batcher callback. */
+ * commit through what still holds the store (a transaction begun before it: ags_txn_commit). It waits
+ * only for a commit in progress on another thread, never for a callback: it may be called from inside a
+ * subscription or batcher callback. */
 void ags_store_close(ags_store *store);
 
 /* Writes the current version to *version. */
