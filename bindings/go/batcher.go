@@ -2,9 +2,10 @@ package agstate
 
 /*
 #include <stdint.h>
+#include <stdlib.h>
 #include "agstate.h"
-ags_status agstate_go_batcher_open(ags_store *store, const char *ptr, size_t ptr_len, size_t max_operations,
-                                   size_t max_bytes, uint64_t window_ms, uintptr_t handle, ags_batcher **batcher);
+ags_status agstate_go_batcher_open(ags_store *store, const ags_batcher_options *options, uintptr_t handle,
+                                   ags_batcher **batcher);
 */
 import "C"
 
@@ -13,13 +14,22 @@ import (
 	"fmt"
 	"runtime/cgo"
 	"sync"
+	"unsafe"
 )
 
 // BatchFunc receives one STATE_DELTA event (JSON) taking a client from version from to version to.
 // Returning an error (or panicking) counts as a failed send.
 type BatchFunc func(event []byte, from, to uint64) error
 
-// BatcherOptions bound a batch. Zero values take the defaults (200 operations, 64 KiB, 100 ms).
+// The header's defaults of BatcherOptions.
+const (
+	DefaultBatchOperations = C.AGS_BATCHER_DEFAULT_MAX_OPERATIONS
+	DefaultBatchBytes      = C.AGS_BATCHER_DEFAULT_MAX_BYTES
+	DefaultBatchWindow     = C.AGS_BATCHER_DEFAULT_WINDOW_MS // milliseconds
+)
+
+// BatcherOptions bound a batch. Zero values take the header's defaults (DefaultBatchOperations,
+// DefaultBatchBytes, DefaultBatchWindow); negative bounds are ErrInvalidArgument.
 type BatcherOptions struct {
 	Pointer       string
 	MaxOperations int
@@ -58,22 +68,29 @@ func NewBatcher(store *Store, fn BatchFunc, opts BatcherOptions) (*Batcher, erro
 	if fn == nil {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "the callback is nil", OpIndex: -1, Offset: -1}
 	}
-	if opts.MaxOperations == 0 {
-		opts.MaxOperations = 200
+	if opts.MaxOperations < 0 || opts.MaxBytes < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "the batch bounds must not be negative", OpIndex: -1, Offset: -1}
 	}
-	if opts.MaxBytes == 0 {
-		opts.MaxBytes = 64 * 1024
+	var options C.ags_batcher_options
+	C.ags_batcher_options_init(&options, C.AGS_BATCHER_OPTIONS_VERSION)
+	if opts.MaxOperations != 0 {
+		options.max_operations = C.size_t(opts.MaxOperations)
 	}
-	if opts.WindowMillis == 0 {
-		opts.WindowMillis = 100
+	if opts.MaxBytes != 0 {
+		options.max_bytes = C.size_t(opts.MaxBytes)
 	}
+	if opts.WindowMillis != 0 {
+		options.window_ms = C.uint64_t(opts.WindowMillis)
+	}
+	// The options struct is passed by pointer, so the text it points to must be C memory (cgo's rule).
+	pointer := C.CString(opts.Pointer)
+	defer C.free(unsafe.Pointer(pointer))
+	options.pointer, options.pointer_len = pointer, C.size_t(len(opts.Pointer))
 	b := &Batcher{fn: fn}
 	b.cgoRef = cgo.NewHandle(b)
-	pp, np := text([]byte(opts.Pointer))
 	var handle *C.ags_batcher
 	err := store.with(func(h *C.ags_store) C.ags_status {
-		return C.agstate_go_batcher_open(h, pp, np, C.size_t(opts.MaxOperations), C.size_t(opts.MaxBytes),
-			C.uint64_t(opts.WindowMillis), C.uintptr_t(b.cgoRef), &handle)
+		return C.agstate_go_batcher_open(h, &options, C.uintptr_t(b.cgoRef), &handle)
 	})
 	if err != nil {
 		b.cgoRef.Delete()

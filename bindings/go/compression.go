@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"encoding/json"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -27,6 +28,23 @@ const ErrCorruptData Status = C.AGS_ERR_CORRUPT_DATA
 
 // EnvelopeThreshold is the usual size below which Pack stores data as it is.
 const EnvelopeThreshold = C.AGS_ENVELOPE_THRESHOLD
+
+// DefaultMaxDecompressedSize is the header's bound for callers that have no better one: 256 MiB.
+const DefaultMaxDecompressedSize = C.AGS_DEFAULT_MAX_DECOMPRESSED_SIZE
+
+// Unbounded, given as a maxSize, asks for no bound (the header's AGS_UNBOUNDED): only for trusted data.
+const Unbounded = math.MaxInt
+
+// sizeBound converts a maxSize: Unbounded to AGS_UNBOUNDED, a negative size to an error.
+func sizeBound(maxSize int) (C.size_t, error) {
+	if maxSize == Unbounded {
+		return C.AGS_UNBOUNDED, nil
+	}
+	if maxSize < 0 {
+		return 0, &Error{Code: ErrInvalidArgument, Message: "the maximum size must not be negative", OpIndex: -1, Offset: -1}
+	}
+	return C.size_t(maxSize), nil
+}
 
 func (c Codec) String() string {
 	return map[Codec]string{Identity: "identity", Gzip: "gzip", Zlib: "zlib", Deflate: "deflate", Zstd: "zstd"}[c]
@@ -52,32 +70,43 @@ func Compress(data []byte, codec Codec, level int) ([]byte, error) {
 // Decompress decompresses data, producing at most maxSize bytes (ErrLimitExceeded beyond). Truncated or
 // damaged data, trailing bytes and data of another codec fail with ErrCorruptData.
 func Decompress(data []byte, codec Codec, maxSize int) ([]byte, error) {
+	bound, err := sizeBound(maxSize)
+	if err != nil {
+		return nil, err
+	}
 	p, n := text(data)
 	return output(func(out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_decompress(C.int(codec), p, n, C.size_t(maxSize), out, on)
+		return C.ags_decompress(C.int(codec), p, n, bound, out, on)
 	})
 }
 
 // Pack puts data in a self-describing envelope: compressed when it is at least threshold bytes and
 // compression makes it smaller, stored otherwise. asJSON chooses the JSON form.
 func Pack(data []byte, codec Codec, level int, threshold int, asJSON bool) ([]byte, error) {
-	p, n := text(data)
-	var flags C.uint32_t
-	if asJSON {
-		flags = C.AGS_ENVELOPE_JSON
+	if threshold < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "the threshold must not be negative", OpIndex: -1, Offset: -1}
 	}
-	return output(func(out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_pack(C.int(codec), C.int(level), C.size_t(threshold), p, n, flags, out, on)
-	})
+	p, n := text(data)
+	var options C.ags_pack_options
+	C.ags_pack_options_init(&options, C.AGS_PACK_OPTIONS_VERSION)
+	options.codec, options.level, options.threshold = C.int(codec), C.int(level), C.size_t(threshold)
+	if asJSON {
+		options.flags = C.AGS_ENVELOPE_JSON
+	}
+	return output(func(out **C.char, on *C.size_t) C.ags_status { return C.ags_pack(p, n, &options, out, on) })
 }
 
 // Unpack returns the original bytes of an envelope (either form) and the codec it used, checking its size
 // and checksum and producing at most maxSize bytes.
 func Unpack(envelope []byte, maxSize int) ([]byte, Codec, error) {
+	bound, err := sizeBound(maxSize)
+	if err != nil {
+		return nil, Identity, err
+	}
 	p, n := text(envelope)
 	var codec C.int
 	data, err := output(func(out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_unpack(p, n, C.size_t(maxSize), &codec, out, on)
+		return C.ags_unpack(p, n, bound, &codec, out, on)
 	})
 	return data, Codec(codec), err
 }
@@ -133,7 +162,7 @@ func (c *Compressor) Write(data []byte, flush bool) ([]byte, error) {
 		return nil, closedStream()
 	}
 	p, n := text(data)
-	var flags C.uint32_t
+	var flags C.ags_compress_flags
 	if flush {
 		flags = C.AGS_FLUSH
 	}
@@ -176,8 +205,12 @@ type Decompressor struct {
 
 // NewDecompressor opens a decompression stream.
 func NewDecompressor(codec Codec, maxSize int) (*Decompressor, error) {
+	bound, err := sizeBound(maxSize)
+	if err != nil {
+		return nil, err
+	}
 	var h *C.ags_decompressor
-	if err := call(func() C.ags_status { return C.ags_decompressor_open(C.int(codec), C.size_t(maxSize), &h) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_decompressor_open(C.int(codec), bound, &h) }); err != nil {
 		return nil, err
 	}
 	d := &Decompressor{handle: h}

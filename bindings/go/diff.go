@@ -19,17 +19,18 @@ type DiffOptions struct {
 func MakePatch(a, b []byte, opts DiffOptions) ([]byte, error) {
 	pa, na := text(a)
 	pb, nb := text(b)
-	var flags C.uint32_t
+	var options C.ags_diff_options
+	C.ags_diff_options_init(&options, C.AGS_DIFF_OPTIONS_VERSION)
 	if opts.FewestBytes {
-		flags |= C.AGS_DIFF_FEWEST_BYTES
+		options.flags |= C.AGS_DIFF_FEWEST_BYTES
 	}
 	if opts.TestGuards {
-		flags |= C.AGS_DIFF_TEST_GUARDS
+		options.flags |= C.AGS_DIFF_TEST_GUARDS
 	}
 	if opts.Verify {
-		flags |= C.AGS_DIFF_VERIFY
+		options.flags |= C.AGS_DIFF_VERIFY
 	}
-	return output(func(out **C.char, n *C.size_t) C.ags_status { return C.ags_diff(pa, na, pb, nb, flags, out, n) })
+	return output(func(out **C.char, n *C.size_t) C.ags_status { return C.ags_diff(pa, na, pb, nb, &options, out, n) })
 }
 
 // MakeMergePatch returns the JSON Merge Patch that turns a into b; ErrInvalidArgument when none exists.

@@ -24,6 +24,9 @@ const (
 	ErrNoMemory        Status = C.AGS_ERR_NO_MEMORY
 	ErrInternal        Status = C.AGS_ERR_INTERNAL
 	ErrNotInHistory    Status = C.AGS_ERR_NOT_IN_HISTORY
+	ErrLocked          Status = C.AGS_ERR_LOCKED       // the location is locked by another owner
+	ErrRateLimited     Status = C.AGS_ERR_RATE_LIMITED // a rate limit refused the call: retry later
+	ErrUnavailable     Status = C.AGS_ERR_UNAVAILABLE  // a backend cannot be reached now
 )
 
 // Name is the C constant's name, e.g. "AGS_ERR_INVALID_JSON".

@@ -18,8 +18,7 @@ static int agstate_go_batch(void *user_data, uint64_t from, uint64_t to, const c
     return agstateGoBatch((uintptr_t)user_data, from, to, (char *)event, event_len);
 }
 
-ags_status agstate_go_batcher_open(ags_store *store, const char *ptr, size_t ptr_len, size_t max_operations,
-                                   size_t max_bytes, uint64_t window_ms, uintptr_t handle, ags_batcher **batcher) {
-    return ags_batcher_open(store, ptr, ptr_len, max_operations, max_bytes, window_ms, agstate_go_batch, (void *)handle,
-                            batcher);
+ags_status agstate_go_batcher_open(ags_store *store, const ags_batcher_options *options, uintptr_t handle,
+                                   ags_batcher **batcher) {
+    return ags_batcher_open(store, options, agstate_go_batch, (void *)handle, batcher);
 }

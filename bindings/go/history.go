@@ -63,9 +63,8 @@ func (s *Store) DeltaEvent(since uint64, sse bool) ([]byte, error) {
 func (s *Store) ApplyEvent(event []byte, lenient bool) (uint64, error) {
 	pe, ne := text(event)
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status {
-		return C.ags_store_apply_event(h, pe, ne, lenientFlag(lenient), &v)
-	})
+	options := commitOptions(lenient, false)
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_apply_event(h, pe, ne, &options, &v) })
 	return uint64(v), err
 }
 
@@ -80,24 +79,26 @@ func DeltaEventFor(patch []byte, sse bool) ([]byte, error) {
 	return take(out, n), nil
 }
 
-// EncodeSSE frames any AG-UI event (JSON text) for Server-Sent Events: "data: <compact JSON>\n\n".
+// EncodeSSE frames any AG-UI event (JSON text, an object) for Server-Sent Events: "data: <compact JSON>\n\n",
+// written by the engine, so C, Python and Go frame an event with the same bytes.
 func EncodeSSE(event []byte) ([]byte, error) {
-	compact, err := FormatJSON(event, 0)
-	if err != nil {
+	pe, ne := text(event)
+	var out *C.char
+	var n C.size_t
+	if err := call(func() C.ags_status { return C.ags_event_encode(pe, ne, C.AGS_EVENT_SSE, &out, &n) }); err != nil {
 		return nil, err
 	}
-	frame := append([]byte("data: "), compact...)
-	return append(frame, '\n', '\n'), nil
+	return take(out, n), nil
 }
 
-func sseFlag(sse bool) C.uint32_t {
+func sseFlag(sse bool) C.ags_event_flags {
 	if sse {
 		return C.AGS_EVENT_SSE
 	}
 	return 0
 }
 
-func lenientFlag(lenient bool) C.uint32_t {
+func lenientFlag(lenient bool) C.ags_patch_flags {
 	if lenient {
 		return C.AGS_PATCH_LENIENT
 	}

@@ -25,7 +25,7 @@ func FormatJSON(json []byte, flags Flag) ([]byte, error) {
 	p, n := text(json)
 	var out *C.char
 	var outLen C.size_t
-	if err := call(func() C.ags_status { return C.ags_json_format(p, n, C.uint32_t(flags), &out, &outLen) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_json_format(p, n, C.ags_json_flags(flags), &out, &outLen) }); err != nil {
 		return nil, err
 	}
 	return take(out, outLen), nil

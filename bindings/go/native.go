@@ -25,8 +25,9 @@ func call(f func() C.ags_status) error {
 }
 
 func lastError(status Status) error {
-	e := &Error{Code: status, Message: C.GoString(C.ags_errmsg()), OpIndex: int(C.ags_errop()), Offset: int64(C.ags_erroffset())}
-	if p := C.ags_errpointer(); p != nil {
+	last := C.ags_errlast()
+	e := &Error{Code: status, Message: C.GoString(last.message), OpIndex: int(last.op_index), Offset: int64(last.offset)}
+	if p := last.pointer; p != nil {
 		e.Pointer = C.GoString(p)
 		e.HasPointer = true
 	}

@@ -70,6 +70,6 @@ func (s *Store) Restore(snap *Snapshot) (uint64, error) {
 		return 0, &Error{Code: ErrClosed, Message: "the snapshot is closed", OpIndex: -1, Offset: -1}
 	}
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_restore(h, snap.handle, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_restore(h, snap.handle, nil, &v) })
 	return uint64(v), err
 }

@@ -83,7 +83,7 @@ func (s *Store) Get(pointer string) ([]byte, error) {
 func (s *Store) Export(flags Flag) ([]byte, error) {
 	var out *C.char
 	var n C.size_t
-	if err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_export(h, C.uint32_t(flags), &out, &n) }); err != nil {
+	if err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_export(h, C.ags_json_flags(flags), &out, &n) }); err != nil {
 		return nil, err
 	}
 	return take(out, n), nil
@@ -94,7 +94,7 @@ func (s *Store) Set(pointer string, value []byte) (uint64, error) {
 	pp, np := text([]byte(pointer))
 	pv, nv := text(value)
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set(h, pp, np, pv, nv, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set(h, pp, np, pv, nv, nil, &v) })
 	return uint64(v), err
 }
 
@@ -103,7 +103,7 @@ func (s *Store) Add(pointer string, value []byte) (uint64, error) {
 	pp, np := text([]byte(pointer))
 	pv, nv := text(value)
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_add(h, pp, np, pv, nv, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_add(h, pp, np, pv, nv, nil, &v) })
 	return uint64(v), err
 }
 
@@ -111,7 +111,7 @@ func (s *Store) Add(pointer string, value []byte) (uint64, error) {
 func (s *Store) Remove(pointer string) (uint64, error) {
 	pp, np := text([]byte(pointer))
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_remove(h, pp, np, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_remove(h, pp, np, nil, &v) })
 	return uint64(v), err
 }
 
@@ -119,7 +119,7 @@ func (s *Store) Remove(pointer string) (uint64, error) {
 func (s *Store) Patch(patch []byte) (uint64, error) {
 	pp, np := text(patch)
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, nil, &v) })
 	return uint64(v), err
 }
 
@@ -127,7 +127,7 @@ func (s *Store) Patch(patch []byte) (uint64, error) {
 func (s *Store) Merge(patch []byte) (uint64, error) {
 	pp, np := text(patch)
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_merge(h, pp, np, &v) })
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_merge(h, pp, np, nil, &v) })
 	return uint64(v), err
 }
 

@@ -75,7 +75,7 @@ func (tx *Transaction) Commit() (uint64, error) {
 	tx.handle = nil
 	runtime.SetFinalizer(tx, nil)
 	var v C.uint64_t
-	err = call(func() C.ags_status { return C.ags_txn_commit(h, &v) })
+	err = call(func() C.ags_status { return C.ags_txn_commit(h, nil, &v) })
 	return uint64(v), err
 }
 
@@ -104,17 +104,22 @@ type PatchOptions struct {
 // PatchWith applies a JSON Patch like Patch, with options. Returns the new version.
 func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
 	pp, np := text(patch)
-	expected := C.uint64_t(C.AGS_ANY_VERSION)
+	options := commitOptions(opts.Lenient, opts.Urgent)
 	if opts.IfVersion != nil {
-		expected = C.uint64_t(*opts.IfVersion)
+		options.expected_version = C.uint64_t(*opts.IfVersion)
 	}
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status {
-		flags := lenientFlag(opts.Lenient)
-		if opts.Urgent {
-			flags |= C.AGS_PATCH_URGENT
-		}
-		return C.ags_store_patch_ex(h, pp, np, flags, expected, &v)
-	})
+	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
 	return uint64(v), err
+}
+
+// commitOptions are the header's defaults (AGS_COMMIT_OPTIONS_INIT) with the flags asked for.
+func commitOptions(lenient, urgent bool) C.ags_commit_options {
+	var options C.ags_commit_options
+	C.ags_commit_options_init(&options, C.AGS_COMMIT_OPTIONS_VERSION)
+	options.flags = lenientFlag(lenient)
+	if urgent {
+		options.flags |= C.AGS_PATCH_URGENT
+	}
+	return options
 }

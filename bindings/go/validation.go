@@ -1,6 +1,7 @@
 package agstate
 
 /*
+#include <stdlib.h>
 #include "agstate.h"
 */
 import "C"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Severity is how much a finding matters.
@@ -25,7 +27,7 @@ const (
 type StreamFormat uint32
 
 const (
-	FormatAuto   StreamFormat = 0 // from the first bytes: "{" or "[" is NDJSON, anything else SSE
+	FormatAuto   StreamFormat = C.AGS_STREAM_AUTO // from the first bytes: "{" or "[" is NDJSON, anything else SSE
 	FormatNDJSON StreamFormat = C.AGS_STREAM_NDJSON
 	FormatSSE    StreamFormat = C.AGS_STREAM_SSE
 )
@@ -57,12 +59,17 @@ type EventValidator struct {
 // NewEventValidator opens a validator. With messages, the messages are rebuilt from the message events.
 func NewEventValidator(profile string, messages bool) (*EventValidator, error) {
 	var h *C.ags_validator
-	p, n := text([]byte(profile))
-	var flags C.uint32_t
+	// The options struct is passed by pointer, so the text it points to must be C memory (cgo's rule).
+	name := C.CString(profile)
+	defer C.free(unsafe.Pointer(name))
+	var options C.ags_validator_options
+	C.ags_validator_options_init(&options, C.AGS_VALIDATOR_OPTIONS_VERSION)
+	options.profile, options.profile_len = name, C.size_t(len(profile))
 	if messages {
-		flags = C.AGS_VALIDATE_MESSAGES
+		options.flags = C.AGS_VALIDATE_MESSAGES
 	}
-	if err := call(func() C.ags_status { return C.ags_validator_open(p, n, flags, &h) }); err != nil {
+	err := call(func() C.ags_status { return C.ags_validator_open(&options, &h) })
+	if err != nil {
 		return nil, err
 	}
 	v := &EventValidator{handle: h}
@@ -81,15 +88,22 @@ func (v *EventValidator) findings(f func(h *C.ags_validator, out **C.char, n *C.
 		return nil, closedValidator()
 	}
 	h := v.handle
-	data, err := output(func(out **C.char, n *C.size_t) C.ags_status { return f(h, out, n) })
-	if err != nil {
+	var out *C.char
+	var n C.size_t
+	if err := call(func() C.ags_status { return f(h, &out, &n) }); err != nil {
 		return nil, err
 	}
-	if len(data) == 2 {
+	if out == nil { // no findings: the library allocated nothing
 		return nil, nil
 	}
 	var list []Finding
-	return list, json.Unmarshal(data, &list)
+	if err := json.Unmarshal(take(out, n), &list); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
 }
 
 // SetSeverity sets a rule's severity (SeverityOff silences it).
@@ -113,7 +127,7 @@ func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 	}
 	var out *C.char
 	var on C.size_t
-	if err := call(func() C.ags_status { return C.ags_validator_push(v.handle, p, n, &out, &on) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_validator_feed(v.handle, p, n, &out, &on) }); err != nil {
 		return nil, err
 	}
 	if out == nil {
@@ -128,7 +142,7 @@ func (v *EventValidator) Feed(event []byte) ([]Finding, error) {
 func (v *EventValidator) FeedStream(data []byte, format StreamFormat) ([]Finding, error) {
 	p, n := text(data)
 	return v.findings(func(h *C.ags_validator, out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_validator_feed_stream(h, p, n, C.uint32_t(format), out, on)
+		return C.ags_validator_feed_stream(h, p, n, C.ags_stream_format(format), out, on)
 	})
 }
 

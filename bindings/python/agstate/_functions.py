@@ -4,14 +4,14 @@ from __future__ import annotations
 from ctypes import byref, c_int, c_size_t, c_void_p
 from typing import Any
 
-from . import _native
+from . import _constants as C
 from ._convert import JSONText, document_bytes, like, pointer_bytes, text_bytes
 from ._native import lib, take_text
 from .errors import check
 
 
 def _flags(pretty: bool, sort_keys: bool) -> int:
-    return (_native.JSON_PRETTY if pretty else 0) | (_native.JSON_SORT_KEYS if sort_keys else 0)
+    return (C.AGS_JSON_PRETTY if pretty else 0) | (C.AGS_JSON_SORT_KEYS if sort_keys else 0)
 
 
 def apply_patch(doc: Any, patch: Any) -> Any:
@@ -49,7 +49,7 @@ def format_json(text: JSONText, *, pretty: bool = False, sort_keys: bool = False
                 allow_duplicates: bool = False) -> str:
     """Validates strict JSON text and writes it again: compact, or pretty, or with sorted keys."""
     t = text_bytes(text)
-    flags = _flags(pretty, sort_keys) | (_native.JSON_ALLOW_DUPLICATES if allow_duplicates else 0)
+    flags = _flags(pretty, sort_keys) | (C.AGS_JSON_ALLOW_DUPLICATES if allow_duplicates else 0)
     out, n = c_void_p(), c_size_t()
     check(lib.ags_json_format(t, len(t), flags, byref(out), byref(n)))
     return take_text(out, n).decode("utf-8")

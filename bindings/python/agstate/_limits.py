@@ -4,22 +4,22 @@ from __future__ import annotations
 from ctypes import byref, c_int64
 from typing import Optional
 
-from . import _native
-from ._native import lib
+from . import _constants as C
+from ._native import check_int, lib
 from .errors import check
 
 
 def _exchange(limit: int, value: Optional[int]) -> int:
     old = c_int64()
-    check(lib.ags_limit(limit, -1 if value is None else value, byref(old)))
+    check(lib.ags_limit(limit, -1 if value is None else check_int(value, "int64_t", "limit"), byref(old)))
     return old.value
 
 
 def max_depth(value: Optional[int] = None) -> int:
     """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 4000; see the header on the stack each level needs). Returns the old value."""
-    return _exchange(_native.LIMIT_DEPTH, value)
+    return _exchange(C.AGS_LIMIT_DEPTH, value)
 
 
 def max_input_bytes(value: Optional[int] = None) -> int:
     """Reads, and with ``value`` sets, the default input size limit in bytes. Returns the old value."""
-    return _exchange(_native.LIMIT_INPUT_BYTES, value)
+    return _exchange(C.AGS_LIMIT_INPUT_BYTES, value)

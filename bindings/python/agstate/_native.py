@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_uint32, c_uint64, c_void_p
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -21,32 +21,66 @@ def _candidates():
     yield os.path.join(root, ".build", "debug", "libagstate.so")
 
 
-def _load() -> ctypes.CDLL:
+def _find() -> str:
     tried = []
     for path in _candidates():
         if os.path.isfile(path):
-            return ctypes.CDLL(path)
+            return path
         tried.append(path)
     raise ImportError(
         "libagstate not found; set AGSTATE_LIBRARY to its path. Looked in: " + ", ".join(tried)
     )
 
 
-lib = _load()
+_path = _find()
+# Two views of one library. `lib` (ctypes.CDLL) releases the GIL for the length of each call: for calls that
+# may block or wait for another thread, and for every call that may run a Python callback (subscriptions,
+# batcher sends, commits on a store that has either). `fast` (ctypes.PyDLL) keeps the GIL, which costs about
+# a third as much per call: only for short calls that wait for no thread that could need the GIL.
+lib = ctypes.CDLL(_path)
+fast = ctypes.PyDLL(_path)
 
 c_status = c_int
 c_out = POINTER(c_void_p)
 c_out_len = POINTER(c_size_t)
 
+
+class ags_error(ctypes.Structure):
+    """struct ags_error of the header: the last failure on a thread."""
+
+    _fields_ = [("code", c_int), ("message", c_char_p), ("pointer", c_char_p), ("op_index", c_int64),
+                ("offset", c_int64)]
+
+
+class ags_commit_options(ctypes.Structure):
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64)]
+
+
+class ags_pack_options(ctypes.Structure):
+    _fields_ = [("version", c_uint), ("codec", c_int), ("level", c_int), ("threshold", c_size_t),
+                ("flags", c_uint32)]
+
+
+class ags_diff_options(ctypes.Structure):
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("format", c_uint32)]
+
+
+class ags_batcher_options(ctypes.Structure):
+    _fields_ = [("version", c_uint), ("pointer", c_char_p), ("pointer_len", c_size_t),
+                ("max_operations", c_size_t), ("max_bytes", c_size_t), ("window_ms", c_uint64)]
+
+
+class ags_validator_options(ctypes.Structure):
+    _fields_ = [("version", c_uint), ("profile", c_char_p), ("profile_len", c_size_t), ("flags", c_uint32)]
+
+
+c_commit = POINTER(ags_commit_options)
+
 _SIGNATURES = {
     "ags_libversion": (c_char_p, []),  # static string: c_char_p does not leak here
     "ags_libversion_number": (c_int, []),
     "ags_status_name": (c_char_p, [c_status]),
-    "ags_errcode": (c_status, []),
-    "ags_errmsg": (c_void_p, []),
-    "ags_errpointer": (c_void_p, []),
-    "ags_errop": (c_int64, []),
-    "ags_erroffset": (c_int64, []),
+    "ags_errlast": (POINTER(ags_error), []),
     "ags_errclear": (None, []),
     "ags_free": (None, [c_void_p]),
     "ags_limit": (c_status, [c_int, c_int64, POINTER(c_int64)]),
@@ -56,23 +90,23 @@ _SIGNATURES = {
     "ags_pointer_get": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_patch_apply": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_merge_patch_apply": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_commit_options_init": (c_status, [c_commit, c_uint]),
     "ags_store_open": (c_status, [c_char_p, c_size_t, POINTER(c_void_p)]),
     "ags_store_close": (None, [c_void_p]),
     "ags_store_version": (c_status, [c_void_p, POINTER(c_uint64)]),
     "ags_store_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_store_export": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
-    "ags_store_set": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_uint64)]),
-    "ags_store_add": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_uint64)]),
-    "ags_store_remove": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
-    "ags_store_patch": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
-    "ags_store_merge": (c_status, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
+    "ags_store_set": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
+    "ags_store_add": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
+    "ags_store_remove": (c_status, [c_void_p, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
+    "ags_store_patch": (c_status, [c_void_p, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
+    "ags_store_merge": (c_status, [c_void_p, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
     "ags_store_limit": (c_status, [c_void_p, c_int, c_int64, POINTER(c_int64)]),
-    "ags_store_patch_ex": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_uint64, POINTER(c_uint64)]),
     "ags_store_snapshot": (c_status, [c_void_p, POINTER(c_void_p)]),
     "ags_snapshot_close": (None, [c_void_p]),
     "ags_snapshot_version": (c_status, [c_void_p, POINTER(c_uint64)]),
     "ags_snapshot_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
-    "ags_store_restore": (c_status, [c_void_p, c_void_p, POINTER(c_uint64)]),
+    "ags_store_restore": (c_status, [c_void_p, c_void_p, c_commit, POINTER(c_uint64)]),
     "ags_store_history_range": (c_status, [c_void_p, POINTER(c_uint64), POINTER(c_uint64)]),
     "ags_store_history": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
     "ags_store_state_at": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
@@ -80,15 +114,16 @@ _SIGNATURES = {
     "ags_store_begin": (c_status, [c_void_p, POINTER(c_void_p)]),
     "ags_txn_get": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_txn_patch": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32]),
-    "ags_txn_commit": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_txn_commit": (c_status, [c_void_p, c_commit, POINTER(c_uint64)]),
     "ags_txn_rollback": (None, [c_void_p]),
     "ags_store_subscribe": (c_status, [c_void_p, c_char_p, c_size_t, c_void_p, c_void_p, POINTER(c_void_p)]),
     "ags_subscription_close": (None, [c_void_p]),
     "ags_subscription_failures": (c_status, [c_void_p, POINTER(c_uint64)]),
+    "ags_event_encode": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_store_snapshot_event": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
     "ags_store_delta_event": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
     "ags_delta_event": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
-    "ags_store_apply_event": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, POINTER(c_uint64)]),
+    "ags_store_apply_event": (c_status, [c_void_p, c_char_p, c_size_t, c_commit, POINTER(c_uint64)]),
     "ags_compress": (c_status, [c_int, c_int, c_char_p, c_size_t, c_out, c_out_len]),
     "ags_decompress": (c_status, [c_int, c_char_p, c_size_t, c_size_t, c_out, c_out_len]),
     "ags_compressor_open": (c_status, [c_int, c_int, POINTER(c_void_p)]),
@@ -99,27 +134,29 @@ _SIGNATURES = {
     "ags_decompressor_write": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
     "ags_decompressor_finish": (c_status, [c_void_p]),
     "ags_decompressor_close": (None, [c_void_p]),
-    "ags_pack": (c_status, [c_int, c_int, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_pack_options_init": (c_status, [POINTER(ags_pack_options), c_uint]),
+    "ags_pack": (c_status, [c_char_p, c_size_t, POINTER(ags_pack_options), c_out, c_out_len]),
     "ags_unpack": (c_status, [c_char_p, c_size_t, c_size_t, POINTER(c_int), c_out, c_out_len]),
     "ags_codec_stats": (c_status, [c_out, c_out_len]),
     "ags_codec_stats_reset": (None, []),
-    "ags_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_diff_options_init": (c_status, [POINTER(ags_diff_options), c_uint]),
+    "ags_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, POINTER(ags_diff_options), c_out, c_out_len]),
     "ags_merge_diff": (c_status, [c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_compact": (c_status, [c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
     "ags_store_diff": (c_status, [c_void_p, c_uint64, c_uint64, c_uint32, c_out, c_out_len]),
     "ags_store_diff_snapshot": (c_status, [c_void_p, c_void_p, c_uint32, c_out, c_out_len]),
-    "ags_batcher_open": (c_status, [c_void_p, c_char_p, c_size_t, c_size_t, c_size_t, c_uint64, c_void_p, c_void_p,
-                                    POINTER(c_void_p)]),
+    "ags_batcher_options_init": (c_status, [POINTER(ags_batcher_options), c_uint]),
+    "ags_batcher_open": (c_status, [c_void_p, POINTER(ags_batcher_options), c_void_p, c_void_p, POINTER(c_void_p)]),
     "ags_batcher_poll": (c_status, [c_void_p, c_uint64]),
     "ags_batcher_flush": (c_status, [c_void_p]),
     "ags_batcher_start_timer": (c_status, [c_void_p, c_uint64]),
     "ags_batcher_stats": (c_status, [c_void_p, c_out, c_out_len]),
     "ags_batcher_close": (None, [c_void_p, c_int]),
-    "ags_validator_open": (c_status, [c_char_p, c_size_t, c_uint32, POINTER(c_void_p)]),
+    "ags_validator_options_init": (c_status, [POINTER(ags_validator_options), c_uint]),
+    "ags_validator_open": (c_status, [POINTER(ags_validator_options), POINTER(c_void_p)]),
     "ags_validator_set_severity": (c_status, [c_void_p, c_char_p, c_size_t, c_int]),
     "ags_validator_feed": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
-    "ags_validator_push": (c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
-    "ags_validator_feed_stream": (c_status, [c_void_p, c_char_p, c_size_t, c_uint32, c_out, c_out_len]),
+    "ags_validator_feed_stream": (c_status, [c_void_p, c_char_p, c_size_t, c_int, c_out, c_out_len]),
     "ags_validator_finish": (c_status, [c_void_p, c_out, c_out_len]),
     "ags_validator_findings": (c_status, [c_void_p, c_out, c_out_len]),
     "ags_validator_state": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
@@ -137,28 +174,29 @@ BATCH_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64, c_void_p, c_siz
 CHANGE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_void_p, c_size_t)
 
 for _name, (_restype, _argtypes) in _SIGNATURES.items():
-    _function = getattr(lib, _name)
-    _function.restype = _restype
-    _function.argtypes = _argtypes
+    for _library in (lib, fast):
+        _function = getattr(_library, _name)
+        _function.restype = _restype
+        _function.argtypes = _argtypes
 
-# Flags and limits of include/agstate.h.
-JSON_PRETTY = 0x01
-JSON_SORT_KEYS = 0x02
-JSON_ALLOW_DUPLICATES = 0x100
-LIMIT_DEPTH = 0
-LIMIT_INPUT_BYTES = 1
-LIMIT_HISTORY_VERSIONS = 2
-LIMIT_HISTORY_BYTES = 3
-EVENT_SSE = 0x200
-PATCH_LENIENT = 0x1000
-ANY_VERSION = 2**64 - 1
-FLUSH = 0x800
-ENVELOPE_JSON = 0x400
-PATCH_URGENT = 0x2000
-DIFF_FEWEST_BYTES = 0x4000
-DIFF_TEST_GUARDS = 0x8000
-DIFF_VERIFY = 0x10000
-CODECS = {"identity": 0, "gzip": 1, "zlib": 2, "deflate": 3, "zstd": 4}
+# The C integer types, for the range checks made before a call (ctypes would wrap an out-of-range value).
+_BITS = {"size_t": 8 * ctypes.sizeof(c_size_t), "int": 8 * ctypes.sizeof(c_int), "uint64_t": 64, "int64_t": 64}
+
+
+def check_int(value: int, c_type: str, what: str) -> int:
+    """``value`` if it is an int that fits the C type ``c_type``; OverflowError (or TypeError) otherwise."""
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+        value = int(value)
+    bits = _BITS[c_type]
+    if c_type in ("int", "int64_t"):
+        low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    else:
+        low, high = 0, (1 << bits) - 1
+    if not low <= value <= high:
+        raise OverflowError(f"{what} {value} is out of the range of {c_type} ({low} to {high})")
+    return value
 
 
 def take_text(out: c_void_p, length: c_size_t) -> bytes:
@@ -166,4 +204,4 @@ def take_text(out: c_void_p, length: c_size_t) -> bytes:
     try:
         return ctypes.string_at(out.value, length.value)
     finally:
-        lib.ags_free(out)
+        fast.ags_free(out)

@@ -9,7 +9,8 @@ from typing import Any, Callable, Deque
 
 from ._convert import pointer_bytes
 from ._handles import NativeHandle, value_from
-from ._native import BATCH_FN, lib
+from . import _constants as C
+from ._native import BATCH_FN, ags_batcher_options, check_int, lib
 from .errors import check
 
 BatchCallback = Callable[[str, int, int], Any]
@@ -28,19 +29,26 @@ class Batcher(NativeHandle):
     drops it. An exception raised by ``send`` is logged and kept in ``errors`` (the last 100).
     """
 
-    def __init__(self, store: Any, send: BatchCallback, *, pointer: str = "", max_operations: int = 200,
-                 max_bytes: int = 64 * 1024, window_ms: int = 100, timer: bool = False, tick_ms: int = 0) -> None:
+    def __init__(self, store: Any, send: BatchCallback, *, pointer: str = "",
+                 max_operations: int = C.AGS_BATCHER_DEFAULT_MAX_OPERATIONS,
+                 max_bytes: int = C.AGS_BATCHER_DEFAULT_MAX_BYTES, window_ms: int = C.AGS_BATCHER_DEFAULT_WINDOW_MS,
+                 timer: bool = False, tick_ms: int = 0) -> None:
         super().__init__(None)
         self._send = send
         self.errors: Deque[BaseException] = collections.deque(maxlen=100)
         self._trampoline = BATCH_FN(self._deliver)  # kept alive while the library may call it
         ptr = pointer_bytes(pointer)
+        options = ags_batcher_options(*C.AGS_BATCHER_OPTIONS_INIT)
+        options.pointer, options.pointer_len = ptr, len(ptr)
+        options.max_operations = check_int(max_operations, "size_t", "max_operations")
+        options.max_bytes = check_int(max_bytes, "size_t", "max_bytes")
+        options.window_ms = check_int(window_ms, "uint64_t", "window_ms")
+        tick = check_int(tick_ms, "uint64_t", "tick_ms")
         handle = c_void_p()
-        check(lib.ags_batcher_open(store._h(), ptr, len(ptr), max_operations, max_bytes, window_ms,
-                                   self._trampoline, None, byref(handle)))
+        check(lib.ags_batcher_open(store._attach_callback(), byref(options), self._trampoline, None, byref(handle)))
         self._handle = handle.value
         if timer:
-            check(lib.ags_batcher_start_timer(self._handle, tick_ms))
+            check(lib.ags_batcher_start_timer(self._handle, tick))
 
     def _deliver(self, _user: Any, from_version: int, to_version: int, event: int, length: int) -> int:
         try:
@@ -54,7 +62,7 @@ class Batcher(NativeHandle):
     def poll(self, now_ms: int) -> None:
         """Tells the batcher the time (milliseconds, any clock that only goes forward) and sends the pending
         changes if the window has passed."""
-        check(lib.ags_batcher_poll(self._h(), now_ms))
+        check(lib.ags_batcher_poll(self._h(), check_int(now_ms, "uint64_t", "now_ms")))
 
     def flush(self) -> None:
         """Sends what is pending now."""

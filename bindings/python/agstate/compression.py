@@ -5,18 +5,23 @@ import json
 from ctypes import byref, c_int, c_size_t, c_void_p
 from typing import Any, Tuple, Union
 
-from . import _native
+from . import _constants as C
 from ._handles import NativeHandle
-from ._native import lib, take_text
+from ._native import ags_pack_options, check_int, lib, take_text
 from .errors import InvalidArgument, check
 
 Bytes = Union[bytes, bytearray, memoryview, str]
-DEFAULT_MAX_SIZE = 256 * 1024 * 1024
+# The bound the bindings use when the caller gives none (256 MiB); AGS_UNBOUNDED (agstate.UNBOUNDED) lifts it.
+DEFAULT_MAX_SIZE = C.AGS_DEFAULT_MAX_DECOMPRESSED_SIZE
+UNBOUNDED = C.AGS_UNBOUNDED
+CODECS = {"identity": C.AGS_CODEC_IDENTITY, "gzip": C.AGS_CODEC_GZIP, "zlib": C.AGS_CODEC_ZLIB,
+          "deflate": C.AGS_CODEC_DEFLATE, "zstd": C.AGS_CODEC_ZSTD}
+_CODEC_NAMES = {number: name for name, number in CODECS.items()}
 
 
 def _codec(name: str) -> int:
     try:
-        return _native.CODECS[name]
+        return CODECS[name]
     except (KeyError, TypeError):
         raise InvalidArgument(f"unknown codec {name!r} (gzip, zlib, deflate, zstd)") from None
 
@@ -41,7 +46,7 @@ def compress(data: Bytes, codec: str = "gzip", level: int = 0) -> bytes:
     """Compresses ``data`` (a str is encoded as UTF-8). ``codec``: gzip, zlib, deflate or zstd; ``level`` 1-9
     for the zlib formats, zstd's levels for zstd, 0 for the default (6, or 3 for zstd)."""
     b = _bytes(data)
-    return _out(lib.ags_compress, _codec(codec), level, b, len(b))
+    return _out(lib.ags_compress, _codec(codec), check_int(level, "int", "level"), b, len(b))
 
 
 def decompress(data: Bytes, codec: str = "gzip", max_size: int = DEFAULT_MAX_SIZE) -> bytes:
@@ -49,15 +54,21 @@ def decompress(data: Bytes, codec: str = "gzip", max_size: int = DEFAULT_MAX_SIZ
     allocated past the limit). Truncated or damaged data, trailing bytes and data of another codec raise
     CorruptData."""
     b = _bytes(data)
-    return _out(lib.ags_decompress, _codec(codec), b, len(b), max_size)
+    return _out(lib.ags_decompress, _codec(codec), b, len(b), check_int(max_size, "size_t", "max_size"))
 
 
-def pack(data: Bytes, codec: str = "gzip", level: int = 0, threshold: int = 1024, *, as_json: bool = False) -> Union[bytes, str]:
+def pack(data: Bytes, codec: str = "gzip", level: int = 0, threshold: int = C.AGS_ENVELOPE_THRESHOLD, *,
+         as_json: bool = False) -> Union[bytes, str]:
     """Packs ``data`` in a self-describing envelope (codec, original size, CRC-32, payload): compressed when it
     is at least ``threshold`` bytes and compression makes it smaller, stored otherwise. With ``as_json``, the
     JSON form (a str) for transports that carry text."""
     b = _bytes(data)
-    out = _out(lib.ags_pack, _codec(codec), level, threshold, b, len(b), _native.ENVELOPE_JSON if as_json else 0)
+    options = ags_pack_options(*C.AGS_PACK_OPTIONS_INIT)
+    options.codec = _codec(codec)
+    options.level = check_int(level, "int", "level")
+    options.threshold = check_int(threshold, "size_t", "threshold")
+    options.flags = C.AGS_ENVELOPE_JSON if as_json else 0
+    out = _out(lib.ags_pack, b, len(b), byref(options))
     return out.decode("ascii") if as_json else out
 
 
@@ -71,8 +82,8 @@ def unpack_with_codec(envelope: Bytes, max_size: int = DEFAULT_MAX_SIZE) -> Tupl
     """Like ``unpack``, also naming the codec the envelope used ("identity" when stored)."""
     b = _bytes(envelope)
     codec = c_int()
-    data = _out(lib.ags_unpack, b, len(b), max_size, byref(codec))
-    return data, {v: k for k, v in _native.CODECS.items()}[codec.value]
+    data = _out(lib.ags_unpack, b, len(b), check_int(max_size, "size_t", "max_size"), byref(codec))
+    return data, _CODEC_NAMES[codec.value]
 
 
 def codec_stats() -> dict:
@@ -91,12 +102,12 @@ class Compressor(NativeHandle):
 
     def __init__(self, codec: str = "gzip", level: int = 0) -> None:
         handle = c_void_p()
-        check(lib.ags_compressor_open(_codec(codec), level, byref(handle)))
+        check(lib.ags_compressor_open(_codec(codec), check_int(level, "int", "level"), byref(handle)))
         super().__init__(handle.value)
 
     def write(self, data: Bytes, flush: bool = False) -> bytes:
         b = _bytes(data)
-        return _out(lib.ags_compressor_write, self._h(), b, len(b), _native.FLUSH if flush else 0)
+        return _out(lib.ags_compressor_write, self._h(), b, len(b), C.AGS_FLUSH if flush else 0)
 
     def finish(self) -> bytes:
         """Ends the stream: the rest of the output, trailer and checksum included."""
@@ -110,7 +121,7 @@ class Decompressor(NativeHandle):
 
     def __init__(self, codec: str = "gzip", max_size: int = DEFAULT_MAX_SIZE) -> None:
         handle = c_void_p()
-        check(lib.ags_decompressor_open(_codec(codec), max_size, byref(handle)))
+        check(lib.ags_decompressor_open(_codec(codec), check_int(max_size, "size_t", "max_size"), byref(handle)))
         super().__init__(handle.value)
 
     def write(self, data: Bytes) -> bytes:

@@ -1,12 +1,13 @@
 """Diff, merge-patch diff and compaction."""
 from __future__ import annotations
 
+from ctypes import byref
 from typing import Any
 
-from . import _native
+from . import _constants as C
 from ._convert import document_bytes, like
 from ._handles import text_from
-from ._native import lib
+from ._native import ags_diff_options, lib
 
 
 def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool = False, verify: bool = False) -> Any:
@@ -16,9 +17,10 @@ def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool 
     puts a ``test`` of the old value before every ``replace`` and ``remove``; ``verify`` re-applies the patch
     and compares before returning it."""
     x, y = document_bytes(a), document_bytes(b)
-    flags = ((_native.DIFF_FEWEST_BYTES if fewest_bytes else 0) | (_native.DIFF_TEST_GUARDS if test_guards else 0)
-             | (_native.DIFF_VERIFY if verify else 0))
-    return like(text_from(lib.ags_diff, x, len(x), y, len(y), flags).encode(), a)
+    options = ags_diff_options(*C.AGS_DIFF_OPTIONS_INIT)
+    options.flags = ((C.AGS_DIFF_FEWEST_BYTES if fewest_bytes else 0) | (C.AGS_DIFF_TEST_GUARDS if test_guards else 0)
+                     | (C.AGS_DIFF_VERIFY if verify else 0))
+    return like(text_from(lib.ags_diff, x, len(x), y, len(y), byref(options)).encode(), a)
 
 
 def make_merge_patch(a: Any, b: Any) -> Any:

@@ -1,10 +1,13 @@
 """Exceptions: one class per status code of include/agstate.h, all under AgstateError."""
 from __future__ import annotations
 
-import ctypes
 from typing import Dict, Optional, Type
 
-from ._native import lib
+from . import _constants as C
+from ._native import fast
+
+_errlast = fast.ags_errlast
+_status_name = fast.ags_status_name
 
 
 class AgstateError(Exception):
@@ -27,88 +30,104 @@ class AgstateError(Exception):
 
     @property
     def status(self) -> str:
-        return lib.ags_status_name(self.code).decode()
+        return _status_name(self.code).decode()
 
 
 class InvalidArgument(AgstateError, ValueError):
-    code = 1
+    code = C.AGS_ERR_INVALID_ARGUMENT
 
 
 class InvalidJSON(AgstateError, ValueError):
-    code = 2
+    code = C.AGS_ERR_INVALID_JSON
 
 
 class InvalidPointer(AgstateError, ValueError):
-    code = 3
+    code = C.AGS_ERR_INVALID_POINTER
 
 
 class InvalidPatch(AgstateError, ValueError):
-    code = 4
+    code = C.AGS_ERR_INVALID_PATCH
 
 
 class PathNotFound(AgstateError, LookupError):
-    code = 5
+    code = C.AGS_ERR_PATH_NOT_FOUND
 
 
 class TestFailed(AgstateError):
-    code = 6
+    code = C.AGS_ERR_TEST_FAILED
 
 
 class Conflict(AgstateError):
-    code = 7
+    code = C.AGS_ERR_CONFLICT
 
 
 class LimitExceeded(AgstateError):
-    code = 8
+    code = C.AGS_ERR_LIMIT_EXCEEDED
 
 
 class Closed(AgstateError):
-    code = 9
+    code = C.AGS_ERR_CLOSED
 
 
 class IOFailure(AgstateError):
-    code = 10
+    code = C.AGS_ERR_IO
 
 
 class NoMemory(AgstateError, MemoryError):
-    code = 11
+    code = C.AGS_ERR_NO_MEMORY
 
 
 class InternalError(AgstateError):
-    code = 12
+    code = C.AGS_ERR_INTERNAL
 
 
 class NotInHistory(AgstateError, LookupError):
     """The version asked for is older than the store's history reaches: send a snapshot instead."""
 
-    code = 13
+    code = C.AGS_ERR_NOT_IN_HISTORY
 
 
 class CorruptData(AgstateError, ValueError):
     """Compressed data is truncated, damaged (bad checksum), followed by trailing bytes, or of another codec."""
 
-    code = 14
+    code = C.AGS_ERR_CORRUPT_DATA
+
+
+class Locked(AgstateError):
+    """The location is locked by another owner."""
+
+    code = C.AGS_ERR_LOCKED
+
+
+class RateLimited(AgstateError):
+    """A rate limit refused the call: retry later."""
+
+    code = C.AGS_ERR_RATE_LIMITED
+
+
+class Unavailable(AgstateError):
+    """A backend (a database server) cannot be reached now."""
+
+    code = C.AGS_ERR_UNAVAILABLE
 
 
 _BY_CODE: Dict[int, Type[AgstateError]] = {
     cls.code: cls
     for cls in (InvalidArgument, InvalidJSON, InvalidPointer, InvalidPatch, PathNotFound, TestFailed, Conflict,
-                LimitExceeded, Closed, IOFailure, NoMemory, InternalError, NotInHistory, CorruptData)
+                LimitExceeded, Closed, IOFailure, NoMemory, InternalError, NotInHistory, CorruptData, Locked, RateLimited,
+                Unavailable)
 }
 
 
 def last_error(status: int) -> AgstateError:
     """The exception for a failed call, read from the calling thread's last error right after the call."""
-    message_ptr = lib.ags_errmsg()
-    message = ctypes.string_at(message_ptr).decode("utf-8", "replace") if message_ptr else ""
-    pointer_ptr = lib.ags_errpointer()
-    pointer = ctypes.string_at(pointer_ptr).decode("utf-8", "replace") if pointer_ptr else None
-    op_index = lib.ags_errop()
-    offset = lib.ags_erroffset()
+    error = _errlast().contents
+    message = error.message.decode("utf-8", "replace") if error.message else ""
+    pointer = error.pointer.decode("utf-8", "replace") if error.pointer is not None else None
     cls = _BY_CODE.get(status, AgstateError)
-    return cls(message or lib.ags_status_name(status).decode(), pointer=pointer,
-               op_index=op_index if op_index >= 0 else None, offset=offset if offset >= 0 else None,
-               code=status)
+    return cls(message or _status_name(status).decode(), pointer=pointer,
+               op_index=error.op_index if error.op_index >= 0 else None,
+               offset=error.offset if error.offset >= 0 else None, code=status)
 
 
 def check(status: int) -> None:

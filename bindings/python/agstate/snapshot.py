@@ -4,7 +4,7 @@ from __future__ import annotations
 from ctypes import byref, c_uint64
 from typing import Any
 
-from . import _native
+from . import _constants as C
 from ._convert import pointer_bytes
 from ._handles import NativeHandle, text_from, value_from
 from ._native import lib
@@ -25,7 +25,7 @@ class Snapshot(NativeHandle):
 
     def get_json(self, pointer: str = "", *, pretty: bool = False) -> str:
         ptr = pointer_bytes(pointer)
-        return text_from(lib.ags_snapshot_get, self._h(), ptr, len(ptr), _native.JSON_PRETTY if pretty else 0)
+        return text_from(lib.ags_snapshot_get, self._h(), ptr, len(ptr), C.AGS_JSON_PRETTY if pretty else 0)
 
     def get(self, pointer: str = "") -> Any:
         """The value at ``pointer`` ("" for the whole state). Raises PathNotFound."""

@@ -1,20 +1,30 @@
 """Store: one JSON state with a version, changed atomically."""
 from __future__ import annotations
 
+import threading
 from ctypes import byref, c_int64, c_size_t, c_uint64, c_void_p
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from . import _native
+from . import _constants as C
 from ._convert import JSONText, document_bytes, dumps, pointer_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
-from ._native import lib, take_text
+from ._native import ags_commit_options, check_int, fast, lib, take_text
 from .errors import check, last_error
 from .snapshot import Snapshot
 from .subscription import ChangeCallback, Subscription
 from .transaction import Transaction
 
 
-_store_patch = lib.ags_store_patch
+_fast_patch = fast.ags_store_patch
+_slow_patch = lib.ags_store_patch
+
+
+def _options(expected_version: Optional[int], lenient: bool, urgent: bool) -> ags_commit_options:
+    options = ags_commit_options(*C.AGS_COMMIT_OPTIONS_INIT)
+    options.flags = (C.AGS_PATCH_LENIENT if lenient else 0) | (C.AGS_PATCH_URGENT if urgent else 0)
+    if expected_version is not None:
+        options.expected_version = check_int(expected_version, "uint64_t", "expected_version")
+    return options
 
 
 class Store(NativeHandle):
@@ -31,6 +41,12 @@ class Store(NativeHandle):
     def __init__(self, state: Any = None, *, max_depth: Optional[int] = None) -> None:
         """``state`` is a Python value or JSON text (str/bytes); None means ``{}``."""
         super().__init__(None)
+        # Commits go through `fast` (the GIL kept) while no Python callback is attached to the store, and
+        # through `lib` (the GIL released) for good once one is: a commit runs the subscribers on the
+        # committing thread, and waits for a delivery running on another thread, which may need the GIL.
+        # The gate makes "no callback yet" and the fast call one step that attaching a callback waits for.
+        self._gate = threading.Lock()
+        self._callbacks = False
         handle = c_void_p()
         if state is None:
             check(lib.ags_store_open(None, 0, byref(handle)))
@@ -39,7 +55,7 @@ class Store(NativeHandle):
             check(lib.ags_store_open(data, len(data), byref(handle)))
         self._handle = handle.value
         if max_depth is not None:
-            self._limit(_native.LIMIT_DEPTH, max_depth)
+            self._limit(C.AGS_LIMIT_DEPTH, max_depth)
 
     _release = staticmethod(lib.ags_store_close)
 
@@ -54,7 +70,7 @@ class Store(NativeHandle):
     def get_json(self, pointer: str = "", *, pretty: bool = False, sort_keys: bool = False) -> str:
         """The value at ``pointer`` ("" for the whole state) as JSON text."""
         ptr = pointer_bytes(pointer)
-        flags = (_native.JSON_PRETTY if pretty else 0) | (_native.JSON_SORT_KEYS if sort_keys else 0)
+        flags = (C.AGS_JSON_PRETTY if pretty else 0) | (C.AGS_JSON_SORT_KEYS if sort_keys else 0)
         out, n = c_void_p(), c_size_t()
         check(lib.ags_store_get(self._h(), ptr, len(ptr), flags, byref(out), byref(n)))
         return take_text(out, n).decode("utf-8")
@@ -71,31 +87,53 @@ class Store(NativeHandle):
 
     # -- changing -------------------------------------------------------------------------------
 
-    def _commit(self, function: Any, *args: Any) -> int:
+    def _commit(self, name: str, *args: Any, options: Optional[ags_commit_options] = None) -> int:
+        """Runs the commit function ``name`` (ags_store_set, ...) with ``args`` and the options; returns the
+        version committed."""
+        handle = self._h()
         v = c_uint64()
-        check(function(self._h(), *args, byref(v)))
+        opts = None if options is None else byref(options)
+        gate = self._gate
+        gate.acquire()
+        if self._callbacks:
+            gate.release()
+            status = getattr(lib, name)(handle, *args, opts, byref(v))
+        else:
+            try:
+                status = getattr(fast, name)(handle, *args, opts, byref(v))
+            finally:
+                gate.release()
+        if status:
+            raise last_error(status)
         return v.value
+
+    def _attach_callback(self) -> int:
+        """Called before a Python callback is attached (a subscription, a batcher): from then on every commit
+        releases the GIL. Returns the handle."""
+        with self._gate:
+            self._callbacks = True
+        return self._h()
 
     def set(self, pointer: str, value: Any) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
         Python value (a str is a JSON string). Returns the new version."""
         ptr, data = pointer_bytes(pointer), dumps(value)
-        return self._commit(lib.ags_store_set, ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
 
     def set_json(self, pointer: str, text: JSONText) -> int:
         """Like ``set``, with the value given as JSON text."""
         ptr, data = pointer_bytes(pointer), text_bytes(text)
-        return self._commit(lib.ags_store_set, ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
 
     def add(self, pointer: str, value: Any) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
         ptr, data = pointer_bytes(pointer), dumps(value)
-        return self._commit(lib.ags_store_add, ptr, len(ptr), data, len(data))
+        return self._commit("ags_store_add", ptr, len(ptr), data, len(data))
 
     def remove(self, pointer: str) -> int:
         """RFC 6902 ``remove``; the value must exist. Returns the new version."""
         ptr = pointer_bytes(pointer)
-        return self._commit(lib.ags_store_remove, ptr, len(ptr))
+        return self._commit("ags_store_remove", ptr, len(ptr))
 
     def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
               urgent: bool = False) -> int:
@@ -113,19 +151,26 @@ class Store(NativeHandle):
             if handle is None:
                 handle = self._h()  # raises Closed
             version = c_uint64()
-            status = _store_patch(handle, data, len(data), byref(version))
+            gate = self._gate
+            gate.acquire()
+            if self._callbacks:
+                gate.release()
+                status = _slow_patch(handle, data, len(data), None, byref(version))
+            else:
+                try:
+                    status = _fast_patch(handle, data, len(data), None, byref(version))
+                finally:
+                    gate.release()
             if status:
                 raise last_error(status)
             return version.value
-        expected = _native.ANY_VERSION if expected_version is None else expected_version
-        flags = (_native.PATCH_LENIENT if lenient else 0) | (_native.PATCH_URGENT if urgent else 0)
-        return self._commit(lib.ags_store_patch_ex, data, len(data), flags, expected)
+        return self._commit("ags_store_patch", data, len(data), options=_options(expected_version, lenient, urgent))
 
     def merge(self, patch: Any) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
-        return self._commit(lib.ags_store_merge, data, len(data))
+        return self._commit("ags_store_merge", data, len(data))
 
     # -- snapshots, history, time travel ----------------------------------------------------------
 
@@ -138,9 +183,7 @@ class Store(NativeHandle):
     def restore(self, snapshot: Snapshot) -> int:
         """Makes ``snapshot``'s state current again: an ordinary change (new version, in history, told to
         subscribers). Returns the new version."""
-        v = c_uint64()
-        check(lib.ags_store_restore(self._h(), snapshot._h(), byref(v)))
-        return v.value
+        return self._commit("ags_store_restore", snapshot._h())
 
     @property
     def history_range(self) -> tuple:
@@ -154,16 +197,16 @@ class Store(NativeHandle):
         ``[{"version": 5, "patch": [...]}, ...]``."""
         if since is None:
             since = self.history_range[0]
-        return value_from(lib.ags_store_history, self._h(), since, 0)
+        return value_from(lib.ags_store_history, self._h(), check_int(since, "uint64_t", "since"), 0)
 
     def state_at(self, version: int) -> Any:
         """The state as it was at ``version``. Raises NotInHistory when the history no longer reaches it."""
-        return value_from(lib.ags_store_state_at, self._h(), version, 0)
+        return value_from(lib.ags_store_state_at, self._h(), check_int(version, "uint64_t", "version"), 0)
 
     def delta_since(self, version: int) -> list:
         """One RFC 6902 patch from the state of ``version`` to the current state. Raises NotInHistory when the
         history no longer reaches ``version`` (send ``snapshot_event()`` instead)."""
-        return value_from(lib.ags_store_delta_since, self._h(), version, 0)
+        return value_from(lib.ags_store_delta_since, self._h(), check_int(version, "uint64_t", "version"), 0)
 
     def diff(self, from_version: Any, to_version: Optional[int] = None) -> list:
         """A patch from the state of ``from_version`` to that of ``to_version`` (either may be the older), made
@@ -173,7 +216,8 @@ class Store(NativeHandle):
             return value_from(lib.ags_store_diff_snapshot, self._h(), from_version._h(), 0)
         if to_version is None:
             raise TypeError("diff(from_version, to_version) or diff(snapshot)")
-        return value_from(lib.ags_store_diff, self._h(), from_version, to_version, 0)
+        return value_from(lib.ags_store_diff, self._h(), check_int(from_version, "uint64_t", "from_version"),
+                          check_int(to_version, "uint64_t", "to_version"), 0)
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -188,40 +232,44 @@ class Store(NativeHandle):
     def subscribe(self, pointer: str, callback: ChangeCallback) -> Subscription:
         """Calls ``callback(version, ops)`` after every commit that touches ``pointer`` ("" for all).
         Close the returned Subscription to stop."""
-        return Subscription(self._h(), pointer_bytes(pointer), callback)
+        ptr = pointer_bytes(pointer)
+        return Subscription(self._attach_callback(), ptr, callback)
 
     # -- AG-UI state events ---------------------------------------------------------------------
 
     def snapshot_event(self, *, sse: bool = False) -> str:
         """A STATE_SNAPSHOT event of the current state, as JSON or as an SSE frame."""
-        return text_from(lib.ags_store_snapshot_event, self._h(), _native.EVENT_SSE if sse else 0)
+        return text_from(lib.ags_store_snapshot_event, self._h(), C.AGS_EVENT_SSE if sse else 0)
 
     def delta_event(self, since: int, *, sse: bool = False) -> str:
         """A STATE_DELTA event taking a client at version ``since`` to the current state. Raises
         NotInHistory when that version is too old: send ``snapshot_event()`` then."""
-        return text_from(lib.ags_store_delta_event, self._h(), since, _native.EVENT_SSE if sse else 0)
+        return text_from(lib.ags_store_delta_event, self._h(), check_int(since, "uint64_t", "since"),
+                         C.AGS_EVENT_SSE if sse else 0)
 
     def apply_event(self, event: Any, *, lenient: bool = False) -> int:
         """Applies a STATE_SNAPSHOT or STATE_DELTA event (a dict, or JSON text) as one change and returns the
         new version. A delta that does not apply raises with ``op_index`` and ``pointer``; nothing changes."""
         data = document_bytes(event)
-        return self._commit(lib.ags_store_apply_event, data, len(data), _native.PATCH_LENIENT if lenient else 0)
+        return self._commit("ags_store_apply_event", data, len(data),
+                            options=_options(None, lenient, False) if lenient else None)
 
     # -- limits ---------------------------------------------------------------------------------
 
     def _limit(self, limit: int, value: Optional[int]) -> int:
         old = c_int64()
-        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else value, byref(old)))
+        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else check_int(value, "int64_t", "limit"),
+                                  byref(old)))
         return old.value
 
     def max_depth(self, value: Optional[int] = None) -> int:
         """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value."""
-        return self._limit(_native.LIMIT_DEPTH, value)
+        return self._limit(C.AGS_LIMIT_DEPTH, value)
 
     def max_history(self, versions: Optional[int] = None, *, bytes: Optional[int] = None) -> tuple:
         """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes)."""
-        return (self._limit(_native.LIMIT_HISTORY_VERSIONS, versions),
-                self._limit(_native.LIMIT_HISTORY_BYTES, bytes))
+        return (self._limit(C.AGS_LIMIT_HISTORY_VERSIONS, versions),
+                self._limit(C.AGS_LIMIT_HISTORY_BYTES, bytes))
 
     def __repr__(self) -> str:
         if self.closed:

@@ -5,7 +5,7 @@ import threading
 from ctypes import byref, c_uint64
 from typing import Any, Optional
 
-from . import _native
+from . import _constants as C
 from ._convert import document_bytes, pointer_bytes
 from ._handles import text_from, value_from
 from ._native import lib
@@ -55,12 +55,12 @@ class Transaction:
     def patch(self, ops: Any, *, lenient: bool = False) -> None:
         """Applies an RFC 6902 patch to the transaction's state, atomically."""
         data = document_bytes(ops)
-        check(lib.ags_txn_patch(self._h(), data, len(data), _native.PATCH_LENIENT if lenient else 0))
+        check(lib.ags_txn_patch(self._h(), data, len(data), C.AGS_PATCH_LENIENT if lenient else 0))
 
     def commit(self) -> int:
         """Commits as one version and returns it. The transaction ends either way."""
         v = c_uint64()
-        check(lib.ags_txn_commit(self._take(), byref(v)))
+        check(lib.ags_txn_commit(self._take(), None, byref(v)))
         self.version = v.value
         return v.value
 

@@ -7,17 +7,19 @@ from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, List, Optional, Union
 
 from ._handles import NativeHandle, text_from, value_from
-from ._native import lib, take_text
-from .errors import check
+from . import _constants as C
+from ._native import ags_validator_options, fast, lib, take_text
+from .errors import check, last_error
 
 Finding = Dict[str, Any]
 EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
 
-_push = lib.ags_validator_push
+# One event is a short call that waits for no Python callback: it keeps the GIL (see _native).
+_feed = fast.ags_validator_feed
 _slots = threading.local()
-SEVERITIES = {"off": 0, "info": 1, "warning": 2, "error": 3}
-_VALIDATE_MESSAGES = 0x20000
-_FORMATS = {"auto": 0, "ndjson": 0x40000, "sse": 0x80000}
+SEVERITIES = {"off": C.AGS_SEVERITY_OFF, "info": C.AGS_SEVERITY_INFO, "warning": C.AGS_SEVERITY_WARNING,
+              "error": C.AGS_SEVERITY_ERROR}
+_FORMATS = {"auto": C.AGS_STREAM_AUTO, "ndjson": C.AGS_STREAM_NDJSON, "sse": C.AGS_STREAM_SSE}
 
 
 class EventValidator(NativeHandle):
@@ -39,8 +41,11 @@ class EventValidator(NativeHandle):
                  messages: bool = False) -> None:
         super().__init__(None)
         name = profile.encode()
+        options = ags_validator_options(*C.AGS_VALIDATOR_OPTIONS_INIT)
+        options.profile, options.profile_len = name, len(name)
+        options.flags = C.AGS_VALIDATE_MESSAGES if messages else 0
         handle = c_void_p()
-        check(lib.ags_validator_open(name, len(name), _VALIDATE_MESSAGES if messages else 0, byref(handle)))
+        check(lib.ags_validator_open(byref(options), byref(handle)))
         self._handle = handle.value
         self.profile = profile
         for rule, severity in (rules or {}).items():
@@ -55,8 +60,8 @@ class EventValidator(NativeHandle):
 
     @staticmethod
     def _findings(out: c_void_p, n: c_size_t) -> List[Finding]:
-        text = take_text(out, n)
-        return [] if text == b"[]" else json.loads(text)
+        """The findings a call wrote: none when it wrote NULL."""
+        return json.loads(take_text(out, n)) if out.value else []
 
     def feed(self, event: EventInput) -> List[Finding]:
         """Validates one event (a dict, or its JSON text as str or bytes); returns the findings it produced."""
@@ -74,9 +79,9 @@ class EventValidator(NativeHandle):
         handle = self._handle
         if handle is None:
             self._h()  # raises Closed
-        status = _push(handle, data, len(data), slots["out_ref"], slots["n_ref"])
+        status = _feed(handle, data, len(data), slots["out_ref"], slots["n_ref"])
         if status:
-            check(status)
+            raise last_error(status)
         out = slots["out"]
         if not out.value:  # NULL: no finding, nothing allocated (the usual case)
             return []

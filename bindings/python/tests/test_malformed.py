@@ -228,7 +228,7 @@ class TestRawCalls:
         lib.ags_store_close(handle)
         lib.ags_store_close(handle)
         assert lib.ags_store_version(handle, ctypes.byref(v)) == agstate.Closed.code
-        assert lib.ags_store_patch(handle, b"[]", 2, None) == agstate.Closed.code
+        assert lib.ags_store_patch(handle, b"[]", 2, None, None) == agstate.Closed.code
 
     def test_closed_store_object(self):
         s = agstate.Store()
