@@ -9,9 +9,18 @@ from ._native import check_int, lib
 from .errors import check
 
 
+def limit_value(value: int) -> int:
+    """A limit to set: an int64_t that is not negative (the library reads a negative value as "only read",
+    which would silently ignore the call)."""
+    value = check_int(value, "int64_t", "limit")
+    if value < 0:
+        raise ValueError(f"a limit cannot be negative: {value}")
+    return value
+
+
 def _exchange(limit: int, value: Optional[int]) -> int:
     old = c_int64()
-    check(lib.ags_limit(limit, -1 if value is None else check_int(value, "int64_t", "limit"), byref(old)))
+    check(lib.ags_limit(limit, -1 if value is None else limit_value(value), byref(old)))
     return old.value
 
 

@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional
 from . import _constants as C
 from ._convert import JSONText, document_bytes, dumps, pointer_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
+from ._limits import limit_value
 from ._native import ags_commit_options, check_int, fast, lib, take_text
 from .errors import check, last_error
 from .snapshot import Snapshot
@@ -258,7 +259,7 @@ class Store(NativeHandle):
 
     def _limit(self, limit: int, value: Optional[int]) -> int:
         old = c_int64()
-        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else check_int(value, "int64_t", "limit"),
+        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else limit_value(value),
                                   byref(old)))
         return old.value
 
