@@ -256,13 +256,15 @@ public final class Batcher: @unchecked Sendable {
             if pthread_equal(timer, pthread_self()) == 0 { pthread_join(timer, nil) } else { pthread_detach(timer) }
         }
         if insideSend { return }
+        // A batch being sent on another thread goes first: the changes after it are then sent (or dropped)
+        // here, and when this returns no send is running nor will start.
+        lock.withLock {
+            while sending { lock.wait() }
+            if !shouldFlush { pending = [] }
+        }
         if shouldFlush {
             flush()
-        } else {
-            lock.withLock {
-                while sending { lock.wait() }
-                pending = []
-            }
+            lock.withLock { while sending { lock.wait() } }
         }
     }
 

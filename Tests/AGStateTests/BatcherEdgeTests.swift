@@ -97,4 +97,46 @@ func returnsInTime(seconds: UInt64 = 20, _ body: @escaping @Sendable () -> Void)
         batcher.close()
         #expect(got.all.count == batches.count, "a closed batcher sent again")
     }
+
+    /// Closing from another thread while a batch is being sent waits for that send, then sends (or drops)
+    /// what arrived meanwhile: when close returns, no send runs and none will start.
+    @Test(arguments: [false, true])
+    func closeWaitsForASendOnAnotherThread(flush: Bool) throws {
+        let store = try Store(["log": []])
+        let got = Batches()
+        let entered = ConditionLock()
+        final class Flags: @unchecked Sendable { var inside = false; var release = false; var sending = 0; var overlapped = false }
+        let flags = Flags()
+        let batcher = try Batcher(store: store, options: BatcherOptions(windowMilliseconds: 60_000)) { batch in
+            entered.withLock {
+                flags.sending += 1
+                if flags.sending > 1 { flags.overlapped = true }
+                flags.inside = true
+                entered.broadcast()
+                while !flags.release && got.all.isEmpty { entered.wait(milliseconds: 10) }
+            }
+            usleep(20_000)
+            got.append(batch)
+            entered.withLock { flags.sending -= 1 }
+            return true
+        }
+        try store.add(1, at: p("/log/-"))
+        final class Box: @unchecked Sendable { let batcher: Batcher; init(_ b: Batcher) { batcher = b } }
+        let box = Box(batcher)
+        var sender = pthread_t()
+        let raw = Unmanaged.passRetained(box).toOpaque()
+        pthread_create(&sender, nil, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().batcher.flush()
+            return nil
+        }, raw)
+        entered.withLock { while !flags.inside { entered.wait(milliseconds: 10) } }
+        try store.add(2, at: p("/log/-"))  // arrives while the first batch is being sent
+        entered.withLock { flags.release = true; entered.broadcast() }
+        batcher.close(flush: flush)
+        let afterClose = got.all.map(\.toVersion)
+        #expect(afterClose == (flush ? [1, 2] : [1]))
+        pthread_join(sender, nil)
+        #expect(got.all.count == afterClose.count)
+        #expect(!flags.overlapped)
+    }
 }
