@@ -25,10 +25,10 @@ def _exchange(limit: int, value: Optional[int]) -> int:
 
 
 def max_depth(value: Optional[int] = None) -> int:
-    """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 4000; see the header on the stack each level needs). Returns the old value."""
+    """Reads, and with ``value`` sets, the default nesting limit (512; 1 to 4000; see the header on the stack each level needs). Returns the old value. ValueError for a negative value."""
     return _exchange(C.AGS_LIMIT_DEPTH, value)
 
 
 def max_input_bytes(value: Optional[int] = None) -> int:
-    """Reads, and with ``value`` sets, the default input size limit in bytes. Returns the old value."""
+    """Reads, and with ``value`` sets, the default input size limit in bytes. Returns the old value. ValueError for a negative value."""
     return _exchange(C.AGS_LIMIT_INPUT_BYTES, value)

@@ -264,11 +264,13 @@ class Store(NativeHandle):
         return old.value
 
     def max_depth(self, value: Optional[int] = None) -> int:
-        """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value."""
+        """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value. ValueError for a
+        negative value, OverflowError past int64_t."""
         return self._limit(C.AGS_LIMIT_DEPTH, value)
 
     def max_history(self, versions: Optional[int] = None, *, bytes: Optional[int] = None) -> tuple:
-        """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes)."""
+        """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes).
+        ValueError for a negative bound."""
         return (self._limit(C.AGS_LIMIT_HISTORY_VERSIONS, versions),
                 self._limit(C.AGS_LIMIT_HISTORY_BYTES, bytes))
 
