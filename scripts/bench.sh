@@ -52,5 +52,8 @@ for stream in chat shared large; do
   "$BUILD/benchmarks/bench_validate_stream" "$BUILD/benchmarks/events-$stream.ndjson"
 done
 echo
+echo "== Python call overhead (benchmarks/python_overhead.py)"
+"$BENCH_VENV/bin/python" "$ROOT/benchmarks/python_overhead.py"
+echo
 echo "== Parse and serialize (build/benchmarks/bench_parse_serialize)"
 "$BUILD/benchmarks/bench_parse_serialize"

@@ -42,6 +42,9 @@ fi
 VENV_PYTHON=$VENV/bin/python
 "$VENV_PYTHON" -c 'import pytest' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q pytest
 "$VENV_PYTHON" -c 'import setuptools, wheel' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q setuptools wheel
+# orjson is optional for the package; the tests run every value conversion with it and with json.
+"$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
+  || echo "setup: orjson could not be installed: the Python tests will cover json only"
 "$VENV_PYTHON" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$ROOT/bindings/python" >/dev/null
 rm -rf "$ROOT/bindings/python/build" "$ROOT"/bindings/python/*.egg-info
 

@@ -1,24 +1,28 @@
 """What the classes over native handles share: reading library output, and the handle's lifetime."""
 from __future__ import annotations
 
-import json
 import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional
 
+from . import _convert
 from ._native import take_text
 from .errors import Closed, check
 
 
-def text_from(call: Callable[..., int], *args: Any) -> str:
-    """Runs a C function whose last two parameters are (char **out, size_t *out_len); returns the text."""
+def bytes_from(call: Callable[..., int], *args: Any) -> bytes:
+    """Runs a C function whose last two parameters are (char **out, size_t *out_len); returns the output."""
     out, n = c_void_p(), c_size_t()
     check(call(*args, byref(out), byref(n)))
-    return take_text(out, n).decode("utf-8")
+    return take_text(out, n)
+
+
+def text_from(call: Callable[..., int], *args: Any) -> str:
+    return bytes_from(call, *args).decode("utf-8")
 
 
 def value_from(call: Callable[..., int], *args: Any) -> Any:
-    return json.loads(text_from(call, *args))
+    return _convert.loads(bytes_from(call, *args))
 
 
 class NativeHandle:
@@ -26,10 +30,16 @@ class NativeHandle:
     Any call after ``close()`` raises Closed. Subclasses name the C function that releases the handle."""
 
     _release: Callable[[int], None]
+    # The handle as a c_void_p, for the calls made without argtypes (see _native.hot); None once closed.
+    _cvp: Optional[c_void_p] = None
 
     def __init__(self, handle: Optional[int]) -> None:
-        self._handle: Optional[int] = handle
         self._handle_lock = threading.Lock()
+        self._set_handle(handle)
+
+    def _set_handle(self, handle: Optional[int]) -> None:
+        self._handle: Optional[int] = handle
+        self._cvp = None if handle is None else c_void_p(handle)
 
     def _h(self) -> int:
         handle = self._handle
@@ -40,7 +50,7 @@ class NativeHandle:
     def _take(self) -> Optional[int]:
         """Detaches the handle (None when it is already gone)."""
         with self._handle_lock:
-            handle, self._handle = self._handle, None
+            handle, self._handle, self._cvp = self._handle, None, None
         return handle
 
     @property

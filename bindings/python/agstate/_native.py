@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_uint32, c_uint64, c_void_p
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -178,6 +179,52 @@ for _name, (_restype, _argtypes) in _SIGNATURES.items():
         _function = getattr(_library, _name)
         _function.restype = _restype
         _function.argtypes = _argtypes
+
+# The hot calls (a small Store.patch and get, EventValidator.feed) through a third view of the library with no
+# argtypes: ctypes then converts nothing through Python-level from_param calls, which cost more than the rest
+# of such a call. Every argument must then be given as its exact C type: handles as c_void_p, lengths as
+# c_size_t (see size_arg), int and uint32_t flags as Python ints (passed as C int), out-parameters as byref().
+hot = ctypes.PyDLL(_path)
+for _name in ("ags_store_patch", "ags_store_get", "ags_validator_feed"):
+    getattr(hot, _name).restype = c_status
+hot.ags_free.restype = None
+# A second no-argtypes view that releases the GIL, for the same calls when they may run Python callbacks.
+hot_released = ctypes.CDLL(_path)
+hot_released.ags_store_patch.restype = c_status
+
+# bytes from (char *, size_t) without argtypes: the cheapest copy of library output into Python.
+bytes_from_output = ctypes.pythonapi.PyBytes_FromStringAndSize
+bytes_from_output.restype = ctypes.py_object
+
+_SIZES = tuple(c_size_t(n) for n in range(4096))
+
+
+def size_arg(n: int) -> c_size_t:
+    """A length as the c_size_t a no-argtypes call needs (small ones shared: passed by value, never written)."""
+    return _SIZES[n] if n < 4096 else c_size_t(n)
+
+
+class _Slots(threading.local):
+    """Out-parameters reused by the hot calls, one set per thread: the call writes them and the caller reads
+    them before any other call of its thread."""
+
+    def __init__(self) -> None:
+        version = c_uint64()
+        self.version = (version, ctypes.byref(version))
+        out, out_len = c_void_p(), c_size_t()
+        self.output = (out, ctypes.byref(out), out_len, ctypes.byref(out_len))
+
+
+slots = _Slots()
+
+
+def take_output(out: c_void_p, out_len: c_size_t) -> bytes:
+    """Copies the output a hot call wrote into the thread's slots, and releases it."""
+    try:
+        return bytes_from_output(out, out_len)
+    finally:
+        hot.ags_free(out)
+
 
 # The C integer types, for the range checks made before a call (ctypes would wrap an out-of-range value).
 _BITS = {"size_t": 8 * ctypes.sizeof(c_size_t), "int": 8 * ctypes.sizeof(c_int), "uint64_t": 64, "int64_t": 64}

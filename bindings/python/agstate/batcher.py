@@ -46,7 +46,7 @@ class Batcher(NativeHandle):
         tick = check_int(tick_ms, "uint64_t", "tick_ms")
         handle = c_void_p()
         check(lib.ags_batcher_open(store._attach_callback(), byref(options), self._trampoline, None, byref(handle)))
-        self._handle = handle.value
+        self._set_handle(handle.value)
         if timer:
             check(lib.ags_batcher_start_timer(self._handle, tick))
 

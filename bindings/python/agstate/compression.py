@@ -1,11 +1,11 @@
 """Compression: gzip, zlib, raw deflate and zstd, bounded decompression, streams and the envelope."""
 from __future__ import annotations
 
-import json
 from ctypes import byref, c_int, c_size_t, c_void_p
 from typing import Any, Tuple, Union
 
 from . import _constants as C
+from . import _convert
 from ._handles import NativeHandle
 from ._native import ags_pack_options, check_int, lib, take_text
 from .errors import InvalidArgument, check
@@ -88,7 +88,7 @@ def unpack_with_codec(envelope: Bytes, max_size: int = DEFAULT_MAX_SIZE) -> Tupl
 
 def codec_stats() -> dict:
     """Bytes in and out per codec since the process started (or ``reset_codec_stats()``), with ratios."""
-    return json.loads(_out(lib.ags_codec_stats))
+    return _convert.loads(_out(lib.ags_codec_stats))
 
 
 def reset_codec_stats() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import _constants as C
 from ._convert import document_bytes, like
-from ._handles import text_from
+from ._handles import bytes_from
 from ._native import ags_diff_options, lib
 
 
@@ -20,14 +20,14 @@ def make_patch(a: Any, b: Any, *, fewest_bytes: bool = False, test_guards: bool 
     options = ags_diff_options(*C.AGS_DIFF_OPTIONS_INIT)
     options.flags = ((C.AGS_DIFF_FEWEST_BYTES if fewest_bytes else 0) | (C.AGS_DIFF_TEST_GUARDS if test_guards else 0)
                      | (C.AGS_DIFF_VERIFY if verify else 0))
-    return like(text_from(lib.ags_diff, x, len(x), y, len(y), byref(options)).encode(), a)
+    return like(bytes_from(lib.ags_diff, x, len(x), y, len(y), byref(options)), a)
 
 
 def make_merge_patch(a: Any, b: Any) -> Any:
     """The RFC 7386 merge patch that turns ``a`` into ``b``; raises InvalidArgument when none exists (a
     merge patch cannot set a member to null)."""
     x, y = document_bytes(a), document_bytes(b)
-    return like(text_from(lib.ags_merge_diff, x, len(x), y, len(y), 0).encode(), a)
+    return like(bytes_from(lib.ags_merge_diff, x, len(x), y, len(y), 0), a)
 
 
 def compact(patches: Any) -> Any:
@@ -35,4 +35,4 @@ def compact(patches: Any) -> Any:
     to, it gives the same result. ``patches``: a list of patches (lists of operations), one patch, or JSON
     text of either; the result is a list, or JSON text when given text."""
     data = document_bytes(patches)
-    return like(text_from(lib.ags_compact, data, len(data), 0).encode(), patches)
+    return like(bytes_from(lib.ags_compact, data, len(data), 0), patches)

@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 import threading
-from ctypes import byref, c_int64, c_size_t, c_uint64, c_void_p
-from typing import Any, Callable, Optional
+from ctypes import byref, c_int64, c_uint64, c_void_p
+from typing import Any, Optional
 
 from . import _constants as C
-from ._convert import JSONText, document_bytes, dumps, pointer_bytes, text_bytes
+from . import _convert
+from ._convert import JSONText, document_bytes, pointer_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
 from ._limits import limit_value
-from ._native import ags_commit_options, check_int, fast, lib, take_text
+from ._native import ags_commit_options, check_int, fast, hot, hot_released, lib, size_arg, slots, take_output
 from .errors import check, last_error
 from .snapshot import Snapshot
 from .subscription import ChangeCallback, Subscription
 from .transaction import Transaction
 
 
-_fast_patch = fast.ags_store_patch
-_slow_patch = lib.ags_store_patch
+# The hot calls, without argtypes (see _native.hot): the GIL kept, or released when callbacks may run.
+_hot_patch = hot.ags_store_patch
+_released_patch = hot_released.ags_store_patch
+_hot_get = hot.ags_store_get
 
 
 def _options(expected_version: Optional[int], lenient: bool, urgent: bool) -> ags_commit_options:
@@ -42,10 +45,10 @@ class Store(NativeHandle):
     def __init__(self, state: Any = None, *, max_depth: Optional[int] = None) -> None:
         """``state`` is a Python value or JSON text (str/bytes); None means ``{}``."""
         super().__init__(None)
-        # Commits go through `fast` (the GIL kept) while no Python callback is attached to the store, and
-        # through `lib` (the GIL released) for good once one is: a commit runs the subscribers on the
-        # committing thread, and waits for a delivery running on another thread, which may need the GIL.
-        # The gate makes "no callback yet" and the fast call one step that attaching a callback waits for.
+        # Commits keep the GIL (PyDLL) while no Python callback is attached to the store, and release it
+        # (CDLL) for good once one is: a commit runs the subscribers on the committing thread, and waits for
+        # a delivery running on another thread, which needs the GIL to run Python. The gate makes "no
+        # callback yet" and the call that keeps the GIL one step, which attaching a callback waits for.
         self._gate = threading.Lock()
         self._callbacks = False
         handle = c_void_p()
@@ -54,7 +57,7 @@ class Store(NativeHandle):
         else:
             data = document_bytes(state)
             check(lib.ags_store_open(data, len(data), byref(handle)))
-        self._handle = handle.value
+        self._set_handle(handle.value)
         if max_depth is not None:
             self._limit(C.AGS_LIMIT_DEPTH, max_depth)
 
@@ -70,17 +73,25 @@ class Store(NativeHandle):
 
     def get_json(self, pointer: str = "", *, pretty: bool = False, sort_keys: bool = False) -> str:
         """The value at ``pointer`` ("" for the whole state) as JSON text."""
-        ptr = pointer_bytes(pointer)
         flags = (C.AGS_JSON_PRETTY if pretty else 0) | (C.AGS_JSON_SORT_KEYS if sort_keys else 0)
-        out, n = c_void_p(), c_size_t()
-        check(lib.ags_store_get(self._h(), ptr, len(ptr), flags, byref(out), byref(n)))
-        return take_text(out, n).decode("utf-8")
+        return self._get(pointer, flags).decode("utf-8")
 
     def get(self, pointer: str = "") -> Any:
         """The value at ``pointer`` ("" for the whole state) as a Python value. Raises PathNotFound."""
-        import json
+        return _convert.loads(self._get(pointer, 0))
 
-        return json.loads(self.get_json(pointer))
+    def _get(self, pointer: Any, flags: int) -> bytes:
+        # A read waits for no Python callback (readers wait at most for one change being applied), so it
+        # keeps the GIL.
+        ptr = pointer.encode("utf-8", "surrogatepass") if type(pointer) is str else pointer_bytes(pointer)
+        handle = self._cvp
+        if handle is None:
+            self._h()  # raises Closed
+        out, out_ref, out_len, out_len_ref = slots.output
+        status = _hot_get(handle, ptr, size_arg(len(ptr)), flags, out_ref, out_len_ref)
+        if status:
+            raise last_error(status)
+        return take_output(out, out_len)
 
     def to_json(self, *, pretty: bool = False, sort_keys: bool = False) -> str:
         """The whole state as JSON text."""
@@ -118,7 +129,7 @@ class Store(NativeHandle):
     def set(self, pointer: str, value: Any) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
         Python value (a str is a JSON string). Returns the new version."""
-        ptr, data = pointer_bytes(pointer), dumps(value)
+        ptr, data = pointer_bytes(pointer), _convert.dumps(value)
         return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
 
     def set_json(self, pointer: str, text: JSONText) -> int:
@@ -128,7 +139,7 @@ class Store(NativeHandle):
 
     def add(self, pointer: str, value: Any) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
-        ptr, data = pointer_bytes(pointer), dumps(value)
+        ptr, data = pointer_bytes(pointer), _convert.dumps(value)
         return self._commit("ags_store_add", ptr, len(ptr), data, len(data))
 
     def remove(self, pointer: str) -> int:
@@ -145,23 +156,36 @@ class Store(NativeHandle):
         (compare-and-set). ``lenient``: a replace of a missing path becomes an add, a remove of a missing
         path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
         the change at once."""
-        data = ops.encode("utf-8", "surrogatepass") if type(ops) is str else document_bytes(ops)
+        kind = type(ops)
+        if kind is list:
+            data = _convert.dumps(ops)
+        elif kind is str:
+            data = ops.encode("utf-8", "surrogatepass")
+        else:
+            data = ops if kind is bytes else document_bytes(ops)
         if expected_version is None and not lenient and not urgent:
-            # The common call, written out: the Python around the C call was a quarter of its time.
-            handle = self._handle
+            # The common call, written out: the Python around the C call is most of its overhead.
+            handle = self._cvp
             if handle is None:
-                handle = self._h()  # raises Closed
-            version = c_uint64()
-            gate = self._gate
-            gate.acquire()
-            if self._callbacks:
+                self._h()  # raises Closed
+            size = size_arg(len(data))
+            if not self._callbacks:  # never false again once true
+                version, version_ref = slots.version
+                gate = self._gate
+                gate.acquire()
+                if not self._callbacks:
+                    try:
+                        status = _hot_patch(handle, data, size, None, version_ref)
+                    finally:
+                        gate.release()
+                    if status:
+                        raise last_error(status)
+                    return version.value
                 gate.release()
-                status = _slow_patch(handle, data, len(data), None, byref(version))
-            else:
-                try:
-                    status = _fast_patch(handle, data, len(data), None, byref(version))
-                finally:
-                    gate.release()
+            # Callbacks may run during this call and commit on this thread: a version of its own, not the
+            # thread's slot, which a nested call would overwrite.
+            version = c_uint64()
+            status = _released_patch(handle, data, size, None, byref(version))
             if status:
                 raise last_error(status)
             return version.value

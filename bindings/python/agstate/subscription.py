@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import collections
 import ctypes
-import json
 import logging
 from ctypes import byref, c_uint64
 from typing import Any, Callable, Deque, List
 
+from . import _convert
 from ._handles import NativeHandle
 from ._native import CHANGE_FN, lib
 from .errors import check
@@ -36,11 +36,11 @@ class Subscription(NativeHandle):
         self._trampoline = CHANGE_FN(self._deliver)
         handle = ctypes.c_void_p()
         check(lib.ags_store_subscribe(store_handle, pointer, len(pointer), self._trampoline, None, byref(handle)))
-        self._handle = handle.value
+        self._set_handle(handle.value)
 
     def _deliver(self, _user_data: Any, version: int, patch: int, length: int) -> int:
         try:
-            self._callback(version, json.loads(ctypes.string_at(patch, length)))
+            self._callback(version, _convert.loads(ctypes.string_at(patch, length)))
             return 0
         except BaseException as error:  # noqa: BLE001 - reported below, never lost
             self.errors.append(error)

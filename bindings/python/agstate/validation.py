@@ -1,22 +1,20 @@
 """EventValidator: AG-UI event streams checked against the AG-UI 1.0 schema and the sequence rules."""
 from __future__ import annotations
 
-import json
-import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, List, Optional, Union
 
-from ._handles import NativeHandle, text_from, value_from
+from . import _convert
+from ._handles import NativeHandle, value_from
 from . import _constants as C
-from ._native import ags_validator_options, fast, lib, take_text
+from ._native import ags_validator_options, hot, lib, size_arg, slots, take_output, take_text
 from .errors import check, last_error
 
 Finding = Dict[str, Any]
 EventInput = Union[Dict[str, Any], str, bytes, bytearray, memoryview]
 
 # One event is a short call that waits for no Python callback: it keeps the GIL (see _native).
-_feed = fast.ags_validator_feed
-_slots = threading.local()
+_feed = hot.ags_validator_feed
 SEVERITIES = {"off": C.AGS_SEVERITY_OFF, "info": C.AGS_SEVERITY_INFO, "warning": C.AGS_SEVERITY_WARNING,
               "error": C.AGS_SEVERITY_ERROR}
 _FORMATS = {"auto": C.AGS_STREAM_AUTO, "ndjson": C.AGS_STREAM_NDJSON, "sse": C.AGS_STREAM_SSE}
@@ -46,7 +44,7 @@ class EventValidator(NativeHandle):
         options.flags = C.AGS_VALIDATE_MESSAGES if messages else 0
         handle = c_void_p()
         check(lib.ags_validator_open(byref(options), byref(handle)))
-        self._handle = handle.value
+        self._set_handle(handle.value)
         self.profile = profile
         for rule, severity in (rules or {}).items():
             self.set_severity(rule, severity)
@@ -61,33 +59,29 @@ class EventValidator(NativeHandle):
     @staticmethod
     def _findings(out: c_void_p, n: c_size_t) -> List[Finding]:
         """The findings a call wrote: none when it wrote NULL."""
-        return json.loads(take_text(out, n)) if out.value else []
+        return _convert.loads(take_text(out, n)) if out.value else []
 
     def feed(self, event: EventInput) -> List[Finding]:
         """Validates one event (a dict, or its JSON text as str or bytes); returns the findings it produced."""
-        if isinstance(event, str):
+        kind = type(event)
+        if kind is str:
             data = event.encode()
+        elif kind is bytes:
+            data = event
         elif isinstance(event, dict):
-            data = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+            data = _convert.dumps_event(event)
         else:
             data = bytes(event)
-        # Out-parameters reused per thread: a feed per event is mostly the cost of the ctypes call itself.
-        slots = _slots.__dict__
-        if not slots:
-            out, n = c_void_p(), c_size_t()
-            slots.update(out=out, n=n, out_ref=byref(out), n_ref=byref(n))
-        handle = self._handle
+        handle = self._cvp
         if handle is None:
             self._h()  # raises Closed
-        status = _feed(handle, data, len(data), slots["out_ref"], slots["n_ref"])
+        out, out_ref, out_len, out_len_ref = slots.output
+        status = _feed(handle, data, size_arg(len(data)), out_ref, out_len_ref)
         if status:
             raise last_error(status)
-        out = slots["out"]
         if not out.value:  # NULL: no finding, nothing allocated (the usual case)
             return []
-        found = c_void_p(out.value)
-        out.value = None
-        return json.loads(take_text(found, slots["n"]))
+        return _convert.loads(take_output(out, out_len))
 
     def feed_stream(self, data: Union[str, bytes, bytearray, memoryview], format: str = "auto") -> List[Finding]:
         """Validates the events in a piece of an NDJSON or SSE stream (``format`` "auto", "ndjson" or "sse");
@@ -108,7 +102,7 @@ class EventValidator(NativeHandle):
     @property
     def findings(self) -> List[Finding]:
         """Every finding so far (the first 10,000; ``counts`` has them all)."""
-        return json.loads(text_from(lib.ags_validator_findings, self._h()))
+        return value_from(lib.ags_validator_findings, self._h())
 
     @property
     def state(self) -> Any:

@@ -146,3 +146,14 @@ def test_subscribing_while_other_threads_commit():
             s.close()
         for versions in heard:  # every commit after subscribing, each once, in commit order
             assert versions == list(range(versions[0], store.version + 1))
+
+
+def test_a_commit_inside_a_callback_does_not_change_the_outer_version():
+    with agstate.Store({"n": 0, "echo": 0}) as store:
+        def echo(version, ops):
+            if any(op["path"] == "/n" for op in ops):
+                store.patch('[{"op":"replace","path":"/echo","value":1}]')
+                assert store.get("/echo") == 1
+        with store.subscribe("/n", echo):
+            assert store.patch('[{"op":"replace","path":"/n","value":1}]') == 1
+            assert store.version == 2
