@@ -168,3 +168,37 @@ func TestBatcherClosedFromItsCallback(t *testing.T) {
 		}
 	}
 }
+
+// A callback run by a transaction's commit may use the transaction (it has ended): the binding held the
+// transaction's lock across the commit.
+func TestTransactionUsedFromTheCallbackOfItsCommit(t *testing.T) {
+	s, err := NewStore([]byte(`{"n":0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var tx *Transaction
+	var inside error
+	sub, err := s.Subscribe("", func(version uint64, patch []byte) error {
+		_, inside = tx.Get("/n")
+		return tx.Rollback()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if tx, err = s.Begin(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Patch([]byte(`[{"op":"replace","path":"/n","value":1}]`)); err != nil {
+		t.Fatal(err)
+	}
+	returnsWithin(t, "a commit whose callback uses the transaction", func() {
+		if _, err := tx.Commit(); err != nil {
+			t.Errorf("commit: %v", err)
+		}
+	})
+	if !errors.Is(inside, ErrClosed) {
+		t.Fatalf("the ended transaction read from the callback: %v", inside)
+	}
+}

@@ -99,3 +99,30 @@ def test_transactions_keep_their_stores_limits():
         with store.transaction() as tx:
             tx.patch(f'[{{"op":"add","path":"/deep","value":{deep}}}]')
         assert tx.version == 1
+
+
+@pytest.mark.parametrize("timer", [False, True])
+@pytest.mark.parametrize("flush", [False, True])
+def test_batcher_closed_from_its_own_send(flush, timer):
+    import threading
+    with agstate.Store({"log": []}) as store:
+        sent = []
+        holder = {}
+
+        def send(event, from_version, to_version):
+            sent.append(to_version)
+            if len(sent) == 1:
+                store.add("/log/-", 99)  # pending while this batch is being sent
+                holder["b"].close(flush=flush)
+
+        batcher = agstate.Batcher(store, send, window_ms=60_000, timer=timer, tick_ms=1)
+        holder["b"] = batcher
+        store.add("/log/-", 1)
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (batcher.flush(), done.set()), daemon=True)
+        worker.start()
+        assert done.wait(20), "close from inside send did not return"
+        assert sent == ([1, 2] if flush else [1])
+        store.add("/log/-", 3)
+        assert sent == ([1, 2] if flush else [1])
+        batcher.close()
