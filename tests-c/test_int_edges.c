@@ -464,7 +464,7 @@ static void every_function_walked(const char *header) {
             if (name[n] == '(' && (name == p || name[-1] == ' ' || name[-1] == '*')) {
                 char key[128];
                 snprintf(key, sizeof key, " %.*s ", (int)n, name);
-                if (!strstr(walked, key)) { fprintf(stderr, "test_int_edges: %.*s is declared but not walked\n", (int)n, name); failures++; }
+                if (!strstr(walked, key)) { fprintf(stderr, "test_int_edges: %.*s is declared in the header but not walked here: add it to tests-c/test_int_edges.c with each integer parameter at its edges\n", (int)n, name); failures++; }
                 break;
             }
             name = strstr(name + 1, "ags_");
