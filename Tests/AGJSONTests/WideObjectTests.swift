@@ -93,6 +93,9 @@ import Testing
         for i in 0..<66_000 where list.firstIndex(of: "n\(i)") != i { missed += 1 }
         #expect(missed == 0)
         let names = (0..<66_000).map { "n\($0)" } + ["n65537"]
-        #expect(names.withUnsafeBufferPointer { NameList.firstRepeat($0.baseAddress!, count: $0.count) } == 66_000)
+        let (none, repeated) = NameList.checking(names)
+        #expect(none == nil && repeated == 66_000)
+        let (built, _) = NameList.checking(Array(names.dropLast()))
+        #expect(built?.firstIndex(of: "n65999") == 65_999 && built?.count == 66_000)
     }
 }

@@ -79,6 +79,13 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// An indexed object from a list the parser built (see `NameList.checking`).
+    init(indexed list: NameList, values: [JSONValue]) {
+        storedHeight = UInt32(1 + JSONValue.deepest(values))
+        names = .indexed(IndexedNames(list))
+        self.values = values
+    }
+
     /// A large object from parsed keys, or (nil) the index of the first repeated key.
     static func large(checkingKeys keys: [String], values: [JSONValue]) -> (object: JSONObject?, duplicate: Int) {
         let (members, duplicate) = LargeMembers.checking(keys: keys, values: values)
