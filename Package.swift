@@ -43,9 +43,13 @@ let package = Package(
             name: "AGState",
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), encryption at rest, backups.
+        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium"]),
         .target(
             name: "AGExports",
-            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "CAgstateHeader"],
+            dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "CAgstateHeader"],
             exclude: ["agstate.map"],
             linkerSettings: [
                 .unsafeFlags([
@@ -65,7 +69,8 @@ let package = Package(
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),
         .testTarget(name: "AGCodecTests", dependencies: ["AGCodec", "AGJSON"]),
+        .testTarget(name: "AGStorageTests", dependencies: ["AGStorage", "AGState", "AGJSON", "AGCore"]),
         // The engine's constants and defaults against include/agstate.h, where they are written.
-        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents"]),
+        .testTarget(name: "HeaderTests", dependencies: ["CAgstateHeader", "AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage"]),
     ]
 )

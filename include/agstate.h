@@ -98,7 +98,7 @@ typedef int ags_status;
 #define AGS_ERR_NO_MEMORY        11  /* an allocation failed */
 #define AGS_ERR_INTERNAL         12  /* a bug in agstate: please report it with the message */
 #define AGS_ERR_NOT_IN_HISTORY   13  /* a version is no longer in the store's history: send a snapshot */
-#define AGS_ERR_CORRUPT_DATA     14  /* stored or compressed data is truncated, damaged, or of another codec */
+#define AGS_ERR_CORRUPT_DATA     14  /* stored or compressed data is truncated, damaged, foreign, or sealed with another key */
 #define AGS_ERR_LOCKED           15  /* the location is locked by another owner */
 #define AGS_ERR_RATE_LIMITED     16  /* a rate limit refused the call: retry later */
 #define AGS_ERR_UNAVAILABLE      17  /* a backend (a database server) cannot be reached now */
@@ -842,6 +842,120 @@ ags_status ags_validator_counts(ags_validator *validator, size_t *events, size_t
 
 /* Closes the validator. NULL, or a validator already closed, is ignored. */
 void ags_validator_close(ags_validator *validator);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Durable storage
+ *
+ * A storage is one database file holding any number of stores, each keyed by a store id (an AG-UI
+ * threadId, say). A store opened from it is an ordinary ags_store (snapshots, history, transactions,
+ * subscriptions, events) whose every commit (patch, set, add, remove, merge, restore, transaction commit,
+ * applied event) returns only once its change is in the database. When that write fails (disk full, file
+ * size limit, read-only file, I/O error, database locked by another process past the busy timeout) the
+ * commit returns AGS_ERR_IO with the database's message, and the store's state, version and history stay
+ * exactly as they were; the store stays usable and the next commit succeeds once the cause is gone.
+ *
+ * The embedded default is SQLite (the system library) in WAL mode. Every N changes, or M bytes of changes,
+ * the whole state is written as a checkpoint (zstd-compressed) in the same transaction as the change that
+ * triggers it; changes older than the store's history bound (AGS_LIMIT_HISTORY_VERSIONS) are deleted.
+ * Reopening a store reads one checkpoint and replays the changes after it, so history, state_at and
+ * delta_since answer across a restart within the bound. Concurrent commits on one storage share one
+ * transaction and one sync (group commit). Used from several processes at once, each store should be
+ * written by one process only.
+ *
+ * A file that is not an SQLite database, a truncated database, another program's database, or a storage
+ * written by a newer schema is AGS_ERR_CORRUPT_DATA at open, and the file is left as it is. A damaged
+ * page or row found later (SQLite's "malformed", a checksum or decryption failure) is AGS_ERR_CORRUPT_DATA
+ * too, naming the store and version when a row is at fault; other stores of the file stay usable.
+ * ------------------------------------------------------------------------------------------------ */
+
+typedef struct ags_storage ags_storage;
+
+/* How far a commit's write goes before the commit returns. */
+typedef enum ags_durability {
+    /* Every commit is synced to the disk: it survives a killed process and a power loss. */
+    AGS_DURABILITY_FULL = 0,
+    /* Every commit is handed to the operating system: it survives a killed process (kill -9), but the
+     * latest commits may be lost in a power loss or an operating-system crash. Much faster. */
+    AGS_DURABILITY_NORMAL = 1
+} ags_durability;
+
+/* A key for reading rows sealed by an earlier key (key rotation). */
+typedef struct ags_storage_key {
+    uint32_t id;
+    unsigned char key[32];
+} ags_storage_key;
+
+#define AGS_STORAGE_OPTIONS_VERSION 1
+/* Default wait for another connection's lock before a write fails with AGS_ERR_IO, in milliseconds. */
+#define AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS 5000
+/* Default: a checkpoint after this many changes... */
+#define AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES 10000
+/* ... or after this many bytes of stored changes (16 MiB), whichever comes first. */
+#define AGS_STORAGE_DEFAULT_CHECKPOINT_BYTES 16777216
+/* Most old keys accepted. */
+#define AGS_STORAGE_MAX_OLD_KEYS 256
+/* Longest store id, in bytes (UTF-8, no NUL). */
+#define AGS_STORAGE_MAX_ID_BYTES 1024
+
+typedef struct ags_storage_options {
+    unsigned int version;           /* AGS_STORAGE_OPTIONS_VERSION */
+    ags_durability durability;      /* AGS_DURABILITY_FULL (default) or AGS_DURABILITY_NORMAL */
+    /* Encryption at rest: NULL (default) stores rows in the clear; otherwise 32 bytes, and every change
+     * and checkpoint is sealed with XChaCha20-Poly1305 (libsodium), the store id and version as associated
+     * data. Reading a row with a wrong key, a tampered or truncated row is AGS_ERR_CORRUPT_DATA naming the
+     * store id and version. */
+    const unsigned char *key;
+    uint32_t key_id;                /* recorded in every row sealed with key */
+    /* Earlier keys, for reading rows they sealed (key rotation: rows written from now on use key, or are
+     * written in the clear when key is NULL; old rows go away as checkpoints replace them and the history
+     * bound passes them). At most AGS_STORAGE_MAX_OLD_KEYS. */
+    const ags_storage_key *old_keys;
+    size_t old_key_count;
+    uint32_t busy_timeout_ms;       /* 0 to INT32_MAX; default AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS */
+    uint64_t checkpoint_changes;    /* at least 1; default AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES */
+    uint64_t checkpoint_bytes;      /* at least 1; default AGS_STORAGE_DEFAULT_CHECKPOINT_BYTES */
+} ags_storage_options;
+
+#define AGS_STORAGE_OPTIONS_INIT { AGS_STORAGE_OPTIONS_VERSION, AGS_DURABILITY_FULL, NULL, 0, NULL, 0, \
+    AGS_STORAGE_DEFAULT_BUSY_TIMEOUT_MS, AGS_STORAGE_DEFAULT_CHECKPOINT_CHANGES, AGS_STORAGE_DEFAULT_CHECKPOINT_BYTES }
+
+/* Fills options with the defaults of AGS_STORAGE_OPTIONS_INIT. version must be AGS_STORAGE_OPTIONS_VERSION. */
+ags_status ags_storage_options_init(ags_storage_options *options, unsigned int version);
+
+/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same). options may
+ * be NULL for the defaults. Fails with AGS_ERR_CORRUPT_DATA for a bad file (see above), AGS_ERR_IO when
+ * the file cannot be opened or created. */
+ags_status ags_storage_open(const char *url, size_t url_len, const ags_storage_options *options,
+                            ags_storage **storage);
+
+/* Opens the durable store id (1 to AGS_STORAGE_MAX_ID_BYTES bytes of UTF-8): its last checkpoint is
+ * loaded and the changes after it replayed; or, when the storage has no such store, it is created with the
+ * JSON state initial_json (NULL with initial_len 0: an empty object) at version 0. Opening a store that is
+ * open already gives another handle to the same store. Close the handle with ags_store_close. A store row
+ * that does not decrypt or does not replay is AGS_ERR_CORRUPT_DATA naming the store and version. */
+ags_status ags_storage_open_store(ags_storage *storage, const char *id, size_t id_len, const char *initial_json,
+                                  size_t initial_len, ags_store **store);
+
+/* Writes the ids of the stores in the storage as a JSON array of strings, sorted. */
+ags_status ags_storage_list(ags_storage *storage, char **out, size_t *out_len);
+
+/* Deletes the store id and all its rows. A handle still open on it keeps reading; its commits fail with
+ * AGS_ERR_CLOSED. AGS_ERR_PATH_NOT_FOUND when there is no such store. */
+ags_status ags_storage_delete(ags_storage *storage, const char *id, size_t id_len);
+
+/* Backs up the store id (id NULL and id_len 0: every store) to a new file at path (replaced atomically):
+ * one self-describing file, zstd-compressed, sealed with the storage's key when it has one, holding each
+ * store's state, version and kept history. */
+ags_status ags_storage_export(ags_storage *storage, const char *id, size_t id_len, const char *path, size_t path_len);
+
+/* Creates the stores of a backup file written by ags_storage_export, all or none: AGS_ERR_CONFLICT when
+ * one of its ids exists already, AGS_ERR_CORRUPT_DATA for a damaged file or a wrong key. When ids is not
+ * NULL it receives the imported ids as a JSON array (free with ags_free). */
+ags_status ags_storage_import(ags_storage *storage, const char *path, size_t path_len, char **ids, size_t *ids_len);
+
+/* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.
+ * NULL, or a storage already closed, is ignored. */
+void ags_storage_close(ags_storage *storage);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,9 @@ public final class Store: @unchecked Sendable {
     private var history: History
     /// Set once by `close`, under both locks: every commit after it fails.
     private var closed = false
+    /// Where each change is written before it is published, for a durable store; nil keeps the
+    /// in-memory path exactly as it is. Set once, under the write lock, before the store is shared.
+    private var journal: StoreJournal?
 
     // Notification state, guarded by `notify`.
     private let notify = ConditionLock()
@@ -43,6 +46,19 @@ public final class Store: @unchecked Sendable {
         current = initial
         currentLimits = limits
         self.history = History(limits: history)
+    }
+
+    /// Makes the store durable: every later change is recorded in `journal` before it is published.
+    public func attach(journal: StoreJournal) {
+        writeLock.withLock { self.journal = journal }
+    }
+
+    /// True when the store's changes are written to storage.
+    public var isDurable: Bool { writeLock.withLock { journal != nil } }
+
+    /// Sets the version of a store rebuilt from storage, before any change.
+    func startVersion(at version: UInt64) {
+        writeLock.withLock { stateLock.withLock { currentVersion = version } }
     }
 
     // MARK: reading
@@ -212,6 +228,9 @@ public final class Store: @unchecked Sendable {
             }
             // Changes pushed out of the history, freed at the end of this scope, with the state lock released.
             var evicted = History.Evicted()
+            if let journal {
+                return try commitDurably(journal, urgent: urgent, prepared: prepared, apply: change, evicting: &evicted)
+            }
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
                 swap(&state, &current)
@@ -243,6 +262,33 @@ public final class Store: @unchecked Sendable {
     }
 
     public var isClosed: Bool { stateLock.withLock { closed } }
+
+    /// The second step of a commit for a durable store: the change is applied to a copy of the state
+    /// (which shares every container the change does not touch), written to the journal with no reader
+    /// waiting, and published only once the journal has it. A failed write drops the copy: the state,
+    /// the version and the history stay as they were. Called with the write lock held.
+    private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, prepared: Prepared,
+                                         apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch,
+                                         evicting evicted: inout History.Evicted) throws(AGError) -> (UInt64, Bool) {
+        var (next, version, limits, historyLimits) = stateLock.withLock {
+            (current, currentVersion, currentLimits, history.limits)
+        }
+        let recorded = try change(&next, limits, prepared)
+        let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent)
+        try journal.record(record, state: next, history: historyLimits)
+        stateLock.withLock {
+            current = next
+            currentVersion = record.version
+            history.append(record, evicting: &evicted)
+        }
+        version = record.version
+        let queued = notify.withLock { () -> Bool in
+            guard !subscriptions.isEmpty else { return false }
+            pending.append(record)
+            return true
+        }
+        return (version, queued)
+    }
 
     // MARK: subscriptions
 

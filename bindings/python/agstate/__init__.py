@@ -17,6 +17,7 @@ from .diff import compact, make_merge_patch, make_patch
 from .events import delta_event, encode_sse
 from .snapshot import Snapshot
 from .store import Store
+from .storage import Storage
 from .subscription import Subscription
 from .transaction import Transaction
 from .validation import EventValidator
@@ -39,7 +40,7 @@ __all__ = [
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
     "encode_sse", "delta_event", "compress", "decompress", "UNBOUNDED", "pack", "unpack", "unpack_with_codec", "codec_stats",
     "reset_codec_stats", "Compressor", "Decompressor", "GzipStream", "make_patch", "make_merge_patch", "compact",
-    "Batcher", "EventValidator",
+    "Batcher", "EventValidator", "Storage",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
     "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
     "Locked", "RateLimited", "Unavailable",

@@ -61,6 +61,16 @@ class Store(NativeHandle):
         if max_depth is not None:
             self._limit(C.AGS_LIMIT_DEPTH, max_depth)
 
+    @classmethod
+    def _adopt(cls, handle: int, *, blocking: bool = False) -> "Store":
+        """A Store over a store handle the library opened elsewhere (a durable store of a Storage).
+        ``blocking``: its commits may wait for a disk or a lock, so they always release the GIL."""
+        store = cls.__new__(cls)
+        NativeHandle.__init__(store, handle)
+        store._gate = threading.Lock()
+        store._callbacks = blocking
+        return store
+
     _release = staticmethod(lib.ags_store_close)
 
     # -- reading --------------------------------------------------------------------------------

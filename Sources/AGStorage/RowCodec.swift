@@ -1,0 +1,87 @@
+import AGCodec
+import AGCore
+import AGJSON
+import AGState
+import CZlib
+
+/// The bytes of stored rows: JSON text (a change's operations, or a whole state) in an envelope
+/// (zstd once it is large enough to gain, with the original size and a CRC-32), sealed when a key is set.
+struct RowCodec: Sendable {
+    let sealer: RowSealer
+    /// zstd level 1: a checkpoint is written in a commit's path, where speed matters more than size.
+    static let level: Int32 = 1
+
+    func encode(json: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
+        let envelope = try json.withUnsafeBytes { raw in
+            Result { () throws(AGError) in try Envelope.pack(raw, codec: .zstd, level: RowCodec.level) }
+        }.get()
+        return sealer.seal(envelope.bytes, store: store, version: version, kind: kind)
+    }
+
+    /// The JSON text of a row, checked (decryption, envelope size and CRC).
+    func decode(_ row: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
+        // A row in the clear is read where it is, past its format byte.
+        if row.first == RowFormat.clear && sealer.current == nil {
+            return try unpack(row, from: 1, store: store, version: version, kind: kind)
+        }
+        let plain = try sealer.open(row, store: store, version: version, kind: kind)
+        return try unpack(plain, from: 0, store: store, version: version, kind: kind)
+    }
+
+    private func unpack(_ bytes: [UInt8], from offset: Int, store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
+        do throws(AGError) {
+            return try RowCodec.unpack(bytes, from: offset)
+        } catch {
+            let what = kind == RowFormat.checkpoint ? "checkpoint" : "change"
+            throw AGError(.corruptData, "the \(what) of store \"\(store)\" at version \(version) is damaged: \(error.message)")
+        }
+    }
+
+    /// The original bytes of the envelope in `bytes` from `offset`. Most rows are small changes stored as
+    /// they are (codec identity): those are checked and copied once, in place; the others go through
+    /// `Envelope`.
+    static func unpack(_ bytes: [UInt8], from offset: Int) throws(AGError) -> [UInt8] {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(AGError) -> [UInt8] in
+                let data = UnsafeRawBufferPointer(rebasing: raw[min(offset, raw.count)...])
+                let header = Envelope.headerSize
+                if data.count >= header, data[0] == 0x41, data[1] == 0x47, data[2] == 0x53, data[3] == 0x45,
+                   data[4] == 1, data[5] == UInt8(Codec.identity.rawValue) {
+                    var size: UInt64 = 0
+                    for i in 0..<8 { size |= UInt64(data[8 + i]) << (8 * UInt64(i)) }
+                    var expected: UInt32 = 0
+                    for i in 0..<4 { expected |= UInt32(data[16 + i]) << (8 * UInt32(i)) }
+                    let payload = UnsafeRawBufferPointer(rebasing: data[header...])
+                    guard size == UInt64(payload.count) else {
+                        throw AGError(.corruptData, "the envelope says \(size) bytes, the payload holds \(payload.count)")
+                    }
+                    let actual = payload.isEmpty ? UInt32(truncatingIfNeeded: crc32(0, nil, 0))
+                        : UInt32(truncatingIfNeeded: crc32(0, payload.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(payload.count)))
+                    guard actual == expected else { throw AGError(.corruptData, "envelope checksum mismatch: the data is damaged") }
+                    return Array(payload)
+                }
+                return try Envelope(reading: data).unpack(maxSize: Int.max)
+            }
+        }.get()
+    }
+
+    func encodeChange(_ operations: [PatchOperation], store: String, version: UInt64) throws(AGError) -> [UInt8] {
+        try encode(json: JSONSerializer.serialize(JSONPatch(operations).json), store: store, version: version, kind: RowFormat.change)
+    }
+
+    func encodeState(_ state: JSONValue, store: String, version: UInt64) throws(AGError) -> [UInt8] {
+        try encode(json: JSONSerializer.serialize(state), store: store, version: version, kind: RowFormat.checkpoint)
+    }
+
+    static func parse(_ text: [UInt8], _ what: @autoclosure () -> String, persistent: Bool = true) throws(AGError) -> JSONValue {
+        do throws(AGError) {
+            return try text.withUnsafeBytes { raw in
+                Result { () throws(AGError) in
+                    try JSONParser.parse(raw, options: ParseOptions(limits: DefaultLimits.current.json, persistentContainers: persistent))
+                }
+            }.get()
+        } catch {
+            throw AGError(.corruptData, "\(what()) is not valid JSON: \(error.message)")
+        }
+    }
+}
