@@ -446,6 +446,82 @@ static void validator_functions(void) {
     }
 }
 
+/* Durable storage, in a directory of its own: every field of the options and every length at its edges. */
+static void storage_functions(void) {
+    char dir[] = "/tmp/agstate-int-edges-XXXXXX";
+    if (!mkdtemp(dir)) { fail("no temporary directory"); return; }
+    char url[256], path[256];
+    static const unsigned char key[32] = { 1, 2, 3 };
+    walking("ags_storage_options_init");
+    ags_storage_options options;
+    EACH(u32s, v) S(ags_storage_options_init(&options, V(u32s, v)));
+    S(ags_storage_options_init(NULL, AGS_STORAGE_OPTIONS_VERSION));
+    /* One field at a time at its edges (k selects the field), each on a file of its own. */
+    for (int field = 0; field < 8; field++) {
+        size_t edges = field == 0 || field == 3 || field == 5 ? sizeof u32s / sizeof *u32s
+                     : field == 1 ? sizeof ints / sizeof *ints
+                     : field == 4 ? sizeof sizes / sizeof *sizes : sizeof u64s / sizeof *u64s;
+        for (size_t e = 0; e < edges; e++) {
+            options = (ags_storage_options)AGS_STORAGE_OPTIONS_INIT;
+            switch (field) {
+            case 0: options.version = u32s[e]; break;
+            case 1: options.durability = (ags_durability)ints[e]; break;
+            case 2: options.key = key; options.key_id = (uint32_t)u64s[e]; break;
+            case 3: options.busy_timeout_ms = u32s[e]; break;
+            case 4: options.old_keys = NULL; options.old_key_count = sizes[e]; break;
+            case 5: options.key = key; options.key_id = u32s[e]; break;
+            case 6: options.checkpoint_changes = u64s[e]; break;
+            default: options.checkpoint_bytes = u64s[e]; break;
+            }
+            int n = snprintf(url, sizeof url, "sqlite:%s/f%d-%zu.db", dir, field, e);
+            ags_storage *storage = NULL;
+            walking("ags_storage_open");
+            if (status(ags_storage_open(url, (size_t)n, &options, &storage)) != AGS_OK) continue;
+            ags_store *store = NULL;
+            walking("ags_storage_open_store");
+            EACH(lengths, a) EACH(lengths, b) {
+                if (status(ags_storage_open_store(storage, "one", V(lengths, a), "{\"n\":0}", V(lengths, b), &store)) == AGS_OK) {
+                    S(ags_store_patch(store, patch, AGS_NTS, NULL, NULL));
+                    ags_store_close(store);
+                }
+            }
+            EACH(null_lengths, m) {
+                S(ags_storage_open_store(storage, NULL, V(null_lengths, m), NULL, 0, &store));
+                if (status(ags_storage_open_store(storage, "two", AGS_NTS, NULL, V(null_lengths, m), &store)) == AGS_OK) ags_store_close(store);
+            }
+            walking("ags_storage_list"); S(ags_storage_list(storage, &out, &out_len));
+            walking("ags_storage_export");
+            EACH(lengths, a) EACH(lengths, b) {
+                int m = snprintf(path, sizeof path, "%s/backup-%d-%zu-%zu-%zu", dir, field, e, a_i, b_i);
+                S(ags_storage_export(storage, "one", V(lengths, a), path, V(lengths, b) == AGS_NTS ? AGS_NTS : V(lengths, b) ? (size_t)m : 0));
+            }
+            EACH(null_lengths, m) {
+                S(ags_storage_export(storage, NULL, V(null_lengths, m), path, AGS_NTS));
+                S(ags_storage_export(storage, NULL, 0, NULL, V(null_lengths, m)));
+            }
+            walking("ags_storage_delete");
+            EACH(lengths, a) S(ags_storage_delete(storage, "two", V(lengths, a)));
+            EACH(null_lengths, m) S(ags_storage_delete(storage, NULL, V(null_lengths, m)));
+            walking("ags_storage_import");
+            snprintf(path, sizeof path, "%s/backup-%d-%zu-0-1", dir, field, e);
+            EACH(lengths, a) S(ags_storage_import(storage, path, V(lengths, a), &out, &out_len));
+            EACH(null_lengths, m) S(ags_storage_import(storage, NULL, V(null_lengths, m), NULL, NULL));
+            walking("ags_storage_close");
+            ags_storage_close(storage);
+            ags_storage_close(storage);
+        }
+    }
+    EACH(null_lengths, m) { ags_storage *st = NULL; walking("ags_storage_open"); S(ags_storage_open(NULL, V(null_lengths, m), NULL, &st)); }
+    EACH(lengths, a) {
+        ags_storage *st = NULL;
+        int n = snprintf(url, sizeof url, "sqlite:%s/lengths.db", dir);
+        if (status(ags_storage_open(url, V(lengths, a) == SIZE_MAX ? AGS_NTS : V(lengths, a) ? (size_t)n : 0, NULL, &st)) == AGS_OK) ags_storage_close(st);
+    }
+    char command[512];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0) fail("the temporary directory was not removed");
+}
+
 /* Every function declared in the header was walked. */
 static void every_function_walked(const char *header) {
     FILE *f = fopen(header, "r");
@@ -482,6 +558,7 @@ int main(int argc, char **argv) {
     store_functions();
     batcher_functions();
     validator_functions();
+    storage_functions();
     if (argc > 1) every_function_walked(argv[1]);
     else { fprintf(stderr, "test_int_edges: give include/agstate.h\n"); failures++; }
     if (failures) {
