@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int failures = 0, checks = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
@@ -314,6 +315,35 @@ static void store(const char *doc, size_t doc_len, size_t last) {
     ags_store_close(s);
 }
 
+/* A durable store opened with the wide document, reopened from its checkpoint. */
+static void durable_store(const char *doc, size_t doc_len, size_t last) {
+    char dir[] = "/tmp/agstate-wide-XXXXXX", url[128], ptr[32], value[32], *out = NULL;
+    size_t out_len = 0;
+    if (!mkdtemp(dir)) { CHECK(0); return; }
+    snprintf(url, sizeof url, "sqlite:%s/wide.db", dir);
+    snprintf(ptr, sizeof ptr, "/m%zu", last);
+    snprintf(value, sizeof value, "%zu", last);
+    ags_storage_options options = AGS_STORAGE_OPTIONS_INIT;
+    options.durability = AGS_DURABILITY_NORMAL;
+    options.checkpoint_changes = 1;  /* the next commit writes the whole wide state */
+    for (int round = 0; round < 2; round++) {
+        ags_storage *storage = NULL;
+        ags_store *s = NULL;
+        CHECK(ags_storage_open(url, AGS_NTS, &options, &storage) == AGS_OK);
+        if (!storage) break;
+        CHECK(ags_storage_open_store(storage, "wide", AGS_NTS, doc, doc_len, &s) == AGS_OK);
+        if (s) {
+            CHECK(ags_store_get(s, ptr, AGS_NTS, 0, &out, &out_len) == AGS_OK && text_is(out, out_len, round ? "\"x\"" : value));
+            if (round == 0) CHECK(ags_store_set(s, ptr, AGS_NTS, "\"x\"", AGS_NTS, NULL, NULL) == AGS_OK);
+            ags_store_close(s);
+        }
+        ags_storage_close(storage);
+    }
+    char command[160];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    CHECK(system(command) == 0);
+}
+
 static void long_array(size_t n) {
     size_t len = 0;
     char *doc = array_text(n, &len), *out = NULL, ptr[32], value[32];
@@ -342,6 +372,7 @@ int main(int argc, char **argv) {
         /* The last member, and members either side of 2^16. */
         stateless(doc, doc_len, width - 1);
         store(doc, doc_len, width - 1);
+        durable_store(doc, doc_len, width - 1);
         long_array(width);
         free(doc);
         if (argc > 1) break;
