@@ -36,10 +36,15 @@ func NewStore(state []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newStore(handle), nil
+}
+
+// newStore wraps a handle the library gave, and closes it when the Store is collected unclosed.
+func newStore(handle *C.ags_store) *Store {
 	s := &Store{}
 	s.handle.Store(handle)
 	runtime.SetFinalizer(s, (*Store).Close)
-	return s, nil
+	return s
 }
 
 // Close releases the store. Closing twice is harmless; other calls afterwards return ErrClosed, and so do
