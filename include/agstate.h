@@ -757,7 +757,8 @@ void ags_batcher_close(ags_batcher *batcher, int flush);
  * known message ids of ended runs are remembered up to the latest 65,536 (an id forgotten passes the
  * checks that need it); tool-call arguments kept for the JSON check up to 16 MiB a call; 4,096
  * activities; 10,000 messages and 10,000 tool calls on them in all (the oldest go first, also from a
- * message that stays); 10,000 findings kept and returned per call (the rest counted); one event
+ * message that stays), each message's content and each call's arguments up to 16 MiB (the first bytes
+ * kept, cut at a character); 10,000 findings kept and returned per call (the rest counted); one event
  * or SSE frame up to 256 MiB, the unfinished last frame of a feed included.
  * ------------------------------------------------------------------------------------------------ */
 

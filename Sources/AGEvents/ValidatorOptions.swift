@@ -21,6 +21,9 @@ public struct ValidatorOptions: Sendable {
     public var trackMessages = false
     /// Messages kept when `trackMessages` is on; the oldest are dropped first.
     public var maxMessages = 10_000
+    /// Text kept per rebuilt message (its content) and per tool call on it (its arguments) when
+    /// `trackMessages` is on: a message that streams on and on keeps its first bytes, cut at a character.
+    public var maxMessageBytes = 16 << 20
 
     public init() {}
 }

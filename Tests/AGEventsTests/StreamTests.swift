@@ -149,6 +149,28 @@ import AGJSON
         #expect(v.sequence.usedToolCallIDs.count <= 100)
     }
 
+    /// With messages tracked, a message (or a tool call's arguments) that streams on and on keeps its first
+    /// `maxMessageBytes` bytes, cut at a character.
+    @Test func oneEndlessMessageKeepsBoundedText() {
+        var options = ValidatorOptions()
+        options.trackMessages = true
+        options.maxMessageBytes = 100
+        let v = EventValidator(profile: .client, options: options)
+        var text = "{\"type\":\"TEXT_MESSAGE_START\",\"messageId\":\"m\",\"role\":\"assistant\"}\n"
+        text += "{\"type\":\"TOOL_CALL_START\",\"toolCallId\":\"c\",\"toolCallName\":\"f\",\"parentMessageId\":\"m\"}\n"
+        for _ in 0..<500 {
+            text += "{\"type\":\"TEXT_MESSAGE_CONTENT\",\"messageId\":\"m\",\"delta\":\"é€x\"}\n"
+            text += "{\"type\":\"TOOL_CALL_ARGS\",\"toolCallId\":\"c\",\"delta\":\"ab\"}\n"
+        }
+        _ = feedStream(v, text)
+        let messages = v.messages!.arrayValue!
+        let content = messages[0].objectValue!["content"]!.stringValue!
+        #expect(content.utf8.count <= 100 && content.utf8.count >= 94 && content.hasPrefix("é€xé€x"))
+        #expect(!content.unicodeScalars.contains("\u{FFFD}"))
+        let args = messages[0].objectValue!["toolCalls"]!.arrayValue![0].objectValue!["function"]!.objectValue!["arguments"]!.stringValue!
+        #expect(args.utf8.count == 100)
+    }
+
     /// With messages tracked, tool calls that keep naming one `parentMessageId` go onto one message that
     /// stays: the log keeps at most `maxMessages` tool calls in all, the oldest going first, in every
     /// profile.
