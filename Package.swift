@@ -44,9 +44,11 @@ let package = Package(
             dependencies: ["AGJSON", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibpq", path: "Sources/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), encryption at rest, backups.
-        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium"]),
+        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), PostgreSQL (shared by many
+        // processes), encryption at rest, backups.
+        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium", "CLibpq"]),
         .target(
             name: "AGExports",
             dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGEvents", "AGStorage", "CAgstateHeader"],

@@ -236,8 +236,67 @@ enum ags_patch_flag {
     AGS_PATCH_URGENT  = 0x2000u
 };
 
-/* Passed as expected_version: commit whatever the current version is. */
+/* Passed as expected_version: commit whatever the current version is; as base_version: the patch was made
+ * against the current version. */
 #define AGS_ANY_VERSION  UINT64_MAX
+
+/* How a patch made against an older version (base_version) is applied when changes were committed since.
+ * The outcomes for five concurrent-edit cases are tabled in the README ("Collaboration").
+ *   REJECT            AGS_ERR_CONFLICT when a change since the base touched a location the patch reads or
+ *                     writes (as transactions decide); otherwise the patch applies as written.
+ *   REBASE            the patch is carried over the changes since its base: array indexes shifted by their
+ *                     insertions and removals, paths followed through moves. An operation on or inside
+ *                     something a later change removed or overwrote is AGS_ERR_CONFLICT; where both wrote
+ *                     the same location the patch applies after. Two insertions at one index keep both,
+ *                     the one committed first in front. What commits (and subscribers see) is the carried
+ *                     patch.
+ *   LAST_WRITE_WINS   as REBASE, and the patch wins wherever it overlaps: what a later change removed is put
+ *                     back (as it was removed) with the patch's edit applied.
+ *   FIRST_WRITE_WINS  as REBASE, but operations that overlap a later change are dropped (and logged); the rest
+ *                     applies.
+ *   MERGE             three-way merge of base, current and proposed: changes to different members or elements
+ *                     combine (arrays by rebase); AGS_ERR_CONFLICT where both changed one location (or one
+ *                     inside the other) differently, or one removed what the other changed.
+ *   CUSTOM            the resolver (ags_commit_options.resolver) decides each conflicting location.
+ * AGS_STRATEGY_DEFAULT takes the store's (ags_store_set_strategy; REBASE unless set). */
+typedef uint32_t ags_strategy;
+enum ags_strategy_kind {
+    AGS_STRATEGY_DEFAULT          = 0,
+    AGS_STRATEGY_REJECT           = 1,
+    AGS_STRATEGY_REBASE           = 2,
+    AGS_STRATEGY_LAST_WRITE_WINS  = 3,
+    AGS_STRATEGY_FIRST_WRITE_WINS = 4,
+    AGS_STRATEGY_MERGE            = 5,
+    AGS_STRATEGY_CUSTOM           = 6
+};
+
+/* One conflicting location, as a custom resolver sees it. Texts are JSON (valid only during the call);
+ * a value is NULL with length 0 where the location holds nothing. */
+typedef struct ags_conflict {
+    const char *path;     size_t path_len;      /* JSON Pointer, in the current state's terms */
+    const char *base;     size_t base_len;      /* the value in the base version */
+    const char *current;  size_t current_len;   /* the value now */
+    const char *proposed; size_t proposed_len;  /* the value the patch would leave */
+} ags_conflict;
+
+/* What a resolver returns. */
+typedef int32_t ags_resolution;
+enum ags_resolution_kind {
+    AGS_RESOLVE_REFUSE        = 0,  /* the commit fails with AGS_ERR_CONFLICT */
+    AGS_RESOLVE_KEEP_BASE     = 1,
+    AGS_RESOLVE_KEEP_CURRENT  = 2,
+    AGS_RESOLVE_KEEP_PROPOSED = 3,
+    AGS_RESOLVE_REMOVE        = 4,  /* leave nothing at the location */
+    AGS_RESOLVE_KEEP_VALUE    = 5   /* keep the JSON text written to *value, *value_len */
+};
+
+/* A custom resolver: called during the commit, on the committing thread, while the store's write lock is
+ * held (it must not commit to the same store), once per conflicting location. It returns an
+ * ags_resolution (AGS_RESOLVE_*). For AGS_RESOLVE_KEEP_VALUE
+ * it points *value at JSON text (len may be AGS_NTS) that stays valid until the commit call returns;
+ * text that is not JSON, or any other answer, refuses. */
+typedef int32_t (*ags_resolve_fn)(void *user_data, const ags_conflict *conflict, const char **value,
+                                         size_t *value_len);
 
 /* Options of every call that commits a change (ags_store_set, _add, _remove, _patch, _merge, _restore,
  * _apply_event, ags_txn_commit). NULL means the defaults of AGS_COMMIT_OPTIONS_INIT. */
@@ -247,10 +306,27 @@ typedef struct ags_commit_options {
     /* Compare-and-set: commit only when the store is at this version, otherwise AGS_ERR_CONFLICT (a client
      * that works optimistically sends the version it read). Default AGS_ANY_VERSION: no check. */
     uint64_t expected_version;
+    /* The version the change was made against (a client's last seen version); AGS_ANY_VERSION (default):
+     * the current one. Older: resolved by strategy; AGS_ERR_NOT_IN_HISTORY when the changes since it are
+     * no longer kept (resync from a snapshot); newer than the store: AGS_ERR_INVALID_ARGUMENT. Calls that
+     * commit JSON Patch operations take it into account (ags_store_patch, _add, _remove, _restore,
+     * _apply_event); ags_store_set and _merge work out their operations from the current state, and
+     * ags_txn_commit has its own base (the version it began at), so they ignore it. */
+    uint64_t base_version;
+    /* AGS_STRATEGY_*; default AGS_STRATEGY_DEFAULT (the store's). */
+    ags_strategy strategy;
+    /* Who commits (a client id, UTF-8, len may be AGS_NTS; NULL/0: nobody): recorded in history
+     * ("author" in ags_store_history), in the conflict log, and checked against section locks. */
+    const char *author;
+    size_t author_len;
+    /* For AGS_STRATEGY_CUSTOM: the resolver and its user_data. */
+    ags_resolve_fn resolver;
+    void *resolver_data;
 } ags_commit_options;
 
 #define AGS_COMMIT_OPTIONS_VERSION 1
-#define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION }
+#define AGS_COMMIT_OPTIONS_INIT { AGS_COMMIT_OPTIONS_VERSION, 0, AGS_ANY_VERSION, AGS_ANY_VERSION, \
+                                  AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL }
 
 /* Initialises options to the defaults of version (AGS_COMMIT_OPTIONS_VERSION); AGS_ERR_INVALID_ARGUMENT for a
  * version this library does not know. */
@@ -867,7 +943,34 @@ void ags_validator_close(ags_validator *validator);
  * written by a newer schema is AGS_ERR_CORRUPT_DATA at open, and the file is left as it is. A damaged
  * page or row found later (SQLite's "malformed", a checksum or decryption failure) is AGS_ERR_CORRUPT_DATA
  * too, naming the store and version when a row is at fault; other stores of the file stay usable.
+ *
+ * PostgreSQL ("postgres://..." or "postgresql://...", a libpq connection URI): many processes share one
+ * database and may all open and write the same store id. A commit is a row keyed by (store id, version),
+ * written before the commit returns (durable as the server's synchronous_commit says: with its default,
+ * "on", a commit survives a crash of the server). When another process committed that version first,
+ * the commit fails with AGS_ERR_CONFLICT and changes nothing, and the store has by then caught up with
+ * the stored changes, so the caller can retry at once. Every commit notifies (LISTEN/NOTIFY) the other
+ * processes, whose storages apply the change to their open stores within milliseconds, in version order,
+ * once each: their subscribers are told on the storage's listener thread. A store is linearizable: one
+ * version, one change, for every process. While the server cannot be reached, a commit fails with
+ * AGS_ERR_UNAVAILABLE and changes nothing; after AGS_PG_DEFAULT_BREAKER_FAILURES such failures in a row
+ * the circuit breaker opens and commits fail at once, until a probe after the open interval succeeds.
+ * A connection lost during a commit is retried with exponential backoff and jitter; a retry that finds
+ * its own row already written counts as a success, so an acknowledged commit is stored exactly once.
+ * The library creates and migrates its tables (agstate_schema, agstate_stores, agstate_changes,
+ * agstate_checkpoints) and refuses a newer schema with AGS_ERR_CORRUPT_DATA. Query parameters of the URL
+ * named agstate_* configure the storage and are removed before the URL reaches libpq (integer values):
+ *   agstate_pool_size (1..256, default 4), agstate_idle_timeout_ms (a pooled connection idle longer is
+ *   closed; default 60000), agstate_health_check_ms (one idle longer is checked with a round trip before
+ *   use; default 5000), agstate_connect_timeout_s (default 2), agstate_retries (default 3),
+ *   agstate_backoff_ms (first backoff, doubled each retry; default 20), agstate_backoff_max_ms (default
+ *   1000), agstate_breaker_failures (default 5), agstate_breaker_open_ms (default 1000).
+ * Backups (ags_storage_export/import) are for SQLite storages; a server has its own backup tools.
  * ------------------------------------------------------------------------------------------------ */
+
+#define AGS_PG_DEFAULT_POOL_SIZE 4
+#define AGS_PG_DEFAULT_BREAKER_FAILURES 5
+#define AGS_PG_DEFAULT_BREAKER_OPEN_MS 1000
 
 typedef struct ags_storage ags_storage;
 
@@ -923,9 +1026,11 @@ typedef struct ags_storage_options {
 /* Fills options with the defaults of AGS_STORAGE_OPTIONS_INIT. version must be AGS_STORAGE_OPTIONS_VERSION. */
 ags_status ags_storage_options_init(ags_storage_options *options, unsigned int version);
 
-/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same). options may
- * be NULL for the defaults. Fails with AGS_ERR_CORRUPT_DATA for a bad file (see above), AGS_ERR_IO when
- * the file cannot be opened or created. */
+/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same), or
+ * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated). options may
+ * be NULL for the defaults (durability applies to SQLite; the key seals rows on every backend). Fails
+ * with AGS_ERR_CORRUPT_DATA for a bad file or a newer schema, AGS_ERR_IO when the file cannot be opened
+ * or created, AGS_ERR_UNAVAILABLE when the server cannot be reached. */
 ags_status ags_storage_open(const char *url, size_t url_len, const ags_storage_options *options,
                             ags_storage **storage);
 
@@ -954,9 +1059,98 @@ ags_status ags_storage_export(ags_storage *storage, const char *id, size_t id_le
  * NULL it receives the imported ids as a JSON array (free with ags_free). */
 ags_status ags_storage_import(ags_storage *storage, const char *path, size_t path_len, char **ids, size_t *ids_len);
 
+/* Writes the storage's counters as a JSON object: {"backend":"sqlite"} for SQLite; for PostgreSQL
+ * "pool" {size, open, idle, connects}, "retries", "breaker" {state: "closed" | "open" | "half_open",
+ * consecutive_failures, opened, half_opened, closed (times it entered each state), rejected (commits
+ * failed at once while open)}, "listener" {connected, reconnects, notifications}, "open_stores",
+ * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error". */
+ags_status ags_storage_stats(ags_storage *storage, char **out, size_t *out_len);
+
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.
  * NULL, or a storage already closed, is ignored. */
 void ags_storage_close(ags_storage *storage);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Collaboration: strategies, the conflict log, section locks and presence
+ *
+ * Patches made against an older version take base_version and strategy in ags_commit_options; every
+ * commit may name its author. Locks and presence are not versioned and not persisted; their times are
+ * milliseconds on a monotonic clock, and an expiry is noticed by the next call that reads or changes them
+ * (or ags_store_expire).
+ * ------------------------------------------------------------------------------------------------ */
+
+/* Sets the store's default strategy (AGS_STRATEGY_REJECT to _CUSTOM; a custom default still needs a
+ * resolver in each commit's options). */
+ags_status ags_store_set_strategy(ags_store *store, ags_strategy strategy);
+
+/* Writes the store's default strategy. */
+ags_status ags_store_strategy(ags_store *store, ags_strategy *strategy);
+
+/* Writes the conflict records after sequence (0: all kept), oldest first, as a JSON array of
+ * {"sequence","author","base_version","version" (null when refused),"strategy","outcome" ("applied" or
+ * "refused"),"conflicts":[{"path","outcome"}]}; a conflict's outcome is "kept", "dropped", "restored",
+ * "resolved" or "refused". The log keeps the latest 1000 records (AGS_CONFLICT_LOG_DEFAULT_CAPACITY). */
+#define AGS_CONFLICT_LOG_DEFAULT_CAPACITY 1000
+ags_status ags_store_conflicts(ags_store *store, uint64_t after_sequence, ags_json_flags flags, char **out,
+                               size_t *out_len);
+
+/* Writes the author of version (from the history; "" when it had none): a subscriber learns who made a
+ * change. AGS_ERR_NOT_IN_HISTORY when the version is no longer kept. */
+ags_status ags_store_author(ags_store *store, uint64_t version, char **out, size_t *out_len);
+
+/* Longest lease or presence ttl: a day. */
+#define AGS_MAX_TTL_MS 86400000u
+
+/* Takes a lease on the location ptr for owner (len may be AGS_NTS) for ttl_ms (1 to AGS_MAX_TTL_MS), or
+ * renews the owner's. While it holds, a commit whose author is not owner and that writes at, inside or
+ * above ptr fails with AGS_ERR_LOCKED, naming the owner (an insertion into or removal from the array
+ * holding a locked element counts: it would shift the element). AGS_ERR_LOCKED when another owner holds
+ * a lease at, inside or above ptr. */
+ags_status ags_store_lock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner, size_t owner_len,
+                          uint64_t ttl_ms);
+
+/* Extends owner's lease on ptr to ttl_ms from now; AGS_ERR_PATH_NOT_FOUND when it holds none (expired). */
+ags_status ags_store_renew_lock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner,
+                                size_t owner_len, uint64_t ttl_ms);
+
+/* Releases owner's lease on ptr: AGS_ERR_LOCKED when another owner holds it, AGS_ERR_PATH_NOT_FOUND when
+ * none is held there. */
+ags_status ags_store_unlock(ags_store *store, const char *ptr, size_t ptr_len, const char *owner, size_t owner_len);
+
+/* Writes the leases in force as a JSON array of {"path","owner","expires_in_ms"}. */
+ags_status ags_store_locks(ags_store *store, ags_json_flags flags, char **out, size_t *out_len);
+
+/* Sets, or renews with a heartbeat, client's presence (len may be AGS_NTS) to the JSON text value (at most
+ * about 4096 bytes, AGS_ERR_LIMIT_EXCEEDED beyond) for ttl_ms (1 to AGS_MAX_TTL_MS). */
+ags_status ags_store_presence_set(ags_store *store, const char *client, size_t client_len, const char *value,
+                                  size_t value_len, uint64_t ttl_ms);
+
+/* Removes client's presence (it left); AGS_ERR_PATH_NOT_FOUND when it had none. */
+ags_status ags_store_presence_leave(ags_store *store, const char *client, size_t client_len);
+
+/* Writes who is present as a JSON object {client: value, ...}, clients in byte order. */
+ags_status ags_store_presence(ags_store *store, ags_json_flags flags, char **out, size_t *out_len);
+
+/* Drops the leases and presence entries whose time is up, telling their watchers. */
+ags_status ags_store_expire(ags_store *store);
+
+typedef struct ags_watch ags_watch;
+
+/* Called with one lock or presence event as JSON text (valid only during the call): for locks
+ * {"kind":"locked"|"renewed"|"unlocked"|"expired","path":..,"owner":..}, for presence
+ * {"kind":"joined"|"updated"|"left"|"expired","client":..,"value":..|null}. Runs on the thread whose call
+ * made the change, with no lock of the library held; it may call the library. The return value is ignored. */
+typedef int (*ags_watch_fn)(void *user_data, const char *event, size_t event_len);
+
+/* Watches the store's section locks. */
+ags_status ags_store_watch_locks(ags_store *store, ags_watch_fn fn, void *user_data, ags_watch **watch);
+
+/* Watches the store's presence. */
+ags_status ags_store_watch_presence(ags_store *store, ags_watch_fn fn, void *user_data, ags_watch **watch);
+
+/* Ends a watch: no call of its function starts after this returns. NULL, or a watch already closed, is
+ * ignored. */
+void ags_watch_close(ags_watch *watch);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test). Stops at the first failure.
+# Every test: Swift (Swift Testing), C (ctest), Python (pytest), Go (go test), against private database
+# servers started for the run (scripts/servers.sh). Stops at the first failure.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$ROOT/scripts/servers.sh"
 
 echo "== Swift tests"
 swift test

@@ -86,7 +86,7 @@ int main(void) {
     CHECK(sent.batches == 1);
     ags_batcher_poll(batcher, 1100);
     CHECK(sent.batches == 2 && sent.to == 10);
-    CHECK(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":11}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, AGS_PATCH_URGENT, AGS_ANY_VERSION}, NULL) == AGS_OK);
+    CHECK(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":11}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, AGS_PATCH_URGENT, AGS_ANY_VERSION, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, NULL) == AGS_OK);
     CHECK(sent.batches == 3 && sent.to == 11);
     ags_store_set(store, "/n", AGS_NTS, "12", AGS_NTS, NULL, NULL);
     CHECK(ags_batcher_stats(batcher, &out, NULL) == AGS_OK && strstr(out, "\"batches\":3") != NULL);

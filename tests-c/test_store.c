@@ -103,9 +103,9 @@ static void transactions(void) {
     CHECK(ags_store_version(store, &v) == AGS_OK && v == 3);
 
     /* Compare-and-set. */
-    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":1}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3}, &v) == AGS_OK && v == 4);
-    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3}, &v) == AGS_ERR_CONFLICT);
-    CHECK(ags_store_patch(store, "[]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0x8, AGS_ANY_VERSION}, &v) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":1}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, &v) == AGS_OK && v == 4);
+    CHECK(ags_store_patch(store, "[{\"op\":\"add\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0, 3, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, &v) == AGS_ERR_CONFLICT);
+    CHECK(ags_store_patch(store, "[]", AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, 0x8, AGS_ANY_VERSION, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, &v) == AGS_ERR_INVALID_ARGUMENT);
     ags_store_close(store);
 }
 
@@ -195,7 +195,7 @@ static void events(const char *data_dir) {
             rejected_line = line;
             CHECK(rc == AGS_ERR_PATH_NOT_FOUND && ags_errlast()->op_index == 1 && strcmp(ags_errlast()->pointer, "/owner") == 0);
         }
-        CHECK(ags_store_apply_event(lenient, event, AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, AGS_PATCH_LENIENT, AGS_ANY_VERSION}, NULL) == AGS_OK);
+        CHECK(ags_store_apply_event(lenient, event, AGS_NTS, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, AGS_PATCH_LENIENT, AGS_ANY_VERSION, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, NULL) == AGS_OK);
     }
     CHECK(rejected_line == 5);
     CHECK(state_is(store, expected));

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             char *before = NULL, *after = NULL;
             size_t bn = 0, an = 0;
             if (ags_store_export(store, 0, &before, &bn) != AGS_OK) abort();
-            if (ags_store_patch(store, b, blen, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, lenient ? AGS_PATCH_LENIENT : 0, AGS_ANY_VERSION}, NULL) != AGS_OK) {
+            if (ags_store_patch(store, b, blen, &(ags_commit_options){AGS_COMMIT_OPTIONS_VERSION, lenient ? AGS_PATCH_LENIENT : 0, AGS_ANY_VERSION, AGS_ANY_VERSION, AGS_STRATEGY_DEFAULT, NULL, 0, NULL, NULL}, NULL) != AGS_OK) {
                 if (ags_store_export(store, 0, &after, &an) != AGS_OK || an != bn || memcmp(before, after, bn) != 0) abort();
                 ags_free(after);
             }

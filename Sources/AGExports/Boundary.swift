@@ -105,14 +105,39 @@ func initOptions<T>(_ pointer: UnsafeMutablePointer<T>?, _ version: UInt32, _ de
     }
 }
 
-let defaultCommitOptions = ags_commit_options(version: UInt32(AGS_COMMIT_OPTIONS_VERSION), flags: 0,
-                                              expected_version: UInt64.max)
+/// Computed: the struct holds pointers (all NULL here), which a global constant may not.
+var defaultCommitOptions: ags_commit_options {
+    ags_commit_options(version: UInt32(AGS_COMMIT_OPTIONS_VERSION), flags: 0, expected_version: UInt64.max,
+                       base_version: UInt64.max, strategy: AGS_STRATEGY_DEFAULT.rawValue, author: nil, author_len: 0,
+                       resolver: nil, resolver_data: nil)
+}
 
 /// The engine's commit options from the caller's struct (NULL: the defaults).
 func commitOptions(_ pointer: UnsafePointer<ags_commit_options>?) throws(AGError) -> CommitOptions {
     let raw = try readOptions(pointer, defaultCommitOptions, current: AGS_COMMIT_OPTIONS_VERSION, "ags_commit_options")
+    let author = raw.author == nil && raw.author_len == 0 ? nil : try text(raw.author, raw.author_len, "the author")
     return CommitOptions(patch: try patchOptions(raw.flags),
-                         expectedVersion: raw.expected_version == UInt64.max ? nil : raw.expected_version)
+                         expectedVersion: raw.expected_version == UInt64.max ? nil : raw.expected_version,
+                         baseVersion: raw.base_version == UInt64.max ? nil : raw.base_version,
+                         strategy: raw.strategy == AGS_STRATEGY_DEFAULT.rawValue ? nil : try strategy(raw.strategy),
+                         author: author, resolver: raw.resolver.map { CResolver(function: $0, userData: raw.resolver_data).resolve })
+}
+
+/// A strategy named by the caller (not the default).
+func strategy(_ raw: UInt32) throws(AGError) -> ConflictStrategy {
+    guard raw <= UInt32(Int32.max), let strategy = ConflictStrategy(rawValue: Int32(raw)) else {
+        throw AGError(.invalidArgument, "unknown strategy \(raw)")
+    }
+    return strategy
+}
+
+/// The caller's UTF-8 text (len may be AGS_NTS), checked.
+func text(_ data: CText, _ length: Int, _ what: String) throws(AGError) -> String {
+    let raw = try bytes(data, length, what)
+    guard let decoded = String(validating: raw, as: UTF8.self) else {
+        throw AGError(.invalidArgument, "\(what) is not UTF-8")
+    }
+    return decoded
 }
 
 func serializeOptions(_ flags: UInt32, allowed: UInt32 = outputFlags) throws(AGError) -> SerializeOptions {

@@ -115,6 +115,14 @@ public func ags_storage_import(_ handle: OpaquePointer?, _ path: CText, _ pathLe
     }
 }
 
+@_cdecl("ags_storage_stats")
+public func ags_storage_stats(_ handle: OpaquePointer?, _ out: COut, _ outLength: COutLen) -> Int32 {
+    run { () throws(AGError) in
+        let out = try require(out, "out")
+        try write(bytes: Array(try storages.object(handle).statistics().utf8), out, outLength)
+    }
+}
+
 @_cdecl("ags_storage_close")
 public func ags_storage_close(_ handle: OpaquePointer?) {
     guard let storage = try? storages.object(handle) else { return }

@@ -15,15 +15,18 @@ public struct Change: Sendable {
     let bytes: Int
     /// The committer asked for it to be sent at once.
     public let urgent: Bool
+    /// Who committed it (the commit's `author`), when known.
+    public let author: String?
 
-    init(version: UInt64, recorded: RecordedPatch, byteLimit: Int, urgent: Bool = false) {
+    init(version: UInt64, recorded: RecordedPatch, byteLimit: Int, urgent: Bool = false, author: String? = nil) {
         self.version = version
         self.urgent = urgent
+        self.author = author
         operations = recorded.applied
         inverse = recorded.inverse
         touched = recorded.touched
         touchedEnds = recorded.touchedEnds
-        var total = 64
+        var total = 64 + (author?.utf8.count ?? 0)
         // Read in place: a for-in loop over the arrays would copy each operation (and retain its parts).
         recorded.applied.withUnsafeBufferPointer { ops in
             for i in ops.indices where total <= byteLimit { total += ops[i].estimatedBytes(upTo: byteLimit - total) }
@@ -62,6 +65,7 @@ extension Change {
         var o = JSONObject()
         o["version"] = .number(JSONNumber.from(version))
         o["patch"] = JSONPatch(operations).json
+        if let author { o["author"] = .string(author) }
         return .object(o)
     }
 }

@@ -22,6 +22,8 @@ public final class Store: @unchecked Sendable {
     private var history: History
     /// Set once by `close`, under both locks: every commit after it fails.
     private var closed = false
+    /// Strategies, the conflict log, section locks and presence (see Collaboration/).
+    let collaboration = Collaboration()
     /// Where each change is written before it is published, for a durable store; nil keeps the
     /// in-memory path exactly as it is. Set once, under the write lock, before the store is shared.
     private var journal: StoreJournal?
@@ -144,7 +146,8 @@ public final class Store: @unchecked Sendable {
     /// Applies `patch` atomically and commits it as one new version, as `options` say.
     @discardableResult
     public func apply(_ patch: JSONPatch, commit options: CommitOptions) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) in
+        if let base = options.baseVersion { return try apply(patch, madeAgainst: base, options: options) }
+        return try commit(urgent: options.patch.urgent, author: options.author) { (_: JSONValue, context: CommitContext) throws(AGError) in
             try options.check(context)
         } apply: { (state: inout JSONValue, limits: JSONLimits, _: Void) throws(AGError) in
             try patch.applyRecording(inPlace: &state, limits: limits, options: options.patch)
@@ -155,7 +158,7 @@ public final class Store: @unchecked Sendable {
     /// an array element at `-` or at the array's length). The parent must exist.
     @discardableResult
     public func set(_ value: JSONValue, at pointer: JSONPointer, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
+        try commit(urgent: options.patch.urgent, author: options.author) { (state: JSONValue, context: CommitContext) throws(AGError) -> PatchOperation in
             try options.check(context)
             return state.valueIfPresent(at: pointer) != nil ? .replace(path: pointer, value: value) : .add(path: pointer, value: value)
         } apply: { (state: inout JSONValue, limits: JSONLimits, op: PatchOperation) throws(AGError) in
@@ -179,7 +182,7 @@ public final class Store: @unchecked Sendable {
     /// RFC 6902 operations.
     @discardableResult
     public func merge(_ patch: JSONValue, options: CommitOptions = .default) throws(AGError) -> UInt64 {
-        try commit(urgent: options.patch.urgent) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
+        try commit(urgent: options.patch.urgent, author: options.author) { (state: JSONValue, context: CommitContext) throws(AGError) -> JSONPatch in
             try options.check(context)
             return JSONPatch(MergePatch.operations(patch, against: state))
         } apply: { (state: inout JSONValue, limits: JSONLimits, operations: JSONPatch) throws(AGError) in
@@ -204,10 +207,15 @@ public final class Store: @unchecked Sendable {
     /// no snapshot or reader holds are changed where they are instead of being copied along the changed
     /// paths (and the old copies freed). Readers wait for that step only, whose cost follows the size of
     /// the change, never that of the state.
-    func commit<Prepared>(urgent: Bool = false,
+    func commit<Prepared>(urgent: Bool = false, author: String? = nil, journaled: Bool = true,
                           _ prepare: (JSONValue, CommitContext) throws(AGError) -> Prepared,
                           apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch) throws(AGError) -> UInt64 {
-        let (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
+        // The journal whose write failed: told after every lock is released (a shared journal catches up there).
+        var failedJournal: StoreJournal?
+        let version: UInt64
+        let queued: Bool
+        do {
+        (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
             if closed { throw AGError(.closed, "the store is closed") }
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
@@ -228,16 +236,26 @@ public final class Store: @unchecked Sendable {
             }
             // Changes pushed out of the history, freed at the end of this scope, with the state lock released.
             var evicted = History.Evicted()
-            if let journal {
-                return try commitDurably(journal, urgent: urgent, prepared: prepared, apply: change, evicting: &evicted)
+            if let journal, journaled {
+                return try commitDurably(journal, urgent: urgent, author: author, prepared: prepared, apply: change,
+                                         evicting: &evicted, failed: &failedJournal)
             }
             let record = try stateLock.withLock { () throws(AGError) -> Change in
                 var state = JSONValue.null
                 swap(&state, &current)
                 defer { swap(&state, &current) }
                 let recorded = try change(&state, currentLimits, prepared)
+                // Section locks: a change that writes where another owner holds a lease is taken back.
+                do throws(AGError) {
+                    try collaboration.checkLocks(recorded.touched, author: author)
+                } catch {
+                    do throws(AGError) { try state.undo(recorded.inverse) } catch let undoError {
+                        throw AGError(.internal, "\(error.message); undoing the change failed too (\(undoError.message))")
+                    }
+                    throw error
+                }
                 let record = Change(version: currentVersion + 1, recorded: recorded,
-                                    byteLimit: history.limits.maxBytes, urgent: urgent)
+                                    byteLimit: history.limits.maxBytes, urgent: urgent, author: author)
                 currentVersion = record.version
                 history.append(record, evicting: &evicted)
                 return record
@@ -248,6 +266,10 @@ public final class Store: @unchecked Sendable {
                 return true
             }
             return (record.version, queued)
+        }
+        } catch {
+            failedJournal?.recordFailed(error, store: self)
+            throw error
         }
         if queued { deliver(upTo: version) }
         return version
@@ -267,15 +289,24 @@ public final class Store: @unchecked Sendable {
     /// (which shares every container the change does not touch), written to the journal with no reader
     /// waiting, and published only once the journal has it. A failed write drops the copy: the state,
     /// the version and the history stay as they were. Called with the write lock held.
-    private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, prepared: Prepared,
+    private func commitDurably<Prepared>(_ journal: StoreJournal, urgent: Bool, author: String?, prepared: Prepared,
                                          apply change: (inout JSONValue, JSONLimits, Prepared) throws(AGError) -> RecordedPatch,
-                                         evicting evicted: inout History.Evicted) throws(AGError) -> (UInt64, Bool) {
+                                         evicting evicted: inout History.Evicted,
+                                         failed: inout StoreJournal?) throws(AGError) -> (UInt64, Bool) {
         var (next, version, limits, historyLimits) = stateLock.withLock {
             (current, currentVersion, currentLimits, history.limits)
         }
         let recorded = try change(&next, limits, prepared)
-        let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent)
-        try journal.record(record, state: next, history: historyLimits)
+        // Section locks: the copy is dropped when the change writes where another owner holds a lease.
+        try collaboration.checkLocks(recorded.touched, author: author)
+        let record = Change(version: version + 1, recorded: recorded, byteLimit: historyLimits.maxBytes, urgent: urgent,
+                            author: author)
+        do {
+            try journal.record(record, state: next, history: historyLimits)
+        } catch {
+            failed = journal
+            throw error
+        }
         stateLock.withLock {
             current = next
             currentVersion = record.version

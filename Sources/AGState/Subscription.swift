@@ -7,6 +7,8 @@ public struct ChangeNotice: Sendable {
     public let operations: [PatchOperation]
     /// The committer marked the change urgent.
     public var urgent = false
+    /// Who committed the change, when known.
+    public var author: String? = nil
 }
 
 /// A registered interest in changes at or around one location of a store's state.
@@ -43,6 +45,6 @@ public final class Subscription: @unchecked Sendable {
             if change.touched[start..<end].contains(where: { $0.overlaps(pointer) }) { ops.append(op) }
             start = end
         }
-        return ops.isEmpty ? nil : ChangeNotice(version: change.version, operations: ops, urgent: change.urgent)
+        return ops.isEmpty ? nil : ChangeNotice(version: change.version, operations: ops, urgent: change.urgent, author: change.author)
     }
 }

@@ -102,7 +102,7 @@ public final class Transaction: @unchecked Sendable {
         let base = baseVersion
         // The version to apply the operations to again when changes were committed since `begin` (and
         // none of them touched what the transaction read or wrote); nil when there were none.
-        return try store.commit(urgent: options.patch.urgent) { (_: JSONValue, context: CommitContext) throws(AGError) -> UInt64? in
+        return try store.commit(urgent: options.patch.urgent, author: options.author) { (_: JSONValue, context: CommitContext) throws(AGError) -> UInt64? in
             try options.check(context)
             if context.version == base { return nil }
             guard let later = context.changes(since: base) else {

@@ -13,19 +13,19 @@ import AGState
 /// `{"format":"agstate-backup/1","stores":[{"id":..,"base":N,"state":..,"changes":[{"version":v,"patch":[..]}]}]}`
 /// where `state` is the store's state at version `base` and `changes` every kept change after it, so an
 /// imported store has the same version, state and history.
-extension Storage {
+extension SQLiteStorage {
     static let backupMagic: [UInt8] = Array("AGSB".utf8) + [1]
     static let backupFormat = "agstate-backup/1"
 
     /// Writes the stores `ids` (every store when nil) to a new file at `path`, replacing it atomically.
-    public func exportBackup(ids: [String]?, to path: String) throws(AGError) {
+    func exportBackup(ids: [String]?, to path: String) throws(AGError) {
         let all = try list()
         let chosen = ids ?? all
         for id in chosen {
             try Storage.checkID(id)
             guard all.contains(id) else { throw AGError(.pathNotFound, "there is no store \"\(id)\" in \(self.path)") }
         }
-        var document: [UInt8] = Array(#"{"format":"\#(Storage.backupFormat)","stores":["#.utf8)
+        var document: [UInt8] = Array(#"{"format":"\#(SQLiteStorage.backupFormat)","stores":["#.utf8)
         try database.transaction(writing: false) { (connection) throws(AGError) in
             for (index, id) in chosen.enumerated() {
                 let checkpoints = try StoreRows.checkpointVersions(connection, store: id)
@@ -39,8 +39,13 @@ extension Storage {
                 document += Array(#","base":\#(base),"state":"#.utf8) + state + Array(#","changes":["#.utf8)
                 var first = true
                 try StoreRows.changes(connection, store: id, after: base) { (version, row) throws(AGError) in
-                    let patch = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
-                    document += Array((first ? "" : ",").utf8) + Array(#"{"version":\#(version),"patch":"#.utf8) + patch + [UInt8(ascii: "}")]
+                    var patch = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
+                    var author: [UInt8] = []
+                    if ChangeRow.hasAuthor(patch), let (inner, name) = ChangeRow.read(try RowCodec.parse(patch, "the change at version \(version)")) {
+                        patch = JSONSerializer.serialize(inner)
+                        if let name { author = Array(#","author":"#.utf8) + JSONSerializer.serialize(.string(name)) }
+                    }
+                    document += Array((first ? "" : ",").utf8) + Array(#"{"version":\#(version),"patch":"#.utf8) + patch + author + [UInt8(ascii: "}")]
                     first = false
                 }
                 document += Array("]}".utf8)
@@ -51,18 +56,18 @@ extension Storage {
             Result { () throws(AGError) in try Envelope.pack(raw, codec: .zstd, level: 3) }
         }.get()
         let body = codec.sealer.seal(envelope.bytes, store: "", version: 0, kind: RowFormat.backup)
-        try BackupFile.write(Storage.backupMagic + body, to: path)
+        try BackupFile.write(SQLiteStorage.backupMagic + body, to: path)
     }
 
     /// Reads a backup written by `exportBackup` and creates its stores, all or none: a store id that
     /// already exists is `conflict`. Returns the ids imported.
     @discardableResult
-    public func importBackup(from path: String) throws(AGError) -> [String] {
+    func importBackup(from path: String) throws(AGError) -> [String] {
         let bytes = try BackupFile.read(path, maxBytes: DefaultLimits.current.json.maxInputBytes)
-        guard bytes.count > Storage.backupMagic.count, Array(bytes.prefix(Storage.backupMagic.count)) == Storage.backupMagic else {
+        guard bytes.count > SQLiteStorage.backupMagic.count, Array(bytes.prefix(SQLiteStorage.backupMagic.count)) == SQLiteStorage.backupMagic else {
             throw AGError(.corruptData, "\(path) is not an agstate backup (no \"AGSB\" version 1 header)")
         }
-        let plain = try codec.sealer.open(Array(bytes.dropFirst(Storage.backupMagic.count)), store: "", version: 0, kind: RowFormat.backup)
+        let plain = try codec.sealer.open(Array(bytes.dropFirst(SQLiteStorage.backupMagic.count)), store: "", version: 0, kind: RowFormat.backup)
         let text: [UInt8]
         do throws(AGError) {
             let envelope = try plain.withUnsafeBytes { raw in Result { () throws(AGError) in try Envelope(reading: raw) } }.get()
@@ -79,7 +84,7 @@ extension Storage {
             var changes: [(UInt64, [UInt8])] = []
             for (offset, operations) in store.changes.enumerated() {
                 let version = store.base + UInt64(offset) + 1
-                changes.append((version, try codec.encodeChange(operations, store: store.id, version: version)))
+                changes.append((version, try codec.encodeChange(operations, author: store.authors[offset], store: store.id, version: version)))
             }
             rows.append((store.id, (store.base, checkpoint), changes))
         }
@@ -109,12 +114,14 @@ enum BackupDocument {
         let base: UInt64
         let state: JSONValue
         let changes: [[PatchOperation]]
+        /// Each change's author (nil: none named).
+        let authors: [String?]
     }
 
     static func stores(in document: JSONValue) throws(AGError) -> [StoreEntry] {
         func bad(_ what: String) -> AGError { AGError(.corruptData, "the backup is malformed: \(what)") }
-        guard case .object(let root) = document, root["format"] == .string(Storage.backupFormat) else {
-            throw bad("no \"format\":\"\(Storage.backupFormat)\"")
+        guard case .object(let root) = document, root["format"] == .string(SQLiteStorage.backupFormat) else {
+            throw bad("no \"format\":\"\(SQLiteStorage.backupFormat)\"")
         }
         guard case .array(let stores)? = root["stores"] else { throw bad("no \"stores\" array") }
         var entries: [StoreEntry] = []
@@ -127,18 +134,20 @@ enum BackupDocument {
             guard let state = o["state"] else { throw bad("store \"\(id)\" has no \"state\"") }
             guard case .array(let changes)? = o["changes"] else { throw bad("store \"\(id)\" has no \"changes\"") }
             var patches: [[PatchOperation]] = []
+            var authors: [String?] = []
             for (offset, change) in changes.enumerated() {
                 guard case .object(let c) = change, case .number(let v)? = c["version"], v.int64Value == base + Int64(offset) + 1,
                       let patch = c["patch"] else {
                     throw bad("store \"\(id)\": change \(offset) is not version \(base + Int64(offset) + 1) with a \"patch\"")
                 }
+                if case .string(let author)? = c["author"] { authors.append(author) } else { authors.append(nil) }
                 do throws(AGError) {
                     patches.append(try JSONPatch(parsing: patch).operations)
                 } catch {
                     throw bad("store \"\(id)\": change \(offset): \(error.message)")
                 }
             }
-            entries.append(StoreEntry(id: id, base: UInt64(base), state: state, changes: patches))
+            entries.append(StoreEntry(id: id, base: UInt64(base), state: state, changes: patches, authors: authors))
         }
         return entries
     }

@@ -8,7 +8,7 @@ import AGState
 /// Its counters are read and changed only in `record`, which the store calls with its write lock held.
 final class DurableJournal: StoreJournal, @unchecked Sendable {
     let id: String
-    private let storage: Storage
+    private let storage: SQLiteStorage
     /// Versions of the kept checkpoints, oldest first.
     private var checkpoints: [UInt64]
     private var changesSinceCheckpoint: UInt64
@@ -16,7 +16,7 @@ final class DurableJournal: StoreJournal, @unchecked Sendable {
     /// Set (under the database lock) when the store is deleted: later writes fail.
     var deleted = false
 
-    init(id: String, storage: Storage, checkpoints: [UInt64], changesSinceCheckpoint: UInt64, bytesSinceCheckpoint: UInt64) {
+    init(id: String, storage: SQLiteStorage, checkpoints: [UInt64], changesSinceCheckpoint: UInt64, bytesSinceCheckpoint: UInt64) {
         self.id = id
         self.storage = storage
         self.checkpoints = checkpoints
@@ -28,7 +28,7 @@ final class DurableJournal: StoreJournal, @unchecked Sendable {
         let codec = storage.codec
         let options = storage.options
         let version = change.version
-        let row = try codec.encodeChange(change.operations, store: id, version: version)
+        let row = try codec.encodeChange(change.operations, author: change.author, store: id, version: version)
         let changes = changesSinceCheckpoint + 1
         let bytes = bytesSinceCheckpoint &+ UInt64(row.count)
         let checkpointRow: [UInt8]? = (changes >= options.checkpointChanges || bytes >= options.checkpointBytes)

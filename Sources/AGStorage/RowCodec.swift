@@ -65,8 +65,10 @@ struct RowCodec: Sendable {
         }.get()
     }
 
-    func encodeChange(_ operations: [PatchOperation], store: String, version: UInt64) throws(AGError) -> [UInt8] {
-        try encode(json: JSONSerializer.serialize(JSONPatch(operations).json), store: store, version: version, kind: RowFormat.change)
+    /// A change's row: its operations as a JSON Patch, or `{"author":..,"patch":[..]}` when it names its
+    /// author (rows of either form are read: `ChangeRow`).
+    func encodeChange(_ operations: [PatchOperation], author: String? = nil, store: String, version: UInt64) throws(AGError) -> [UInt8] {
+        try encode(json: ChangeRow.text(operations, author: author), store: store, version: version, kind: RowFormat.change)
     }
 
     func encodeState(_ state: JSONValue, store: String, version: UInt64) throws(AGError) -> [UInt8] {
@@ -83,5 +85,30 @@ struct RowCodec: Sendable {
         } catch {
             throw AGError(.corruptData, "\(what()) is not valid JSON: \(error.message)")
         }
+    }
+}
+
+
+/// The JSON of a change row: a JSON Patch, or an object with the patch and the change's author.
+enum ChangeRow {
+    static func text(_ operations: [PatchOperation], author: String?) -> [UInt8] {
+        let patch = JSONPatch(operations).json
+        guard let author else { return JSONSerializer.serialize(patch) }
+        var o = JSONObject()
+        o["author"] = .string(author)
+        o["patch"] = patch
+        return JSONSerializer.serialize(.object(o))
+    }
+
+    /// True when the row's text is the object form (it names an author).
+    static func hasAuthor(_ text: [UInt8]) -> Bool {
+        text.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
+    }
+
+    /// The patch and author of an object-form row.
+    static func read(_ value: JSONValue) -> (patch: JSONValue, author: String?)? {
+        guard case .object(let o) = value, let patch = o["patch"] else { return nil }
+        if case .string(let author)? = o["author"] { return (patch, author) }
+        return (patch, nil)
     }
 }

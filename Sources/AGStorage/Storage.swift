@@ -2,47 +2,40 @@ import AGCore
 import AGJSON
 import AGState
 
-/// Durable stores in one database: open a store by id (its last checkpoint loaded and the changes after it
-/// replayed, or created with an initial state), list and delete stores, back them up.
+/// Durable stores behind one URL: `sqlite:PATH` or `file:PATH` (an embedded database, one process),
+/// `postgres://...` or `postgresql://...` (a server shared by many processes). Open a store by id (its
+/// stored state loaded, or created with an initial state), list and delete stores, back them up.
 ///
-/// A store opened here is an ordinary `Store` whose every commit returns only once its change is in the
-/// database (see `StoreJournal`). One storage may be used from many threads; commits of different stores
-/// share transactions and syncs (see `GroupCommitter`).
+/// A store opened here is an ordinary `Store` whose every commit returns only once its change is stored.
 public final class Storage: @unchecked Sendable {
-    public let path: String
-    let options: StorageOptions
-    let codec: RowCodec
-    let database: Database
-    let committer: GroupCommitter
-    /// The stores open now, by id, so that opening one twice gives the same store.
-    private var open: [String: OpenStore] = [:]
-    private let registryLock = Lock()
-
-    private struct OpenStore {
-        weak var store: Store?
-        let journal: DurableJournal
+    private enum Backend {
+        case sqlite(SQLiteStorage)
+        case postgres(PostgresStorage)
     }
+    private let backend: Backend
 
     /// Bounds a store id (it is a key in every row of the store).
     public static let maxIDBytes = 1024
 
-    /// Opens the storage at `url`: `sqlite:PATH` or `file:PATH` (the same), the database created when missing.
     public init(url: String, options: StorageOptions = StorageOptions()) throws(AGError) {
-        path = try Storage.path(of: url)
-        self.options = try options.validated()
-        codec = RowCodec(sealer: try RowSealer(current: options.key, old: options.oldKeys))
-        database = try Database(path: path, options: self.options)
-        committer = GroupCommitter(database: database)
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            guard !url.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage URL contains a NUL byte") }
+            backend = .postgres(try PostgresStorage(url: url, options: options))
+        } else {
+            backend = .sqlite(try SQLiteStorage(url: url, options: options))
+        }
     }
 
-    static func path(of url: String) throws(AGError) -> String {
-        for scheme in ["sqlite:", "file:"] where url.hasPrefix(scheme) {
-            let path = String(url.dropFirst(scheme.count))
-            guard !path.isEmpty else { throw AGError(.invalidArgument, "the storage URL \"\(url)\" has no path") }
-            guard !path.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage path contains a NUL byte") }
-            return path
-        }
-        throw AGError(.invalidArgument, "unsupported storage URL \"\(url)\" (sqlite:PATH or file:PATH)")
+    /// The SQLite storage behind this one, when it is one (for tests).
+    var sqlite: SQLiteStorage? {
+        if case .sqlite(let storage) = backend { return storage }
+        return nil
+    }
+
+    /// The SQLite database's path ("" for a server).
+    public var path: String {
+        if case .sqlite(let storage) = backend { return storage.path }
+        return ""
     }
 
     static func checkID(_ id: String) throws(AGError) {
@@ -54,26 +47,20 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// The durable store `id`: loaded when it exists (then `initial` is ignored), created with `initial`
-    /// (an empty object when nil) at version 0 otherwise.
+    /// (an empty object when nil) at version 0 otherwise. Opening it twice gives the same store.
     public func openStore(_ id: String, initial: JSONValue? = nil, limits: StoreLimits = DefaultLimits.current) throws(AGError) -> Store {
         try Storage.checkID(id)
-        return try registryLock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, !existing.journal.deleted { return store }
-            let (store, journal) = try StoreLoader(storage: self, id: id, limits: limits).openOrCreate(initial: initial)
-            store.attach(journal: journal)
-            open[id] = OpenStore(store: store, journal: journal)
-            return store
+        switch backend {
+        case .sqlite(let storage): return try storage.openStore(id, initial: initial, limits: limits)
+        case .postgres(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         }
     }
 
-    /// The ids of the stores in the database, sorted.
+    /// The ids of the stores, sorted by their bytes.
     public func list() throws(AGError) -> [String] {
-        try database.withConnection { (connection) throws(AGError) -> [String] in
-            let statement = try connection.statement("SELECT id FROM agstate_stores ORDER BY id")
-            defer { statement.reset() }
-            var ids: [String] = []
-            while try statement.step() { ids.append(statement.text(0)) }
-            return ids
+        switch backend {
+        case .sqlite(let storage): return try storage.list()
+        case .postgres(let storage): return try storage.list()
         }
     }
 
@@ -81,28 +68,42 @@ public final class Storage: @unchecked Sendable {
     /// fail with `closed`. Deleting a store that does not exist is `pathNotFound`.
     public func delete(_ id: String) throws(AGError) {
         try Storage.checkID(id)
-        try registryLock.withLock { () throws(AGError) in
-            try database.transaction { (connection) throws(AGError) in
-                guard try StoreRows.exists(connection, store: id) else {
-                    throw AGError(.pathNotFound, "there is no store \"\(id)\" in \(path)")
-                }
-                for table in ["agstate_changes", "agstate_checkpoints"] {
-                    let statement = try connection.statement("DELETE FROM \(table) WHERE store = ?")
-                    try statement.bind(1, text: id)
-                    try statement.run()
-                }
-                let statement = try connection.statement("DELETE FROM agstate_stores WHERE id = ?")
-                try statement.bind(1, text: id)
-                try statement.run()
-                // Under the database lock, so no write of the store is between its check and its insert.
-                open[id]?.journal.deleted = true
-            }
-            open[id] = nil
+        switch backend {
+        case .sqlite(let storage): try storage.delete(id)
+        case .postgres(let storage): try storage.delete(id)
         }
     }
 
-    /// Closes the database. Stores opened from it stay readable; their commits fail with `closed`.
+    /// Writes the stores `ids` (nil: all) to a backup file (SQLite storages).
+    public func exportBackup(ids: [String]?, to path: String) throws(AGError) {
+        guard case .sqlite(let storage) = backend else {
+            throw AGError(.invalidArgument, "backups are made from SQLite storages (use the server's own backup tools)")
+        }
+        try storage.exportBackup(ids: ids, to: path)
+    }
+
+    /// Reads a backup file into the storage, all or nothing (SQLite storages).
+    public func importBackup(from path: String) throws(AGError) -> [String] {
+        guard case .sqlite(let storage) = backend else {
+            throw AGError(.invalidArgument, "backups are imported into SQLite storages")
+        }
+        return try storage.importBackup(from: path)
+    }
+
+    /// The backend's counters as a JSON object: for PostgreSQL the pool, the circuit breaker's state and
+    /// transitions, retries, the listener, conflicts and changes applied from other processes.
+    public func statistics() -> String {
+        switch backend {
+        case .sqlite: return #"{"backend":"sqlite"}"#
+        case .postgres(let storage): return storage.statistics()
+        }
+    }
+
+    /// Closes the storage. Stores opened from it stay readable; their commits fail with `closed`.
     public func close() {
-        database.close()
+        switch backend {
+        case .sqlite(let storage): storage.close()
+        case .postgres(let storage): storage.close()
+        }
     }
 }

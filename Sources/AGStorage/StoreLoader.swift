@@ -8,7 +8,7 @@ import AGState
 /// Opens one durable store: creates it, or rebuilds it from its base checkpoint (see `Retention`) and the
 /// changes after it, replayed through the store so that its history holds them again.
 struct StoreLoader {
-    let storage: Storage
+    let storage: SQLiteStorage
     let id: String
     let limits: StoreLimits
 
@@ -64,7 +64,7 @@ struct StoreLoader {
                 guard next == version + 1 else {
                     throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(next) follows \(version)")
                 }
-                let patch = try decodePatch(next, data)
+                let (patch, _) = try decodePatch(next, data)
                 do throws(AGError) {
                     try patch.apply(inPlace: &state, limits: limits.json)
                 } catch {
@@ -96,12 +96,20 @@ struct StoreLoader {
         return taken
     }
 
-    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> JSONPatch {
+    /// The change's patch, and its author when the row names one.
+    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> (JSONPatch, String?) {
         let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
         do throws(AGError) {
-            return try text.withUnsafeBytes { raw in
+            if ChangeRow.hasAuthor(text) {
+                let value = try JSONParser.parse(text, options: ParseOptions(limits: limits.json))
+                guard let (patch, author) = ChangeRow.read(value) else {
+                    throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+                }
+                return (try JSONPatch(parsing: patch), author)
+            }
+            return (try text.withUnsafeBytes { raw in
                 Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: limits.json)) }
-            }.get()
+            }.get(), nil)
         } catch {
             throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
         }
@@ -111,9 +119,9 @@ struct StoreLoader {
         guard version == store.version + 1 else {
             throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(version) follows \(store.version)")
         }
-        let patch = try decodePatch(version, row)
+        let (patch, author) = try decodePatch(version, row)
         do throws(AGError) {
-            try store.apply(patch)
+            try store.apply(patch, commit: CommitOptions(author: author))
         } catch {
             throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) does not replay: \(error.message)")
         }

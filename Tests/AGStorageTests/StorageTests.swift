@@ -61,7 +61,7 @@ func text(_ value: JSONValue) -> String { JSONSerializer.string(value) }
         #expect(text(try store.state(at: 80)) == #"{"n":80}"#)
         #expect(store.historyRange.oldest <= 80)
         // Old rows are gone: no more than the bound plus one checkpoint interval of changes.
-        let changes = try storage.database.withConnection { (c) throws(AGError) -> Int64 in
+        let changes = try storage.sqlite!.database.withConnection { (c) throws(AGError) -> Int64 in
             let s = try c.statement("SELECT count(*) FROM agstate_changes"); try s.step(); defer { s.reset() }; return s.int64(0)
         }
         #expect(changes <= 20 + 7)

@@ -2,7 +2,7 @@ import AGCodec
 import AGCore
 import AGEvents
 import AGJSON
-import AGState
+@testable import AGState
 import CAgstateHeader
 import Testing
 
@@ -25,6 +25,19 @@ import Testing
             let code = AGErrorCode(rawValue: value)
             #expect(code?.constantName == name, "\(name) = \(value)")
         }
+    }
+
+    @Test func collaborationStrategiesAndBounds() {
+        let header: [(UInt32, ConflictStrategy)] = [
+            (AGS_STRATEGY_REJECT.rawValue, .reject), (AGS_STRATEGY_REBASE.rawValue, .rebase),
+            (AGS_STRATEGY_LAST_WRITE_WINS.rawValue, .lastWriteWins), (AGS_STRATEGY_FIRST_WRITE_WINS.rawValue, .firstWriteWins),
+            (AGS_STRATEGY_MERGE.rawValue, .merge), (AGS_STRATEGY_CUSTOM.rawValue, .custom),
+        ]
+        #expect(AGS_STRATEGY_DEFAULT.rawValue == 0)
+        #expect(ConflictStrategy.allCases.count == header.count)
+        for (value, strategy) in header { #expect(UInt32(strategy.rawValue) == value, "\(strategy.name)") }
+        #expect(ConflictLog.defaultCapacity == Int(AGS_CONFLICT_LOG_DEFAULT_CAPACITY))
+        #expect(SectionLocks.maxTTL == UInt64(AGS_MAX_TTL_MS) && PresenceTable.maxTTL == UInt64(AGS_MAX_TTL_MS))
     }
 
     @Test func limitsAndTheirDefaults() {

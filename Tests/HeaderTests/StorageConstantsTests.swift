@@ -13,5 +13,8 @@ import Testing
         #expect(StorageOptions.maxOldKeys == Int(AGS_STORAGE_MAX_OLD_KEYS))
         #expect(Storage.maxIDBytes == Int(AGS_STORAGE_MAX_ID_BYTES))
         #expect(StorageKey.size == MemoryLayout.size(ofValue: ags_storage_key().key))
+        #expect(PostgresDefaults.poolSize == Int(AGS_PG_DEFAULT_POOL_SIZE))
+        #expect(PostgresDefaults.breakerFailures == Int(AGS_PG_DEFAULT_BREAKER_FAILURES))
+        #expect(PostgresDefaults.breakerOpenMilliseconds == UInt64(AGS_PG_DEFAULT_BREAKER_OPEN_MS))
     }
 }

@@ -28,3 +28,22 @@ func agstateGoBatch(handle C.uintptr_t, from, to C.uint64_t, event *C.char, n C.
 	}
 	return C.int(b.deliver(uint64(from), uint64(to), C.GoBytes(unsafe.Pointer(event), C.int(n))))
 }
+
+//export agstateGoResolve
+func agstateGoResolve(handle C.uintptr_t, conflict unsafe.Pointer, value **C.char, n *C.size_t) C.int32_t {
+	r, ok := cgo.Handle(handle).Value().(*resolverCall)
+	if !ok {
+		return 0
+	}
+	return C.int32_t(r.resolve(conflict, unsafe.Pointer(value), unsafe.Pointer(n)))
+}
+
+//export agstateGoWatch
+func agstateGoWatch(handle C.uintptr_t, event *C.char, n C.size_t) C.int {
+	w, ok := cgo.Handle(handle).Value().(*Watch)
+	if !ok {
+		return 1
+	}
+	w.deliver(C.GoBytes(unsafe.Pointer(event), C.int(n)))
+	return 0
+}

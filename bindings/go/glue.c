@@ -22,3 +22,24 @@ ags_status agstate_go_batcher_open(ags_store *store, const ags_batcher_options *
                                    ags_batcher **batcher) {
     return ags_batcher_open(store, options, agstate_go_batch, (void *)handle, batcher);
 }
+
+static int32_t agstate_go_resolve(void *user_data, const ags_conflict *conflict, const char **value, size_t *value_len) {
+    return agstateGoResolve((uintptr_t)user_data, (void *)conflict, (char **)value, value_len);
+}
+
+void agstate_go_set_resolver(ags_commit_options *options, uintptr_t handle) {
+    options->resolver = agstate_go_resolve;
+    options->resolver_data = (void *)handle;
+}
+
+static int agstate_go_watch(void *user_data, const char *event, size_t event_len) {
+    return agstateGoWatch((uintptr_t)user_data, (char *)event, event_len);
+}
+
+ags_status agstate_go_watch_locks(ags_store *store, uintptr_t handle, ags_watch **watch) {
+    return ags_store_watch_locks(store, agstate_go_watch, (void *)handle, watch);
+}
+
+ags_status agstate_go_watch_presence(ags_store *store, uintptr_t handle, ags_watch **watch) {
+    return ags_store_watch_presence(store, agstate_go_watch, (void *)handle, watch);
+}

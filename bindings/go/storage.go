@@ -48,7 +48,10 @@ type Storage struct {
 	handle *C.ags_storage
 }
 
-// OpenStorage opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH".
+// OpenStorage opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH", or
+// "postgres://..." for a PostgreSQL database shared by many processes (a commit another process beat to its
+// version is ErrConflict, after which the store has caught up; one made while the server is down is
+// ErrUnavailable; other processes' commits arrive by themselves).
 func OpenStorage(url string, options *StorageOptions) (*Storage, error) {
 	var o C.ags_storage_options
 	if err := call(func() C.ags_status { return C.ags_storage_options_init(&o, C.AGS_STORAGE_OPTIONS_VERSION) }); err != nil {
@@ -154,6 +157,18 @@ func (s *Storage) List() ([]string, error) {
 	var ids []string
 	err := json.Unmarshal(take(out, n), &ids)
 	return ids, err
+}
+
+// Stats returns the storage's counters as JSON: for PostgreSQL the pool, the circuit breaker (state
+// "closed", "open" or "half_open", and how often it entered each), retries, the listener, conflicts and
+// changes applied from other processes.
+func (s *Storage) Stats() ([]byte, error) {
+	var out *C.char
+	var n C.size_t
+	if err := s.with(func(h *C.ags_storage) C.ags_status { return C.ags_storage_stats(h, &out, &n) }); err != nil {
+		return nil, err
+	}
+	return take(out, n), nil
 }
 
 // Delete deletes store id and its rows (ErrPathNotFound when there is none).

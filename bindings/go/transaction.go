@@ -102,6 +102,15 @@ type PatchOptions struct {
 	IfVersion *uint64
 	// Urgent makes a batcher send the change at once.
 	Urgent bool
+	// BaseVersion, when set, is the version the patch was made against: when the store moved on, Strategy
+	// says how it is applied (ErrConflict where it refuses, ErrNotInHistory when the base left the history).
+	BaseVersion *uint64
+	// Strategy for a patch made against an older version; StrategyDefault takes the store's.
+	Strategy Strategy
+	// Author names who commits: recorded in history, in the conflict log, checked against section locks.
+	Author string
+	// Resolver decides each conflict under StrategyCustom.
+	Resolver Resolver
 }
 
 // PatchWith applies a JSON Patch like Patch, with options. Returns the new version.
@@ -112,7 +121,9 @@ func (s *Store) PatchWith(patch []byte, opts PatchOptions) (uint64, error) {
 		options.expected_version = C.uint64_t(*opts.IfVersion)
 	}
 	var v C.uint64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
+	err := withCollaboration(&options, opts, func() error {
+		return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_patch(h, pp, np, &options, &v) })
+	})
 	return uint64(v), err
 }
 

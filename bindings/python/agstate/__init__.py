@@ -13,6 +13,7 @@ from .errors import (AgstateError, Closed, Conflict, InternalError, InvalidArgum
 from .compression import (UNBOUNDED, Compressor, Decompressor, GzipStream, codec_stats, compress, decompress, pack,
                           reset_codec_stats, unpack, unpack_with_codec)
 from .batcher import Batcher
+from .collaboration import MISSING, REFUSE, REMOVE, STRATEGIES, Watch
 from .diff import compact, make_merge_patch, make_patch
 from .events import delta_event, encode_sse
 from .snapshot import Snapshot
@@ -40,7 +41,7 @@ __all__ = [
     "max_depth", "max_input_bytes", "library_version", "Store", "Snapshot", "Transaction", "Subscription",
     "encode_sse", "delta_event", "compress", "decompress", "UNBOUNDED", "pack", "unpack", "unpack_with_codec", "codec_stats",
     "reset_codec_stats", "Compressor", "Decompressor", "GzipStream", "make_patch", "make_merge_patch", "compact",
-    "Batcher", "EventValidator", "Storage",
+    "Batcher", "EventValidator", "Storage", "Watch", "STRATEGIES", "MISSING", "REMOVE", "REFUSE",
     "AgstateError", "InvalidArgument", "InvalidJSON", "InvalidPointer", "InvalidPatch", "PathNotFound",
     "TestFailed", "Conflict", "LimitExceeded", "Closed", "IOFailure", "NoMemory", "InternalError", "NotInHistory", "CorruptData",
     "Locked", "RateLimited", "Unavailable",

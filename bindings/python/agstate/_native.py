@@ -53,8 +53,19 @@ class ags_error(ctypes.Structure):
                 ("offset", c_int64)]
 
 
+# int32_t (*ags_resolve_fn)(void *user_data, const ags_conflict *conflict, const char **value, size_t *value_len)
+RESOLVE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, c_void_p, POINTER(c_void_p), POINTER(c_size_t))
+
+
 class ags_commit_options(ctypes.Structure):
-    _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64)]
+    _fields_ = [("version", c_uint), ("flags", c_uint32), ("expected_version", c_uint64),
+                ("base_version", c_uint64), ("strategy", c_uint32), ("author", c_char_p), ("author_len", c_size_t),
+                ("resolver", c_void_p), ("resolver_data", c_void_p)]  # resolver: a RESOLVE_FN, cast
+
+
+class ags_conflict(ctypes.Structure):
+    _fields_ = [("path", c_void_p), ("path_len", c_size_t), ("base", c_void_p), ("base_len", c_size_t),
+                ("current", c_void_p), ("current_len", c_size_t), ("proposed", c_void_p), ("proposed_len", c_size_t)]
 
 
 class ags_pack_options(ctypes.Structure):
@@ -166,7 +177,25 @@ _SIGNATURES = {
     "ags_validator_counts": (c_status, [c_void_p, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t),
                                         POINTER(c_size_t)]),
     "ags_validator_close": (None, [c_void_p]),
+    "ags_store_set_strategy": (c_status, [c_void_p, c_uint32]),
+    "ags_store_strategy": (c_status, [c_void_p, POINTER(c_uint32)]),
+    "ags_store_conflicts": (c_status, [c_void_p, c_uint64, c_uint32, c_out, c_out_len]),
+    "ags_store_author": (c_status, [c_void_p, c_uint64, c_out, c_out_len]),
+    "ags_store_lock": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64]),
+    "ags_store_renew_lock": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64]),
+    "ags_store_unlock": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t]),
+    "ags_store_locks": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_store_presence_set": (c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64]),
+    "ags_store_presence_leave": (c_status, [c_void_p, c_char_p, c_size_t]),
+    "ags_store_presence": (c_status, [c_void_p, c_uint32, c_out, c_out_len]),
+    "ags_store_expire": (c_status, [c_void_p]),
+    "ags_store_watch_locks": (c_status, [c_void_p, c_void_p, c_void_p, POINTER(c_void_p)]),
+    "ags_store_watch_presence": (c_status, [c_void_p, c_void_p, c_void_p, POINTER(c_void_p)]),
+    "ags_watch_close": (None, [c_void_p]),
 }
+
+# int (*ags_watch_fn)(void *user_data, const char *event, size_t event_len)
+WATCH_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
 # int (*ags_batch_fn)(void *user_data, uint64_t from_version, uint64_t to_version, const char *event, size_t len)
 BATCH_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64, c_void_p, c_size_t)

@@ -43,6 +43,7 @@ for _name, _restype, _argtypes in [
     ("ags_storage_open", c_status, [c_char_p, c_size_t, POINTER(_Options), POINTER(c_void_p)]),
     ("ags_storage_open_store", c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, POINTER(c_void_p)]),
     ("ags_storage_list", c_status, [c_void_p, c_out, c_out_len]),
+    ("ags_storage_stats", c_status, [c_void_p, c_out, c_out_len]),
     ("ags_storage_delete", c_status, [c_void_p, c_char_p, c_size_t]),
     ("ags_storage_export", c_status, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t]),
     ("ags_storage_import", c_status, [c_void_p, c_char_p, c_size_t, c_out, c_out_len]),
@@ -78,7 +79,10 @@ def _text(value: str, what: str) -> bytes:
 class Storage(NativeHandle):
     """A database file holding any number of durable stores, keyed by store id.
 
-    ``url`` is ``"sqlite:PATH"`` (or ``"file:PATH"``). ``durability="full"`` syncs every commit to disk;
+    ``url`` is ``"sqlite:PATH"`` (or ``"file:PATH"``), or ``"postgres://..."`` for a PostgreSQL database
+    shared by many processes: a commit that another process beat to its version raises ``Conflict`` (the
+    store has caught up; retry), one made while the server cannot be reached raises ``Unavailable``, and
+    other processes' commits arrive by themselves (see the header's "Durable storage"). ``durability="full"`` syncs every commit to disk;
     ``"normal"`` survives a killed process but not a power loss. ``key`` (32 bytes) encrypts every row at
     rest, recorded under ``key_id``; ``old_keys`` maps earlier key ids to keys still needed for reading.
     A commit to a store opened here returns only once it is in the database; a failed write raises
@@ -141,6 +145,12 @@ class Storage(NativeHandle):
     def list(self) -> List[str]:
         """The ids of the stores in the database, sorted."""
         return json.loads(text_from(lib.ags_storage_list, self._h()))
+
+    def stats(self) -> dict:
+        """The storage's counters: for PostgreSQL the pool, the circuit breaker (``state`` is
+        ``"closed"``, ``"open"`` or ``"half_open"``, with how often it entered each), retries, the
+        listener, conflicts and changes applied from other processes."""
+        return json.loads(text_from(lib.ags_storage_stats, self._h()))
 
     def delete(self, id: str) -> None:
         """Deletes store ``id`` and its rows (``PathNotFound`` when there is none). A ``Store`` still open

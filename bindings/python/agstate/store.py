@@ -1,9 +1,10 @@
 """Store: one JSON state with a version, changed atomically."""
 from __future__ import annotations
 
+import ctypes
 import threading
-from ctypes import byref, c_int64, c_uint64, c_void_p
-from typing import Any, Optional
+from ctypes import byref, c_int64, c_uint32, c_uint64, c_void_p
+from typing import Any, Callable, Optional
 
 from . import _constants as C
 from . import _convert
@@ -13,6 +14,7 @@ from ._limits import limit_value
 from ._native import ags_commit_options, check_int, fast, hot, hot_released, lib, size_arg, slots, take_output
 from .errors import check, last_error
 from .snapshot import Snapshot
+from .collaboration import ResolverCall, Resolver, Watch, strategy_name, strategy_value
 from .subscription import ChangeCallback, Subscription
 from .transaction import Transaction
 
@@ -23,11 +25,21 @@ _released_patch = hot_released.ags_store_patch
 _hot_get = hot.ags_store_get
 
 
-def _options(expected_version: Optional[int], lenient: bool, urgent: bool) -> ags_commit_options:
+def _options(expected_version: Optional[int], lenient: bool = False, urgent: bool = False, *,
+             base_version: Optional[int] = None, strategy: Optional[str] = None, author: Optional[str] = None,
+             resolver: Optional[ResolverCall] = None) -> ags_commit_options:
     options = ags_commit_options(*C.AGS_COMMIT_OPTIONS_INIT)
     options.flags = (C.AGS_PATCH_LENIENT if lenient else 0) | (C.AGS_PATCH_URGENT if urgent else 0)
     if expected_version is not None:
         options.expected_version = check_int(expected_version, "uint64_t", "expected_version")
+    if base_version is not None:
+        options.base_version = check_int(base_version, "uint64_t", "base_version")
+    options.strategy = strategy_value(strategy)
+    if author is not None:
+        data = text_bytes(author)
+        options.author, options.author_len = data, len(data)
+    if resolver is not None:
+        options.resolver = ctypes.cast(resolver.function, c_void_p).value
     return options
 
 
@@ -136,36 +148,49 @@ class Store(NativeHandle):
             self._callbacks = True
         return self._h()
 
-    def set(self, pointer: str, value: Any) -> int:
+    def set(self, pointer: str, value: Any, *, author: Optional[str] = None) -> int:
         """Replaces the value at ``pointer``, or adds it when absent (the parent must exist). ``value`` is a
-        Python value (a str is a JSON string). Returns the new version."""
+        Python value (a str is a JSON string). ``author``: who commits (history, subscribers, section
+        locks). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
+        options = None if author is None else _options(None, author=author)
+        return self._commit("ags_store_set", ptr, len(ptr), data, len(data), options=options)
 
     def set_json(self, pointer: str, text: JSONText) -> int:
         """Like ``set``, with the value given as JSON text."""
         ptr, data = pointer_bytes(pointer), text_bytes(text)
         return self._commit("ags_store_set", ptr, len(ptr), data, len(data))
 
-    def add(self, pointer: str, value: Any) -> int:
+    def add(self, pointer: str, value: Any, *, author: Optional[str] = None) -> int:
         """RFC 6902 ``add``: inserts into arrays (``-`` appends). Returns the new version."""
         ptr, data = pointer_bytes(pointer), _convert.dumps(value)
-        return self._commit("ags_store_add", ptr, len(ptr), data, len(data))
+        options = None if author is None else _options(None, author=author)
+        return self._commit("ags_store_add", ptr, len(ptr), data, len(data), options=options)
 
-    def remove(self, pointer: str) -> int:
+    def remove(self, pointer: str, *, author: Optional[str] = None) -> int:
         """RFC 6902 ``remove``; the value must exist. Returns the new version."""
         ptr = pointer_bytes(pointer)
-        return self._commit("ags_store_remove", ptr, len(ptr))
+        options = None if author is None else _options(None, author=author)
+        return self._commit("ags_store_remove", ptr, len(ptr), options=options)
 
     def patch(self, ops: Any, *, expected_version: Optional[int] = None, lenient: bool = False,
-              urgent: bool = False) -> int:
+              urgent: bool = False, base_version: Optional[int] = None, strategy: Optional[str] = None,
+              author: Optional[str] = None, resolver: Optional[Resolver] = None) -> int:
         """Applies an RFC 6902 patch (a list of operations, or its JSON text) atomically. Returns the new
         version; on failure raises with ``op_index`` and ``pointer`` and changes nothing.
 
         ``expected_version``: commit only if the store is at that version, else raise Conflict
         (compare-and-set). ``lenient``: a replace of a missing path becomes an add, a remove of a missing
         path does nothing (for deltas made against a state this store never had). ``urgent``: a batcher sends
-        the change at once."""
+        the change at once.
+
+        Collaboration: ``base_version`` is the version the patch was made against; when the store has moved
+        on, ``strategy`` ("reject", "rebase", "last-write-wins", "first-write-wins", "merge", "custom";
+        default: the store's, see ``strategy``) says how it is applied (raises Conflict where it refuses,
+        NotInHistory when the base left the history). ``resolver(path, base, current, proposed)`` decides
+        each conflict under "custom": it returns the value to keep, ``agstate.REMOVE`` or
+        ``agstate.REFUSE`` (values absent are ``agstate.MISSING``); it runs during the commit and must not
+        commit to this store. ``author``: who commits (history, subscribers, conflict log, locks)."""
         kind = type(ops)
         if kind is list:
             data = _convert.dumps(ops)
@@ -173,6 +198,19 @@ class Store(NativeHandle):
             data = ops.encode("utf-8", "surrogatepass")
         else:
             data = ops if kind is bytes else document_bytes(ops)
+        if resolver is not None:
+            call = ResolverCall(resolver)
+            options = _options(expected_version, lenient, urgent, base_version=base_version, strategy=strategy,
+                               author=author, resolver=call)
+            v = c_uint64()
+            status = lib.ags_store_patch(self._h(), data, len(data), byref(options), byref(v))
+            if status:
+                raise last_error(status)
+            return v.value
+        if base_version is not None or strategy is not None or author is not None:
+            return self._commit("ags_store_patch", data, len(data),
+                                options=_options(expected_version, lenient, urgent, base_version=base_version,
+                                                 strategy=strategy, author=author))
         if expected_version is None and not lenient and not urgent:
             # The common call, written out: the Python around the C call is most of its overhead.
             handle = self._cvp
@@ -201,11 +239,85 @@ class Store(NativeHandle):
             return version.value
         return self._commit("ags_store_patch", data, len(data), options=_options(expected_version, lenient, urgent))
 
-    def merge(self, patch: Any) -> int:
+    def merge(self, patch: Any, *, author: Optional[str] = None) -> int:
         """Applies an RFC 7386 merge patch (a Python value, or JSON text when str/bytes). Returns the new
         version."""
         data = document_bytes(patch)
-        return self._commit("ags_store_merge", data, len(data))
+        options = None if author is None else _options(None, author=author)
+        return self._commit("ags_store_merge", data, len(data), options=options)
+
+    # -- collaboration ----------------------------------------------------------------------------
+
+    @property
+    def strategy(self) -> str:
+        """The strategy for patches made against an older version when a call names none ("rebase"
+        unless set)."""
+        value = c_uint32()
+        check(lib.ags_store_strategy(self._h(), byref(value)))
+        return strategy_name(value.value)
+
+    @strategy.setter
+    def strategy(self, name: str) -> None:
+        if name is None:
+            raise ValueError("the store's strategy cannot be None")
+        check(lib.ags_store_set_strategy(self._h(), strategy_value(name)))
+
+    def conflicts(self, after: int = 0) -> list:
+        """The conflict log after sequence ``after``, oldest first: ``[{"sequence", "author",
+        "base_version", "version", "strategy", "outcome", "conflicts": [{"path", "outcome"}]}]``."""
+        return value_from(lib.ags_store_conflicts, self._h(), check_int(after, "uint64_t", "after"), 0)
+
+    def author_of(self, version: int) -> Optional[str]:
+        """Who committed ``version`` (None when nobody was named): a subscriber learns a change's author."""
+        name = text_from(lib.ags_store_author, self._h(), check_int(version, "uint64_t", "version"))
+        return name or None
+
+    def lock(self, pointer: str, owner: str, ttl_ms: int) -> None:
+        """Takes (or renews, for its owner) a lease on ``pointer`` for ``ttl_ms``. While it holds, commits
+        by other authors at, inside or above it raise Locked; raises Locked when another owner holds one
+        there."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_lock(self._h(), ptr, len(ptr), who, len(who), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def renew_lock(self, pointer: str, owner: str, ttl_ms: int) -> None:
+        """Extends the owner's lease; PathNotFound when it has none (it expired)."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_renew_lock(self._h(), ptr, len(ptr), who, len(who), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def unlock(self, pointer: str, owner: str) -> None:
+        """Releases the owner's lease on ``pointer``."""
+        ptr, who = pointer_bytes(pointer), text_bytes(owner)
+        check(lib.ags_store_unlock(self._h(), ptr, len(ptr), who, len(who)))
+
+    def locks(self) -> list:
+        """The leases in force: ``[{"path", "owner", "expires_in_ms"}]``."""
+        return value_from(lib.ags_store_locks, self._h(), 0)
+
+    def set_presence(self, client: str, value: Any, ttl_ms: int) -> None:
+        """Sets, or renews with a heartbeat, ``client``'s presence (a small JSON value) for ``ttl_ms``."""
+        who, data = text_bytes(client), _convert.dumps(value)
+        check(lib.ags_store_presence_set(self._h(), who, len(who), data, len(data), check_int(ttl_ms, "uint64_t", "ttl_ms")))
+
+    def leave(self, client: str) -> None:
+        """Removes ``client``'s presence; PathNotFound when it had none."""
+        who = text_bytes(client)
+        check(lib.ags_store_presence_leave(self._h(), who, len(who)))
+
+    def presence(self) -> dict:
+        """Who is present: ``{client: value}``."""
+        return value_from(lib.ags_store_presence, self._h(), 0)
+
+    def expire(self) -> None:
+        """Drops the leases and presence entries whose time is up, telling their watchers."""
+        check(lib.ags_store_expire(self._h()))
+
+    def watch_locks(self, callback: Callable[[dict], Any]) -> Watch:
+        """Calls ``callback(event)`` for every lease taken, renewed, released or expired."""
+        return Watch(lib.ags_store_watch_locks, self._attach_callback(), callback)
+
+    def watch_presence(self, callback: Callable[[dict], Any]) -> Watch:
+        """Calls ``callback(event)`` when a client joins, updates, leaves or expires."""
+        return Watch(lib.ags_store_watch_presence, self._attach_callback(), callback)
 
     # -- snapshots, history, time travel ----------------------------------------------------------
 

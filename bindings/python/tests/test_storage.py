@@ -64,7 +64,7 @@ def test_open_commit_reopen_history_list_delete(tmp_path):
         with pytest.raises(InvalidArgument):
             storage.open_store("")
     with pytest.raises(InvalidArgument):
-        Storage("postgres://nowhere")
+        Storage("redis-nowhere://x")
     with pytest.raises(ValueError):
         Storage(url(tmp_path), durability="sometimes")
     with pytest.raises(ValueError):
