@@ -71,6 +71,7 @@ let package = Package(
             // Swift 5 mode: the C standard streams (stdin, stdout, stderr) are global variables.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .testTarget(name: "AGCoreTests", dependencies: ["AGCore"]),
         .testTarget(name: "AGJSONTests", dependencies: ["AGJSON", .product(name: "OrderedCollections", package: "swift-collections")]),
         .testTarget(name: "AGStateTests", dependencies: ["AGState", "AGJSON"]),
         .testTarget(name: "AGEventsTests", dependencies: ["AGEvents", "AGJSON"]),

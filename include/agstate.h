@@ -46,7 +46,8 @@
  *   Handles.  Objects such as ags_store are opaque handles checked on every call: a handle that was
  *             closed, or was never returned by the library, gives AGS_ERR_CLOSED or AGS_ERR_INVALID_ARGUMENT
  *             instead of undefined behaviour. Closing NULL or an already closed handle does nothing. Every
- *             handle may be used from many threads at once.
+ *             handle may be used from many threads at once. A closed handle stays closed: no handle is ever
+ *             handed out twice, however many are opened and closed.
  */
 #ifndef AGSTATE_H
 #define AGSTATE_H
@@ -343,7 +344,10 @@ ags_status ags_commit_options_init(ags_commit_options *options, unsigned int ver
 ags_status ags_store_open(const char *json, size_t len, ags_store **store);
 
 /* Closes a store and releases it once calls running on other threads have returned. NULL, or a store
- * already closed, is ignored. Any later call with the handle gives AGS_ERR_CLOSED. */
+ * already closed, is ignored. Any later call with the handle gives AGS_ERR_CLOSED, and so does every later
+ * commit through what still holds the store (a transaction begun before it: ags_txn_commit). It waits
+ * only for a commit in progress on another thread, never for a callback: it may be called from inside a
+ * subscription or batcher callback. */
 void ags_store_close(ags_store *store);
 
 /* Writes the current version to *version. */
@@ -468,7 +472,8 @@ ags_status ags_txn_patch(ags_txn *txn, const char *patch, size_t patch_len, ags_
 
 /* Commits the transaction as one version (options: AGS_PATCH_URGENT; an expected_version other than
  * AGS_ANY_VERSION must be the version the transaction began at, or it is AGS_ERR_CONFLICT). The transaction
- * ends and its handle is released whatever the result: after AGS_ERR_CONFLICT, begin again. */
+ * ends and its handle is released whatever the result: after AGS_ERR_CONFLICT, begin again.
+ * AGS_ERR_CLOSED when its store was closed meanwhile (nothing is written). */
 ags_status ags_txn_commit(ags_txn *txn, const ags_commit_options *options, uint64_t *version);
 
 /* Ends the transaction without committing and releases its handle. NULL, or a transaction already
@@ -651,7 +656,8 @@ ags_status ags_pack(const char *data, size_t len, const ags_pack_options *option
 
 /* Unpacks an envelope in either form (JSON when it starts with '{'), checking its size and checksum, and
  * producing at most max_size bytes (AGS_UNBOUNDED: no bound; a larger recorded size fails before any work). The codec the envelope
- * used is written to *codec when codec is not NULL. */
+ * used is written to *codec when codec is not NULL. A recorded size the payload contradicts, or past
+ * 2^63 - 1, is AGS_ERR_CORRUPT_DATA. */
 ags_status ags_unpack(const char *envelope, size_t len, size_t max_size, int *codec, char **out, size_t *out_len);
 
 /* Writes the bytes in and out per codec since the process started (or the last reset), as JSON:
@@ -717,7 +723,8 @@ ags_status ags_compact(const char *patches, size_t len, ags_json_flags flags, ch
 
 /* Writes a JSON Patch that takes the state of version from_version to the state of to_version (either may
  * be the older): the recorded changes between them, compacted, so its cost follows the size of the changes
- * and not of the state. AGS_ERR_NOT_IN_HISTORY when the history does not reach both. */
+ * and not of the state. AGS_ERR_NOT_IN_HISTORY when the history does not reach both;
+ * AGS_ERR_INVALID_ARGUMENT when either is newer than the store (any two uint64_t values are accepted). */
 ags_status ags_store_diff(ags_store *store, uint64_t from_version, uint64_t to_version, ags_json_flags flags,
                           char **out, size_t *out_len);
 
@@ -792,7 +799,11 @@ ags_status ags_batcher_start_timer(ags_batcher *batcher, uint64_t tick_ms);
 ags_status ags_batcher_stats(ags_batcher *batcher, char **out, size_t *out_len);
 
 /* Stops the batcher (and its thread, waiting for it). With flush non-zero, what is pending is sent first;
- * otherwise it is dropped. NULL, or a batcher already closed, is ignored. */
+ * otherwise it is dropped. NULL, or a batcher already closed, is ignored.
+ * From inside the batcher's own callback it waits for nothing (the batch being sent is the caller's): it
+ * returns at once, the callback's batch is the last but one, and with flush non-zero what is pending is
+ * sent right after the callback returns, on its thread; with 0 it is dropped. From the timer thread, the
+ * thread ends after that round. Elsewhere it waits for a batch being sent on another thread. */
 void ags_batcher_close(ags_batcher *batcher, int flush);
 
 /* ---------------------------------------------------------------------------------------------------
@@ -827,7 +838,9 @@ void ags_batcher_close(ags_batcher *batcher, int flush);
  * most 65,536 of each (beyond: a "stream.limit" finding); ids of ended tool calls, used message ids and
  * known message ids of ended runs are remembered up to the latest 65,536 (an id forgotten passes the
  * checks that need it); tool-call arguments kept for the JSON check up to 16 MiB a call; 4,096
- * activities; 10,000 messages; 10,000 findings kept and returned per call (the rest counted); one event
+ * activities; 10,000 messages and 10,000 tool calls on them in all (the oldest go first, also from a
+ * message that stays), each message's content and each call's arguments up to 16 MiB (the first bytes
+ * kept, cut at a character); 10,000 findings kept and returned per call (the rest counted); one event
  * or SSE frame up to 256 MiB, the unfinished last frame of a feed included.
  * ------------------------------------------------------------------------------------------------ */
 

@@ -12,8 +12,9 @@ struct ByteBuffer: ~Copyable {
 
     /// Ensures room for `extra` more bytes.
     mutating func reserve(_ extra: Int) throws(AGError) {
-        guard count + extra > capacity else { return }
-        let wanted = count + extra
+        let (wanted, overflow) = count.addingReportingOverflow(extra)
+        guard !overflow else { throw AGError(.noMemory, "cannot allocate more than \(Int.max) bytes") }
+        guard wanted > capacity else { return }
         guard let grown = realloc(base, wanted) else { throw AGError(.noMemory, "cannot allocate \(wanted) bytes") }
         base = grown
         capacity = wanted

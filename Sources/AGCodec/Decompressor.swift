@@ -15,6 +15,7 @@ public final class Decompressor {
     private var started = false    // some input was seen
     private static let chunk = 64 * 1024
 
+    /// `maxSize` is the most output in all, from 0 to `Int.max` (no bound).
     public init(codec: Codec, maxSize: Int) throws(AGError) {
         guard maxSize >= 0 else { throw AGError(.invalidArgument, "the maximum size must not be negative") }
         self.codec = codec
@@ -38,8 +39,7 @@ public final class Decompressor {
     private func grow(_ output: inout ByteBuffer, hint: Int) throws(AGError) {
         guard output.room == 0 else { return }
         let wanted = output.capacity == 0 ? max(hint, 256) : max(output.capacity, Decompressor.chunk)
-        let allowed = maxSize - produced + 1
-        try output.reserve(max(1, min(wanted, allowed)))
+        try output.reserve(max(1, min(wanted, roomLeft)))
     }
 
     /// How much output `input` will probably give: what the stream says of itself (gzip's ISIZE trailer,
@@ -56,10 +56,19 @@ public final class Decompressor {
         }
         let guess = said ?? input.count.multipliedReportingOverflow(by: 4).partialValue
         let bound = input.count.multipliedReportingOverflow(by: 1032)
-        return min(guess, bound.overflow ? Int.max : bound.partialValue, maxSize - produced) + 1
+        let likely = min(guess, bound.overflow ? Int.max : bound.partialValue, maxSize - produced)
+        return likely == Int.max ? likely : likely + 1
+    }
+
+    /// What the limit leaves plus one byte (to notice an overflow), saturated: `maxSize` may be `Int.max`,
+    /// "no bound".
+    private var roomLeft: Int {
+        let left = maxSize - produced  // never negative: `accept` fails as soon as `produced` passes `maxSize`
+        return left == Int.max ? Int.max : left + 1
     }
 
     private func accept(_ count: Int) throws(AGError) {
+        // `count` never passes `roomLeft`, which keeps `produced` within `maxSize` plus one.
         produced += count
         if produced > maxSize { throw Compression.tooLarge(maxSize) }
     }

@@ -50,7 +50,13 @@ public struct Envelope: Sendable, Equatable {
         let result = payload.withUnsafeBytes { raw in
             Result { () throws(AGError) in try Compression.decompress(raw, codec: codec, maxSize: originalSize) }
         }
-        let data = try result.get()
+        let data: [UInt8]
+        do {
+            data = try result.get()
+        } catch where error.code == .limitExceeded {
+            // The bound there is the envelope's own claim, within the caller's: the payload is damaged.
+            throw AGError(.corruptData, "the payload gives more than the \(originalSize) bytes the envelope says")
+        }
         guard data.count == originalSize else {
             throw AGError(.corruptData, "the envelope says \(originalSize) bytes, the payload gives \(data.count)")
         }

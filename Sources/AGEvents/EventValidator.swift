@@ -37,7 +37,7 @@ public final class EventValidator {
         framer = StreamFramer(format: .auto, maxFrameBytes: options.maxEventBytes)
         sequence = SequenceState(options: options)
         tracker = StateTracker(maxActivities: options.maxActivities, initialState: options.initialState)
-        messageLog = options.trackMessages ? MessageLog(maxMessages: options.maxMessages) : nil
+        messageLog = options.trackMessages ? MessageLog(maxMessages: options.maxMessages, maxBytes: options.maxMessageBytes) : nil
         for rule in Rule.allCases { severities[rule] = rule.severity(in: profile) }
     }
 

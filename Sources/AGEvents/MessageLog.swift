@@ -1,23 +1,47 @@
 import AGJSON
+import DequeModule
 
 /// The conversation rebuilt from the message events, the way a client would show it: text and
 /// reasoning messages with their content, tool calls on their assistant message, tool results,
-/// activities; MESSAGES_SNAPSHOT replaces it all. At most `maxMessages` are kept (the oldest go).
+/// activities; MESSAGES_SNAPSHOT replaces it all. At most `maxMessages` are kept (the oldest go), and at
+/// most `maxMessages` tool calls on them in all (the oldest go, also from a message that stays: tool calls
+/// that keep naming one `parentMessageId` would otherwise grow it without bound); a content or a tool
+/// call's arguments keeps its first `maxBytes` bytes (one message streaming forever is as endless).
 struct MessageLog {
     final class Entry {
         var message: JSONObject
         var content: [UInt8]?         // streamed text, while or after it streams
-        var toolCalls: [(id: String, name: String, args: [UInt8])] = []
+        var toolCalls: Deque<(id: String, name: String, args: [UInt8])> = []
         init(_ message: JSONObject) { self.message = message }
     }
 
     private var entries: [Entry] = []
     private var byID = IDTable<Entry>()
     private var toolCallOwner = IDTable<Entry>()
+    /// Every tool call started, oldest first, with the message it went on (which may since have gone).
+    private var toolCallOrder: Deque<(id: String, owner: Entry)> = []
     let maxMessages: Int
+    /// Text kept per message content and per tool call's arguments.
+    let maxBytes: Int
     var isEnabled: Bool { true }
 
-    init(maxMessages: Int) { self.maxMessages = max(1, maxMessages) }
+    init(maxMessages: Int, maxBytes: Int = 16 << 20) {
+        self.maxMessages = max(1, maxMessages)
+        self.maxBytes = max(0, maxBytes)
+    }
+
+    /// Keeps `text` within `maxBytes`, cut before a character that would not fit whole.
+    private func bound(_ text: inout [UInt8]) {
+        guard text.count > maxBytes else { return }
+        var end = maxBytes
+        while end > 0 && text[end] & 0xC0 == 0x80 { end -= 1 }
+        text.removeSubrange(end...)
+    }
+
+    /// What the log holds: messages, tool calls on them, and entries of its tables (for tests of its bounds).
+    var sizes: (messages: Int, toolCalls: Int, tableEntries: Int) {
+        (entries.count, entries.reduce(0) { $0 + $1.toolCalls.count }, byID.count + toolCallOwner.count + toolCallOrder.count)
+    }
 
     private mutating func add(_ id: String, _ entry: Entry) {
         entries.append(entry)
@@ -45,7 +69,9 @@ struct MessageLog {
     mutating func append(to id: String, _ body: (inout [UInt8]) -> Void) {
         guard let entry = byID[id] else { return }
         if entry.content == nil { entry.content = [] }
+        guard entry.content!.count < maxBytes else { return }
         body(&entry.content!)
+        bound(&entry.content!)
     }
 
     mutating func end(id: String) {}
@@ -63,11 +89,20 @@ struct MessageLog {
         }
         owner.toolCalls.append((id, name, []))
         toolCallOwner[id] = owner
+        toolCallOrder.append((id, owner))
+        if toolCallOrder.count > maxMessages {
+            // The oldest tool call goes; it is the first on its message, unless that message went first.
+            let (oldest, from) = toolCallOrder.removeFirst()
+            if let first = from.toolCalls.first, StreamID.same(first.id, oldest) { from.toolCalls.removeFirst() }
+            if toolCallOwner[oldest] === from { toolCallOwner[oldest] = nil }
+        }
     }
 
     mutating func appendArgs(to id: String, _ body: (inout [UInt8]) -> Void) {
-        guard let owner = toolCallOwner[id], let k = owner.toolCalls.lastIndex(where: { StreamID.same($0.id, id) }) else { return }
+        guard let owner = toolCallOwner[id], let k = owner.toolCalls.lastIndex(where: { StreamID.same($0.id, id) }),
+              owner.toolCalls[k].args.count < maxBytes else { return }
         body(&owner.toolCalls[k].args)
+        bound(&owner.toolCalls[k].args)
     }
 
     mutating func addToolResult(id: String, toolCallId: String, content: JSONValue) {
@@ -97,6 +132,7 @@ struct MessageLog {
         entries.removeAll()
         byID.removeAll()
         toolCallOwner.removeAll()
+        toolCallOrder.removeAll()
         for i in 0..<messages.count {
             guard let m = messages[i].objectValue, let id = m["id"]?.stringValue else { continue }
             add(id, Entry(m))

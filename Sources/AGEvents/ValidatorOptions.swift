@@ -28,6 +28,9 @@ public struct ValidatorOptions: Sendable {
     /// starting state is unknown; a delta before any snapshot then applies to `{}` where it can and is
     /// reported at most as information (`state.delta-before-snapshot`).
     public var initialState: JSONValue?
+    /// Text kept per rebuilt message (its content) and per tool call on it (its arguments) when
+    /// `trackMessages` is on: a message that streams on and on keeps its first bytes, cut at a character.
+    public var maxMessageBytes = 16 << 20
 
     public init() {}
 }

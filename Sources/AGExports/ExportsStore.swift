@@ -19,7 +19,7 @@ public func ags_store_open(_ text: CText, _ length: Int, _ handle: UnsafeMutable
 
 @_cdecl("ags_store_close")
 public func ags_store_close(_ handle: OpaquePointer?) {
-    stores.remove(handle)
+    stores.take(handle)?.close()
 }
 
 @_cdecl("ags_store_version")

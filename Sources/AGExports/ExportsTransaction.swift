@@ -30,8 +30,9 @@ public func ags_txn_patch(_ txn: OpaquePointer?, _ patchText: CText, _ patchLeng
     run { () throws(AGError) in
         let transaction = try transactions.object(txn)
         let options = try patchOptions(flags)
-        let patch = try jsonPatch(patchText, patchLength, limits: DefaultLimits.current.json)
-        try transaction.apply(patch, options: options)
+        let text = try bytes(patchText, patchLength, "the patch")
+        guard text.baseAddress != nil else { throw AGError(.invalidJSON, "the patch is empty", offset: 0) }
+        try transaction.apply(patchText: text, options: options)
     }
 }
 

@@ -18,6 +18,17 @@ public struct BatcherOptions: Sendable, Equatable {
     /// batcher computes from a bound (the backlog, byte estimates) stays within an Int.
     public static let maxBound = 1 << 40
 
+    /// The backlog's bound on operations: `maxOperations` times `backlogFactor`, or `Int.max` (no bound)
+    /// when that product would pass it.
+    public var backlogOperations: Int { BatcherOptions.times(maxOperations, BatcherOptions.backlogFactor) }
+    /// The backlog's bound on bytes, likewise.
+    public var backlogBytes: Int { BatcherOptions.times(maxBytes, BatcherOptions.backlogFactor) }
+
+    static func times(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : product
+    }
+
     public init(maxOperations: Int = 200, maxBytes: Int = 64 * 1024, windowMilliseconds: UInt64 = 100) {
         self.maxOperations = maxOperations
         self.maxBytes = maxBytes
@@ -75,6 +86,9 @@ public final class Batcher: @unchecked Sendable {
     private weak var store: Store?
     private let send: (Batch) -> Bool
     private let lock = ConditionLock()
+    /// The backlog's bounds (`BatcherOptions.backlogOperations`, `backlogBytes`), worked out once.
+    private let backlogOperations: Int
+    private let backlogBytes: Int
     private var subscription: Subscription?
 
     // Guarded by `lock`.
@@ -85,11 +99,15 @@ public final class Batcher: @unchecked Sendable {
     private var firstPendingAt: UInt64?
     private var now: UInt64 = 0
     private var sending = false
+    /// The thread running `send` while `sending`: a close from inside `send` must not wait for itself.
+    private var sender: pthread_t?
     private var closed = false
     private var stats = BatcherStatistics()
     private var timer: pthread_t?
     private var timerStop = false
     private var urgentPending = false
+    /// Set by a close with flush called from inside `send`: what is pending goes out when `send` returns.
+    private var flushWhenSent = false
 
     public init(store: Store, pointer: JSONPointer = .root, options: BatcherOptions = BatcherOptions(),
                 send: @escaping (Batch) -> Bool) throws(AGError) {
@@ -98,6 +116,8 @@ public final class Batcher: @unchecked Sendable {
             throw AGError(.invalidArgument, "a batcher's bounds must be from 1 to \(BatcherOptions.maxBound) (max_operations \(options.maxOperations), max_bytes \(options.maxBytes))")
         }
         self.options = options
+        backlogOperations = options.backlogOperations
+        backlogBytes = options.backlogBytes
         self.pointer = pointer
         self.store = store
         self.send = send
@@ -144,11 +164,10 @@ public final class Batcher: @unchecked Sendable {
     /// Keeps the backlog bounded while the consumer is busy: compacts it, then, if still too large, replaces
     /// it by one `replace` of the watched value as it is now.
     private func boundBacklog() {
-        let factor = BatcherOptions.backlogFactor
-        guard pending.count > options.maxOperations * factor || pendingBytes > options.maxBytes * factor else { return }
+        guard pending.count > backlogOperations || pendingBytes > backlogBytes else { return }
         pending = PatchCompaction.compact(pending).operations
         pendingBytes = pending.reduce(0) { $0 + JSONSerializer.serialize($1.json).count + 1 }
-        guard pending.count > options.maxOperations * factor || pendingBytes > options.maxBytes * factor,
+        guard pending.count > backlogOperations || pendingBytes > backlogBytes,
               let value = store?.state.valueIfPresent(at: pointer) else { return }
         pending = [.replace(path: pointer, value: value)]
         pendingBytes = JSONSerializer.serialize(pending[0].json).count
@@ -165,6 +184,7 @@ public final class Batcher: @unchecked Sendable {
                     return nil
                 }
                 sending = true
+                sender = currentThread()
                 urgentPending = false
                 let operations = PatchCompaction.compact(pending).operations
                 let batch = Batch(fromVersion: fromVersion, toVersion: toVersion, operations: operations)
@@ -181,8 +201,11 @@ public final class Batcher: @unchecked Sendable {
             // Changes that arrived while the consumer was busy and are due now go out next.
             let again: Bool = lock.withLock {
                 sending = false
+                sender = nil
                 if !sent { stats.failedSends += 1 }
                 lock.broadcast()
+                // A close with flush from inside `send` left its pending changes to this loop.
+                if closed { return !pending.isEmpty && flushWhenSent }
                 return !pending.isEmpty && isDue()
             }
             if !again { return }
@@ -208,26 +231,40 @@ public final class Batcher: @unchecked Sendable {
     }
 
     /// Stops watching the store. With `flush`, what is pending is sent first; otherwise it is dropped.
-    /// Stops the timer thread, if any, and waits for it.
+    /// Stops the timer thread, if any, and waits for it, and waits for a batch being sent on another thread.
+    ///
+    /// From inside `send` (the batch being sent is the caller's own), it waits for nothing: it returns at
+    /// once, the batch in hand is the last but one, and with `flush` what is pending is sent right after
+    /// `send` returns, on that thread; without, it is dropped. A timer thread stops after its round.
     public func close(flush shouldFlush: Bool = true) {
-        let (subscription, timer): (Subscription?, pthread_t?) = lock.withLock {
-            if closed { return (nil, nil) }
+        let (subscription, timer, insideSend): (Subscription?, pthread_t?, Bool) = lock.withLock {
+            if closed { return (nil, nil, false) }
             closed = true
             timerStop = true
             lock.broadcast()
-            let taken = (self.subscription, self.timer)
+            let insideSend = sending && sender.map { pthread_equal($0, currentThread()) != 0 } == true
+            if insideSend {
+                if shouldFlush { flushWhenSent = true } else { pending = [] }
+            }
+            let taken = (self.subscription, self.timer, insideSend)
             self.subscription = nil
             return taken
         }
         subscription?.cancel()
-        if let timer, pthread_equal(timer, pthread_self()) == 0 { pthread_join(timer, nil) }
+        if let timer {
+            // Closed from the timer thread itself (inside `send`): it ends after this round, unjoined.
+            if pthread_equal(timer, pthread_self()) == 0 { pthread_join(timer, nil) } else { pthread_detach(timer) }
+        }
+        if insideSend { return }
+        // A batch being sent on another thread goes first: the changes after it are then sent (or dropped)
+        // here, and when this returns no send is running nor will start.
+        lock.withLock {
+            while sending { lock.wait() }
+            if !shouldFlush { pending = [] }
+        }
         if shouldFlush {
             flush()
-        } else {
-            lock.withLock {
-                while sending { lock.wait() }
-                pending = []
-            }
+            lock.withLock { while sending { lock.wait() } }
         }
     }
 

@@ -23,6 +23,8 @@ public final class Store: @unchecked Sendable {
     private var history: History
     /// Admits or refuses each commit before any work (a registry's rate limits); set once, before use.
     public var gate: (any CommitGate)?
+    /// Set once by `close`, under both locks: every commit after it fails.
+    private var closed = false
     /// Strategies, the conflict log, section locks and presence (see Collaboration/).
     let collaboration = Collaboration()
     /// Where each change is written before it is published, for a durable store; nil keeps the
@@ -250,6 +252,7 @@ public final class Store: @unchecked Sendable {
         let queued: Bool
         do {
         (version, queued) = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool) in
+            if closed { throw AGError(.closed, "the store is closed") }
             try notify.withLock { () throws(AGError) in
                 guard let active = drainer, pthread_equal(active, currentThread()) != 0 else { return }
                 guard commitsFromCallbacks < Store.maxCommitsFromCallbacks else {
@@ -317,6 +320,16 @@ public final class Store: @unchecked Sendable {
         if queued { deliver(upTo: version) }
         return version
     }
+
+    /// Refuses every later commit (with `closed`): a transaction or a batcher still holding the store can
+    /// no longer write into a store its owner let go, where the write would be lost. Reads and snapshots
+    /// go on working. Waits only for a commit in progress on another thread (never for a subscription
+    /// callback, which runs with no lock held): safe from inside a callback. Harmless when repeated.
+    public func close() {
+        writeLock.withLock { stateLock.withLock { closed = true } }
+    }
+
+    public var isClosed: Bool { stateLock.withLock { closed } }
 
     /// The second step of a commit for a durable store: the change is applied to a copy of the state
     /// (which shares every container the change does not touch), written to the journal with no reader

@@ -5,10 +5,12 @@ extension Store {
     /// older), made from the recorded changes between them and compacted: its cost follows the size of the
     /// changes, not of the state (DESIGN.md §4). `notInHistory` when the history does not reach both.
     public func diff(from: UInt64, to: UInt64) throws(AGError) -> [PatchOperation] {
-        if from == to { return [] }
         let older = min(from, to), newer = max(from, to)
+        guard newer <= version else { throw AGError(.invalidArgument, "version \(newer) is newer than the store") }
+        if from == to { return [] }
         let changes = try self.changes(since: older).filter { $0.version <= newer }
-        guard changes.count == Int(newer - older) else {
+        // Compared as UInt64: the two versions are the caller's, up to 2^64 - 1 apart.
+        guard UInt64(changes.count) == newer - older else {
             throw AGError(.invalidArgument, "version \(newer) is newer than the store")
         }
         let ops: [PatchOperation] = from < to

@@ -83,6 +83,13 @@ public final class Transaction: @unchecked Sendable {
         }
     }
 
+    /// Reads `text` as a JSON Patch within the store's limits (its depth and input size, as a patch
+    /// committed to the store directly is read), then applies it (see `apply(_:options:)`).
+    public func apply(patchText text: UnsafeRawBufferPointer, options: PatchOptions = .strict) throws(AGError) {
+        let patch = try JSONPatch(parsing: text, options: ParseOptions(limits: store.limits))
+        try apply(patch, options: options)
+    }
+
     /// Commits the transaction as one version and returns it. The transaction ends either way.
     @discardableResult
     public func commit(options: CommitOptions = .default) throws(AGError) -> UInt64 {

@@ -148,4 +148,58 @@ import AGJSON
         #expect(v.sequence.endedToolCalls.count <= 100)
         #expect(v.sequence.usedToolCallIDs.count <= 100)
     }
+
+    /// With messages tracked, a message (or a tool call's arguments) that streams on and on keeps its first
+    /// `maxMessageBytes` bytes, cut at a character.
+    @Test func oneEndlessMessageKeepsBoundedText() {
+        var options = ValidatorOptions()
+        options.trackMessages = true
+        options.maxMessageBytes = 100
+        let v = EventValidator(profile: .client, options: options)
+        var text = "{\"type\":\"TEXT_MESSAGE_START\",\"messageId\":\"m\",\"role\":\"assistant\"}\n"
+        text += "{\"type\":\"TOOL_CALL_START\",\"toolCallId\":\"c\",\"toolCallName\":\"f\",\"parentMessageId\":\"m\"}\n"
+        for _ in 0..<500 {
+            text += "{\"type\":\"TEXT_MESSAGE_CONTENT\",\"messageId\":\"m\",\"delta\":\"é€x\"}\n"
+            text += "{\"type\":\"TOOL_CALL_ARGS\",\"toolCallId\":\"c\",\"delta\":\"ab\"}\n"
+        }
+        _ = feedStream(v, text)
+        let messages = v.messages!.arrayValue!
+        let content = messages[0].objectValue!["content"]!.stringValue!
+        #expect(content.utf8.count <= 100 && content.utf8.count >= 94 && content.hasPrefix("é€xé€x"))
+        #expect(!content.unicodeScalars.contains("\u{FFFD}"))
+        let args = messages[0].objectValue!["toolCalls"]!.arrayValue![0].objectValue!["function"]!.objectValue!["arguments"]!.stringValue!
+        #expect(args.utf8.count == 100)
+    }
+
+    /// With messages tracked, tool calls that keep naming one `parentMessageId` go onto one message that
+    /// stays: the log keeps at most `maxMessages` tool calls in all, the oldest going first, in every
+    /// profile.
+    @Test(arguments: [Profile.client, .strict])
+    func toolCallsOnOneParentKeepBoundedMemory(profile: Profile) {
+        var options = ValidatorOptions()
+        options.trackMessages = true
+        options.maxMessages = 50
+        options.maxRememberedIDs = 100
+        let v = EventValidator(profile: profile, options: options)
+        var text = "{\"type\":\"RUN_STARTED\",\"threadId\":\"t\",\"runId\":\"r\"}\n"
+        text += "{\"type\":\"TEXT_MESSAGE_START\",\"messageId\":\"m\",\"role\":\"assistant\"}\n{\"type\":\"TEXT_MESSAGE_END\",\"messageId\":\"m\"}\n"
+        _ = feedStream(v, text)
+        for round in 0..<40 {
+            text = ""
+            for i in 0..<100 {
+                let id = "c\(round)-\(i)"
+                text += "{\"type\":\"TOOL_CALL_START\",\"toolCallId\":\"\(id)\",\"toolCallName\":\"f\",\"parentMessageId\":\"m\"}\n"
+                text += "{\"type\":\"TOOL_CALL_ARGS\",\"toolCallId\":\"\(id)\",\"delta\":\"{}\"}\n"
+                text += "{\"type\":\"TOOL_CALL_END\",\"toolCallId\":\"\(id)\"}\n"
+            }
+            _ = feedStream(v, text)
+            let sizes = v.messageLog!.sizes
+            #expect(sizes.messages == 1 && sizes.toolCalls <= 50 && sizes.tableEntries <= 1 + 2 * 50, "round \(round): \(sizes)")
+        }
+        #expect(v.findings.filter { $0.severity >= .warning }.isEmpty, "\(v.findings.prefix(3))")
+        // The newest tool calls are the ones kept, in order, each with its arguments.
+        let messages = JSONSerializer.string(v.messages!)
+        #expect(messages.contains(#"{"id":"c39-99","type":"function","function":{"name":"f","arguments":"{}"}}]"#), "\(messages.suffix(300))")
+        #expect(!messages.contains(#""c39-49""#) && messages.contains(#""c39-50""#))
+    }
 }

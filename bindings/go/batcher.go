@@ -1,6 +1,7 @@
 package agstate
 
 /*
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "agstate.h"
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"runtime/cgo"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -61,6 +63,10 @@ type Batcher struct {
 	handle *C.ags_batcher
 	cgoRef cgo.Handle
 	errs   []error
+	// The thread running fn (0 when none: the library never sends two batches at once), so that Close can
+	// tell that it is called from inside fn; and whether a Close without flush asked that nothing more be sent.
+	sendingOn atomic.Uint64
+	dropRest  atomic.Bool
 }
 
 // NewBatcher opens a batcher on store.
@@ -107,6 +113,11 @@ func NewBatcher(store *Store, fn BatchFunc, opts BatcherOptions) (*Batcher, erro
 }
 
 func (b *Batcher) deliver(from, to uint64, event []byte) (status int) {
+	if b.dropRest.Load() {
+		return 0 // closed without flush from inside fn: what was pending is dropped
+	}
+	b.sendingOn.Store(uint64(C.pthread_self()))
+	defer b.sendingOn.Store(0)
 	defer func() {
 		if r := recover(); r != nil {
 			b.record(fmt.Errorf("agstate: batch callback panicked: %v", r))
@@ -177,19 +188,37 @@ func (b *Batcher) Stats() (BatcherStats, error) {
 	return stats, json.Unmarshal(data, &stats)
 }
 
-// Close stops the batcher; with flush, what is pending is sent first, otherwise it is dropped.
+// Close stops the batcher; with flush, what is pending is sent first, otherwise it is dropped. When Close
+// returns, fn is not running on another goroutine and will not be called again.
+//
+// Called from inside fn, it returns at once: the batch in hand is the last but one, and with flush what is
+// pending is sent once fn has returned (from another goroutine, which finishes closing); without, nothing
+// more is sent.
 func (b *Batcher) Close(flush bool) error {
 	b.mu.Lock()
 	handle := b.handle
 	b.handle = nil
 	b.mu.Unlock()
-	if handle != nil {
-		f := C.int(0)
-		if flush {
-			f = 1
-		}
+	if handle == nil {
+		return nil
+	}
+	f := C.int(0)
+	if flush {
+		f = 1
+	}
+	finish := func() {
+		// The library waits for a send in progress on another thread, sends what is pending (flush) and
+		// returns; only then may the cgo handle that carries fn go.
 		C.ags_batcher_close(handle, f)
 		b.cgoRef.Delete()
 	}
+	if b.sendingOn.Load() == uint64(C.pthread_self()) {
+		// Inside fn: closing here could not wait for fn, and the handle would be gone before the pending
+		// batch is sent.
+		b.dropRest.Store(!flush)
+		go finish()
+		return nil
+	}
+	finish()
 	return nil
 }

@@ -58,12 +58,11 @@ func (s *Store) Diff(from, to uint64) ([]byte, error) {
 // DiffSnapshot returns a JSON Patch from snap to the current state: from the recorded changes when snap was
 // taken from this store and the history reaches it, otherwise by comparing the two states.
 func (s *Store) DiffSnapshot(snap *Snapshot) ([]byte, error) {
-	snap.mu.RLock()
-	defer snap.mu.RUnlock()
-	if snap.handle == nil {
-		return nil, &Error{Code: ErrClosed, Message: "the snapshot is closed", OpIndex: -1, Offset: -1}
+	sh, err := snap.live()
+	if err != nil {
+		return nil, err
 	}
 	return s.text(func(h *C.ags_store, out **C.char, n *C.size_t) C.ags_status {
-		return C.ags_store_diff_snapshot(h, snap.handle, 0, out, n)
+		return C.ags_store_diff_snapshot(h, sh, 0, out, n)
 	})
 }

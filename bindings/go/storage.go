@@ -144,9 +144,7 @@ func (s *Storage) OpenStore(id string, initial []byte) (*Store, error) {
 	}); err != nil {
 		return nil, err
 	}
-	store := &Store{handle: handle}
-	runtime.SetFinalizer(store, (*Store).Close)
-	return store, nil
+	return newStore(handle), nil
 }
 
 // List returns the ids of the stores in the database, sorted.

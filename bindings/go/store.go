@@ -7,14 +7,17 @@ import "C"
 
 import (
 	"runtime"
-	"sync"
+	"sync/atomic"
 )
 
 // Store holds one JSON state and its version: 0 when opened, plus one per committed change. Every change
 // is atomic. A Store may be used from many goroutines; Close releases it.
+//
+// No lock of the binding is held during a call into the library, so that Close never waits for a
+// subscription or batcher callback (which may itself read the store, or call Close): a call that races
+// with Close fails with ErrClosed, because the library checks every handle and never hands one out twice.
 type Store struct {
-	mu     sync.RWMutex // guards handle against Close; the engine itself is thread-safe
-	handle *C.ags_store
+	handle atomic.Pointer[C.ags_store]
 }
 
 // NewStore opens a store holding the JSON document state, or {} when state is nil.
@@ -33,32 +36,36 @@ func NewStore(state []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{handle: handle}
-	runtime.SetFinalizer(s, (*Store).Close)
-	return s, nil
+	return newStore(handle), nil
 }
 
-// Close releases the store. Closing twice is harmless; other calls afterwards return ErrClosed.
+// newStore wraps a handle the library gave, and closes it when the Store is collected unclosed.
+func newStore(handle *C.ags_store) *Store {
+	s := &Store{}
+	s.handle.Store(handle)
+	runtime.SetFinalizer(s, (*Store).Close)
+	return s
+}
+
+// Close releases the store. Closing twice is harmless; other calls afterwards return ErrClosed, and so do
+// later commits of transactions begun before. Close waits only for a commit running on another goroutine,
+// never for a callback: it may be called while callbacks run, and from inside one.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	handle := s.handle
-	s.handle = nil
-	s.mu.Unlock()
-	if handle != nil {
+	if handle := s.handle.Swap(nil); handle != nil {
 		C.ags_store_close(handle)
 		runtime.SetFinalizer(s, nil)
 	}
 	return nil
 }
 
-// with runs f with the live handle, or fails with ErrClosed.
+// with runs f with the handle, or fails with ErrClosed. The handle may be closed meanwhile: the library
+// then answers ErrClosed.
 func (s *Store) with(f func(h *C.ags_store) C.ags_status) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.handle == nil {
+	h := s.handle.Load()
+	if h == nil {
 		return &Error{Code: ErrClosed, Message: "the store is closed", OpIndex: -1, Offset: -1}
 	}
-	return call(func() C.ags_status { return f(s.handle) })
+	return call(func() C.ags_status { return f(h) })
 }
 
 // Version is the number of committed changes.

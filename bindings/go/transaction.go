@@ -66,15 +66,18 @@ func (tx *Transaction) Patch(patch []byte) error {
 	return call(func() C.ags_status { return C.ags_txn_patch(h, pp, np, 0) })
 }
 
-// Commit commits the transaction as one version and returns it. The transaction ends either way.
+// Commit commits the transaction as one version and returns it. The transaction ends either way. The commit
+// runs the store's callbacks with no lock of the transaction held, so a callback may use it (and finds it
+// ended).
 func (tx *Transaction) Commit() (uint64, error) {
 	tx.mu.Lock()
-	defer tx.mu.Unlock()
 	h, err := tx.live()
 	if err != nil {
+		tx.mu.Unlock()
 		return 0, err
 	}
 	tx.handle = nil
+	tx.mu.Unlock()
 	runtime.SetFinalizer(tx, nil)
 	var v C.uint64_t
 	err = call(func() C.ags_status { return C.ags_txn_commit(h, nil, &v) })

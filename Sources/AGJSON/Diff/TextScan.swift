@@ -267,7 +267,9 @@ struct TextScan {
             }
             return
         }
-        // Open addressing over indices into `keys`, at most half full.
+        // Open addressing over indices into `keys`, at most half full, in 32 bits: past that many names
+        // the parser decides.
+        guard keys.count <= Int(Int32.max) else { throw TextDiffFallback() }
         var size = 64
         while size < 2 * n { size <<= 1 }
         if table.count < size { table = [Int32](repeating: -1, count: size) } else {

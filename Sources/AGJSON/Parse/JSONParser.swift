@@ -328,7 +328,7 @@ public struct JSONParser {
                     break outer
                 }
             }
-        } else if persistent && end - base > JSONObject.largeThreshold {
+        } else if JSONObject.takesLargeForm(end - base, persistent: persistent) {
             // The large form's trie finds a repeated name while it is built.
             let names = memberKeys.moveArray(from: base)
             let values = memberValues.moveArray(from: valueBase)
@@ -339,7 +339,13 @@ public struct JSONParser {
             }
             return try objectWithDuplicate(names, values, at: base + repeated, base: base)
         } else {
-            if let repeated = NameList.firstRepeat(keys + base, count: end - base) { duplicate = base + repeated }
+            // The indexed form: its name table is built once, finding a repeated name on the way.
+            let names = memberKeys.moveArray(from: base)
+            let values = memberValues.moveArray(from: valueBase)
+            let (list, repeated) = NameList.checking(names)
+            guard let list else { return try objectWithDuplicate(names, values, at: base + repeated, base: base) }
+            memberOffsets.drop(from: base)
+            return JSONObject(indexed: list, values: values)
         }
         guard let duplicate else {
             memberOffsets.drop(from: base)

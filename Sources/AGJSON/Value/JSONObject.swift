@@ -49,17 +49,25 @@ public struct JSONObject: Sendable {
     /// Objects with more members than this take the large form. The environment variable
     /// `AGSTATE_LARGE_OBJECT_THRESHOLD`, read once, changes it (the tests run the whole suite with 0 too,
     /// so that every object with members takes the large path).
+    /// Never past what the indexed form's `NameList` can hold.
     static let largeThreshold: Int = {
-        if let text = getenvString("AGSTATE_LARGE_OBJECT_THRESHOLD"), let n = Int(text), n >= 0 { return n }
+        if let text = getenvString("AGSTATE_LARGE_OBJECT_THRESHOLD"), let n = Int(text), n >= 0 { return min(n, NameList.maxCount) }
         return 256
     }()
+
+    /// Whether an object of `count` members takes the large form: past `largeThreshold` when it is to be
+    /// persistent, and always past what the indexed form holds.
+    @inline(__always)
+    static func takesLargeForm(_ count: Int, persistent: Bool) -> Bool {
+        count > (persistent ? largeThreshold : NameList.maxCount)
+    }
 
     public init() { names = .small([]); values = []; storedHeight = 1 }
 
     /// An object from keys known to be distinct (the parser checks them), built in one step.
     init(distinctKeys keys: [String], values: [JSONValue], persistent: Bool = true) {
         storedHeight = UInt32(1 + JSONValue.deepest(values))
-        if persistent && keys.count > JSONObject.largeThreshold {
+        if JSONObject.takesLargeForm(keys.count, persistent: persistent) {
             names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
             self.values = []
         } else if keys.count > JSONObject.smallLimit {
@@ -69,6 +77,13 @@ public struct JSONObject: Sendable {
             names = .small(keys)
             self.values = values
         }
+    }
+
+    /// An indexed object from a list the parser built (see `NameList.checking`).
+    init(indexed list: NameList, values: [JSONValue]) {
+        storedHeight = UInt32(1 + JSONValue.deepest(values))
+        names = .indexed(IndexedNames(list))
+        self.values = values
     }
 
     /// A large object from parsed keys, or (nil) the index of the first repeated key.
@@ -190,16 +205,28 @@ public struct JSONObject: Sendable {
     /// After a member was added to a small or indexed object: the form its count now calls for.
     private mutating func grewTo(_ count: Int) {
         if count > JSONObject.largeThreshold {
-            names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
-            values = []
+            moveToLargeForm()
         } else if count > JSONObject.smallLimit, case .small(let keys) = names {
             names = .indexed(IndexedNames(NameList(uncheckedUniqueElements: keys)))
         }
     }
 
+    /// Before a member may be added: an indexed object whose `NameList` is full (a document read once,
+    /// past four billion members) moves to the large form, which has no such bound.
+    @inline(__always)
+    private mutating func makeRoomForOneMore(_ key: String) {
+        if values.count >= NameList.maxCount && largeBox == nil && !contains(key) { moveToLargeForm() }
+    }
+
+    private mutating func moveToLargeForm() {
+        names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
+        values = []
+    }
+
     /// Sets `key` to `value` with one lookup; true when the key was already there (its value is replaced).
     @discardableResult
     public mutating func set(_ key: String, _ value: JSONValue) -> Bool {
+        makeRoomForOneMore(key)
         var h = height
         defer { storedHeight = UInt32(h) }
         if largeBox != nil {
@@ -256,6 +283,7 @@ public struct JSONObject: Sendable {
     /// Adds the member `key` (absent) just before the member `before`, where an undone removal puts it
     /// back; at the end when `before` is absent. An existing `key` is replaced in place.
     mutating func insert(_ key: String, _ value: JSONValue, before: String) {
+        makeRoomForOneMore(key)
         if largeBox != nil {
             withLarge { members in members.insert(key, value, before: before) }
             if value.height + 1 > height { storedHeight = UInt32(value.height + 1) }

@@ -10,6 +10,7 @@ from . import _constants as C
 from . import _convert
 from ._convert import JSONText, document_bytes, pointer_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
+from ._limits import limit_value
 from ._native import ags_commit_options, check_int, fast, hot, hot_released, lib, size_arg, slots, take_output
 from .errors import check, last_error
 from .snapshot import Snapshot
@@ -428,16 +429,18 @@ class Store(NativeHandle):
 
     def _limit(self, limit: int, value: Optional[int]) -> int:
         old = c_int64()
-        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else check_int(value, "int64_t", "limit"),
+        check(lib.ags_store_limit(self._h(), limit, -1 if value is None else limit_value(value),
                                   byref(old)))
         return old.value
 
     def max_depth(self, value: Optional[int] = None) -> int:
-        """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value."""
+        """Reads, and with ``value`` sets, this store's nesting limit. Returns the old value. ValueError for a
+        negative value, OverflowError past int64_t."""
         return self._limit(C.AGS_LIMIT_DEPTH, value)
 
     def max_history(self, versions: Optional[int] = None, *, bytes: Optional[int] = None) -> tuple:
-        """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes)."""
+        """Reads, and sets, the history bounds (versions kept, bytes held). Returns the old (versions, bytes).
+        ValueError for a negative bound."""
         return (self._limit(C.AGS_LIMIT_HISTORY_VERSIONS, versions),
                 self._limit(C.AGS_LIMIT_HISTORY_BYTES, bytes))
 

@@ -201,6 +201,8 @@ package struct NameIndex: Sendable {
         let n = names.count
         precondition(hashes.count == n, "one hash for each name")
         guard n > 0 else { return (NameIndex(), -1) }
+        // The one-pass build numbers names in 32 bits; past that, one insertion at a time.
+        guard n <= Int(Int32.max) else { return buildByInsertion(names, hashes: hashes) }
         var order = [Int32](repeating: 0, count: n)
         for i in 0..<n { order[i] = Int32(truncatingIfNeeded: i) }
         var scratch = [Int32](repeating: 0, count: n)
@@ -217,6 +219,16 @@ package struct NameIndex: Sendable {
         }
         guard duplicate == Int.max else { return (nil, duplicate) }
         return (NameIndex(root: root, count: n), -1)
+    }
+
+    /// The index built one name at a time, for more names than the one-pass build numbers.
+    private static func buildByInsertion(_ names: [String], hashes: [UInt64]) -> (index: NameIndex?, duplicate: Int) {
+        var index = NameIndex()
+        for i in 0..<names.count {
+            if index.slot(names[i], hash: hashes[i]) != nil { return (nil, i) }
+            index.set(names[i], hash: hashes[i], slot: i)
+        }
+        return (index, -1)
     }
 
     /// The node for the `count` names (by number) at `items`, all alike above `shift`; `spare` is room

@@ -1,16 +1,23 @@
-/// The names of an indexed object (17 to 256 members), in order, with a hash table from name to position.
+/// The names of an indexed object, in order, with a hash table from name to position: 17 to 256 members in
+/// a store, any number up to `maxCount` in a document read once (`ParseOptions.persistentContainers` off).
 ///
 /// Names hash and compare by their bytes (`NameBytes`), as every form of `JSONObject` compares them
 /// (swift-collections' `OrderedSet`, which this replaces, compares `String`s by canonical equivalence).
-/// The table is open addressing with linear probing, at most half full, of 16-bit positions (0 is empty);
-/// an insertion or removal in the middle moves the names after it and rebuilds the table, O(n) for at
-/// most 256 names, as `OrderedSet` did.
+/// The table is open addressing with linear probing, at most half full, of 32-bit positions plus one (0 is
+/// empty): 16 bits, enough for a store's indexed objects, wrapped past 65,535 names in a document read once
+/// and lost members. An insertion or removal in the middle moves the names after it and rebuilds the
+/// table, O(n), as `OrderedSet` did.
 struct NameList: Sendable {
     private(set) var elements: [String]
-    private var table: [UInt16]
+    private var table: [UInt32]
+
+    /// The most names a list holds: every position plus one fits the table's entries. `JSONObject` takes
+    /// its large form beyond it.
+    static let maxCount = Int(UInt32.max) - 1
 
     /// A list of `names`, which the caller knows to be distinct.
     init(uncheckedUniqueElements names: [String]) {
+        precondition(names.count <= NameList.maxCount, "a NameList holds at most NameList.maxCount names")
         elements = names
         table = []
         rebuild()
@@ -36,14 +43,17 @@ struct NameList: Sendable {
         }
     }
 
-    /// Appends `name`, which the caller knows to be absent.
+    /// Appends `name`, which the caller knows to be absent (and the list not full: `JSONObject` moves to
+    /// its large form first).
     mutating func append(_ name: String) {
+        precondition(elements.count < NameList.maxCount, "a NameList holds at most NameList.maxCount names")
         elements.append(name)
         if elements.count * 2 > table.count { rebuild() } else { place(elements.count - 1) }
     }
 
     /// Inserts `name`, which the caller knows to be absent, at `position`.
     mutating func insert(_ name: String, at position: Int) {
+        precondition(elements.count < NameList.maxCount, "a NameList holds at most NameList.maxCount names")
         elements.insert(name, at: position)
         rebuild()
     }
@@ -55,31 +65,42 @@ struct NameList: Sendable {
         return name
     }
 
-    /// The position of the first of `count` names at `names` that repeats an earlier one, or nil (the
-    /// parser's check for objects of the indexed size).
-    static func firstRepeat(_ names: UnsafePointer<String>, count: Int) -> Int? {
+    /// The list of `names` with its table built in the one pass that looks for a repeated name, or (nil)
+    /// the position of the first name that repeats an earlier one: the parser's check and build at once
+    /// (checking first and building after took two passes over a table, a fifth of reading a wide object).
+    static func checking(_ names: [String]) -> (list: NameList?, duplicate: Int) {
+        precondition(names.count <= NameList.maxCount, "at most NameList.maxCount names")
         var size = 32
-        while size < count * 2 { size *= 2 }
-        var table = [UInt16](repeating: 0, count: size)
-        return table.withUnsafeMutableBufferPointer { table in
-            let mask = size &- 1
-            for i in 0..<count {
-                var at = Int(truncatingIfNeeded: NameBytes.hash(names[i])) & mask
-                while table[at] != 0 {
-                    if NameBytes.equal(names[Int(table[at]) &- 1], names[i]) { return i }
-                    at = (at &+ 1) & mask
+        while size < names.count * 2 { size *= 2 }
+        var table = [UInt32](repeating: 0, count: size)
+        let repeated: Int? = table.withUnsafeMutableBufferPointer { table in
+            names.withUnsafeBufferPointer { names in
+                let mask = size &- 1
+                for i in 0..<names.count {
+                    var at = Int(truncatingIfNeeded: NameBytes.hash(names[i])) & mask
+                    while table[at] != 0 {
+                        if NameBytes.equal(names[Int(table[at]) &- 1], names[i]) { return i }
+                        at = (at &+ 1) & mask
+                    }
+                    table[at] = UInt32(truncatingIfNeeded: i &+ 1)
                 }
-                table[at] = UInt16(truncatingIfNeeded: i &+ 1)
+                return nil
             }
-            return nil
         }
+        if let repeated { return (nil, repeated) }
+        return (NameList(elements: names, table: table), -1)
+    }
+
+    private init(elements: [String], table: [UInt32]) {
+        self.elements = elements
+        self.table = table
     }
 
     /// A table at most half full, with every name placed.
     private mutating func rebuild() {
         var size = 32
         while size < elements.count * 2 { size *= 2 }
-        table = [UInt16](repeating: 0, count: size)
+        table = [UInt32](repeating: 0, count: size)
         for i in elements.indices { place(i) }
     }
 
@@ -88,6 +109,6 @@ struct NameList: Sendable {
         let mask = table.count &- 1
         var at = Int(truncatingIfNeeded: NameBytes.hash(elements[i])) & mask
         while table[at] != 0 { at = (at &+ 1) & mask }
-        table[at] = UInt16(truncatingIfNeeded: i &+ 1)
+        table[at] = UInt32(truncatingIfNeeded: i &+ 1)
     }
 }
