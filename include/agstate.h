@@ -347,7 +347,9 @@ ags_status ags_store_open(const char *json, size_t len, ags_store **store);
  * already closed, is ignored. Any later call with the handle gives AGS_ERR_CLOSED, and so does every later
  * commit through what still holds the store (a transaction begun before it: ags_txn_commit). It waits
  * only for a commit in progress on another thread, never for a callback: it may be called from inside a
- * subscription or batcher callback. */
+ * subscription or batcher callback. A handle from ags_storage_open_store or ags_registry_get shares its
+ * store with every other handle to that id: closing it ends that handle (and releases a registry's hold),
+ * and the store stays open for the others. */
 void ags_store_close(ags_store *store);
 
 /* Writes the current version to *version. */

@@ -426,7 +426,7 @@ static void validator_functions(void) {
     EACH(u32s, v) S(ags_validator_options_init(&options, V(u32s, v)));
     S(ags_validator_options_init(NULL, AGS_VALIDATOR_OPTIONS_VERSION));
     for (size_t p = 0; p < sizeof profiles / sizeof *profiles; p++) EACH(u32s, f) EACH(u32s, v) {
-        options = (ags_validator_options){ V(u32s, v), profiles[p], profiles[p] ? lengths[(f_i + v_i) % 3] : null_lengths[(f_i + v_i) % 6], V(u32s, f) };
+        options = (ags_validator_options){ V(u32s, v), profiles[p], profiles[p] ? lengths[(f_i + v_i) % 3] : null_lengths[(f_i + v_i) % 6], V(u32s, f), NULL, 0 };
         ags_validator *val = NULL;
         walking("ags_validator_open");
         if (status(ags_validator_open(&options, &val)) != AGS_OK) continue;
@@ -536,7 +536,9 @@ static const char *const not_walked_yet =
     " ags_storage_stats ags_store_set_strategy ags_store_strategy ags_store_conflicts ags_store_author"
     " ags_store_lock ags_store_renew_lock ags_store_unlock ags_store_locks ags_store_presence_set"
     " ags_store_presence_leave ags_store_presence ags_store_expire ags_store_watch_locks"
-    " ags_store_watch_presence ags_watch_close ";
+    " ags_store_watch_presence ags_watch_close ags_metrics_json ags_metrics_text ags_registry_close"
+    " ags_registry_get ags_registry_health ags_registry_limit ags_registry_open ags_registry_options_init"
+    " ags_registry_set_log ags_registry_set_span ags_registry_stats ags_registry_sweep ";
 
 /* Every function declared in the header was walked. */
 static void every_function_walked(const char *header) {

@@ -13,13 +13,16 @@ public func ags_store_open(_ text: CText, _ length: Int, _ handle: UnsafeMutable
         let limits = DefaultLimits.current
         let initial: JSONValue = (text == nil && length == 0)
             ? .object(JSONObject()) : try json(text, length, "the initial state", limits: limits.json)
-        handle.pointee = try stores.insert(try Store(initial, limits: limits))
+        // The handle owns a store it opened: closing it closes the store. (A store from a storage or a
+        // registry is shared by every handle to its id; closing one of those handles only lets it go.)
+        let store = try Store(initial, limits: limits)
+        handle.pointee = try stores.insert(store, onRemove: { store.close() })
     }
 }
 
 @_cdecl("ags_store_close")
 public func ags_store_close(_ handle: OpaquePointer?) {
-    stores.take(handle)?.close()
+    stores.remove(handle)
 }
 
 @_cdecl("ags_store_version")
