@@ -168,9 +168,7 @@ func (r *Registry) Get(id string, initial []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{handle: handle}
-	runtime.SetFinalizer(s, (*Store).Close)
-	return s, nil
+	return newStore(handle), nil
 }
 
 // Sweep evicts the stores unused past the TTL (and unheld) and returns how many.
