@@ -82,6 +82,40 @@ import Testing
         #expect(MergePatch.apply(diff, to: a) == .object(changed))
     }
 
+    /// Removing every member one at a time, and the merge diff to a small object (which removes them all
+    /// to check itself), each member's removal costing O(log n): both were quadratic in the width (a name
+    /// table rebuilt per removal, the tallest member looked for over every member), so this test did not
+    /// finish in minutes at this width.
+    @Test func removingEveryMemberOneAtATime() throws {
+        var object = try WideObjectTests.wide()
+        for i in 0..<WideObjectTests.width { #expect(object.removeValue(forKey: "k\(i)") != nil) }
+        #expect(object.count == 0 && object.height == 1)
+        let diff = try MergePatch.diff(.object(try WideObjectTests.wide()), ["a": 1])
+        #expect(diff.objectValue?.count == WideObjectTests.width + 1)
+    }
+
+    /// A large object's height follows its tallest member as members come, change and go.
+    @Test func aLargeObjectsHeightFollowsItsTallestMember() throws {
+        var object = try #require(try JSONParser.parse(WideObjectTests.text(1_000)).objectValue)
+        #expect(object.height == 1)  // scalars have height 0
+        object["deep"] = try JSONParser.parse(#"{"a":{"b":[1]}}"#)
+        #expect(object.height == 4)
+        object.modify("deep") { $0 = try! JSONParser.parse(#"{"a":1}"#) }
+        #expect(object.height == 2)
+        object["deep2"] = try JSONParser.parse(#"[[[[]]]]"#)
+        #expect(object.height == 5)
+        object["deep2"] = nil
+        #expect(object.height == 2)
+        object["deep"] = 1
+        #expect(object.height == 1)
+        object["deep"] = [[1]]
+        #expect(object.height == 3)
+        for i in 0..<1_000 { object["k\(i)"] = nil }
+        #expect(object.height == 3 && object.count == 1)
+        object["deep"] = nil
+        #expect(object.height == 1)
+    }
+
     /// The list itself, with positions past 16 bits.
     @Test func nameListNumbersEveryPosition() {
         var list = NameList(uncheckedUniqueElements: (0..<66_000).map { "n\($0)" })

@@ -218,6 +218,14 @@ public struct JSONObject: Sendable {
         if values.count >= NameList.maxCount && largeBox == nil && !contains(key) { moveToLargeForm() }
     }
 
+    /// Before a member is removed or inserted in the middle: an indexed object wider than `largeThreshold`
+    /// (a document read once) moves to the large form, where that costs O(log n) instead of moving every
+    /// later name and rebuilding the table (one at a time, removing every member was quadratic).
+    @inline(__always)
+    private mutating func leaveWideIndexedForm() {
+        if values.count > JSONObject.largeThreshold, case .indexed = names { moveToLargeForm() }
+    }
+
     private mutating func moveToLargeForm() {
         names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
         values = []
@@ -251,6 +259,7 @@ public struct JSONObject: Sendable {
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
+        leaveWideIndexedForm()
         if largeBox != nil {
             let h = height
             var newHeight = h
@@ -284,6 +293,7 @@ public struct JSONObject: Sendable {
     /// back; at the end when `before` is absent. An existing `key` is replaced in place.
     mutating func insert(_ key: String, _ value: JSONValue, before: String) {
         makeRoomForOneMore(key)
+        leaveWideIndexedForm()
         if largeBox != nil {
             withLarge { members in members.insert(key, value, before: before) }
             if value.height + 1 > height { storedHeight = UInt32(value.height + 1) }
@@ -406,14 +416,6 @@ public struct JSONObject: Sendable {
     /// tallest member when the tallest one shrank.
     private static func updateHeight(_ height: inout Int, old: Int, new: Int, deepest: () -> Int) {
         if new + 1 > height { height = new + 1 } else if new < old && old + 1 == height { height = 1 + deepest() }
-    }
-}
-
-extension LargeMembers {
-    var maxHeight: Int {
-        var deepest = 0
-        forEach { _, value in if value.height > deepest { deepest = value.height } }
-        return deepest
     }
 }
 

@@ -1,7 +1,9 @@
 /// The members of a large object, kept so that a change costs O(log n) and leaves every earlier copy
 /// intact (DESIGN.md §4): a hash-array-mapped trie from name to slot (`NameIndex`), and the members in insertion order
 /// in a persistent vector of slots. Removing a member empties its slot; when half the slots are empty
-/// they are compacted (the order kept).
+/// they are compacted (the order kept). How many members have each height is counted, so that the object's
+/// height stays right in O(1) when its tallest member goes (finding the new tallest by a walk over every member
+/// made removing all the members of a wide object, one at a time, quadratic).
 struct LargeMembers: Sendable {
     struct Member: Sendable {
         var key: String
@@ -10,11 +12,11 @@ struct LargeMembers: Sendable {
 
     private(set) var index: NameIndex
     private(set) var slots: PersistentVector<Member?>
+    private var heights: HeightCounts
 
     init(keys: [String], values: [JSONValue]) {
         guard let index = NameIndex.build(keys).index else { preconditionFailure("LargeMembers(keys:values:) takes distinct keys") }
-        self.index = index
-        slots = PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }
+        self.init(index: index, slots: PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }, values: values)
     }
 
     /// The members of parsed `keys` and `values`, or (nil) the index of the first key that repeats an
@@ -22,15 +24,20 @@ struct LargeMembers: Sendable {
     static func checking(keys: [String], values: [JSONValue]) -> (members: LargeMembers?, duplicate: Int) {
         let (built, duplicate) = NameIndex.build(keys)
         guard let index = built else { return (nil, duplicate) }
-        return (LargeMembers(index: index, slots: PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }), -1)
+        return (LargeMembers(index: index, slots: PersistentVector(count: keys.count) { Member(key: keys[$0], value: values[$0]) }, values: values), -1)
     }
 
-    private init(index: NameIndex, slots: PersistentVector<Member?>) {
+    private init(index: NameIndex, slots: PersistentVector<Member?>, values: [JSONValue]) {
         self.index = index
         self.slots = slots
+        heights = HeightCounts()
+        for value in values { heights.add(value.height) }
     }
 
     var count: Int { index.count }
+
+    /// The height of the tallest member (0 when there is none).
+    var maxHeight: Int { heights.max }
 
     func contains(_ key: String) -> Bool { index[key] != nil }
 
@@ -42,12 +49,15 @@ struct LargeMembers: Sendable {
     /// Sets `key` to `value`: in its slot when present, appended otherwise. Returns the old value.
     @discardableResult
     mutating func updateValue(_ value: JSONValue, forKey key: String) -> JSONValue? {
+        heights.add(value.height)
         if let slot = index[key] {
-            return slots.modify(slot) { member -> JSONValue in
+            let old = slots.modify(slot) { member -> JSONValue in
                 let old = member!.value
                 member!.value = value
                 return old
             }
+            heights.remove(old.height)
+            return old
         }
         index.set(key, slot: slots.count)
         slots.append(Member(key: key, value: value))
@@ -61,6 +71,7 @@ struct LargeMembers: Sendable {
             member = nil
             return old
         }
+        heights.remove(removed.height)
         if slots.count >= 64 && index.count * 2 < slots.count { compact() }
         return removed
     }
@@ -87,6 +98,7 @@ struct LargeMembers: Sendable {
         if next > 0 && slots[next - 1] == nil {
             slots.modify(next - 1) { $0 = Member(key: key, value: value) }
             index.set(key, slot: next - 1)
+            heights.add(value.height)
             return
         }
         var keys: [String] = []
@@ -107,7 +119,17 @@ struct LargeMembers: Sendable {
     /// Changes the value of `key` in place; nil when the key is absent.
     mutating func modify<R, E: Error>(_ key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
         guard let slot = index[key] else { return nil }
-        return try slots.modify(slot) { (member: inout Member?) throws(E) -> R in try body(&member!.value) }
+        var old = 0
+        var new = 0
+        defer {
+            heights.remove(old)
+            heights.add(new)
+        }
+        return try slots.modify(slot) { (member: inout Member?) throws(E) -> R in
+            old = member!.value.height
+            defer { new = member!.value.height }
+            return try body(&member!.value)
+        }
     }
 
     /// Calls `body` with each member in insertion order.
@@ -132,4 +154,22 @@ struct LargeMembers: Sendable {
     }
 
     func sharesStorage(with other: LargeMembers) -> Bool { slots.sharesRoot(with: other.slots) }
+}
+
+/// How many members have each height: `counts[h]` members of height `h`, with no trailing zero, so the
+/// tallest is the last. Its length is the object's height, bounded by the depth limit.
+private struct HeightCounts: Sendable {
+    private var counts: [Int] = []
+
+    var max: Int { Swift.max(counts.count - 1, 0) }
+
+    mutating func add(_ height: Int) {
+        if height >= counts.count { counts.append(contentsOf: repeatElement(0, count: height - counts.count + 1)) }
+        counts[height] += 1
+    }
+
+    mutating func remove(_ height: Int) {
+        counts[height] -= 1
+        while let last = counts.last, last == 0 { counts.removeLast() }
+    }
 }
