@@ -45,10 +45,11 @@ let package = Package(
         ),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibpq", path: "Sources/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), PostgreSQL (shared by many
-        // processes), encryption at rest, backups.
-        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium", "CLibpq"]),
+        // Durable stores behind AGState's StoreJournal: SQLite (embedded default), PostgreSQL and Redis (shared
+        // by many processes), encryption at rest, backups.
+        .target(name: "AGStorage", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "CZlib", "CSQLite", "CSodium", "CLibpq", "CHiredis"]),
         // Many stores per process: lazy loading, eviction under a byte budget, rate limits, metrics,
         // logs, traces and health.
         .target(name: "AGRegistry", dependencies: ["AGCore", "AGJSON", "AGState", "AGCodec", "AGStorage"]),

@@ -3,14 +3,16 @@ import AGJSON
 import AGState
 
 /// Durable stores behind one URL: `sqlite:PATH` or `file:PATH` (an embedded database, one process),
-/// `postgres://...` or `postgresql://...` (a server shared by many processes). Open a store by id (its
-/// stored state loaded, or created with an initial state), list and delete stores, back them up.
+/// `postgres://...` or `postgresql://...`, `redis://...` or `redis+unix://...` (a server shared by many
+/// processes). Open a store by id (its stored state loaded, or created with an initial state), list and
+/// delete stores, back them up.
 ///
 /// A store opened here is an ordinary `Store` whose every commit returns only once its change is stored.
 public final class Storage: @unchecked Sendable {
     private enum Backend {
         case sqlite(SQLiteStorage)
         case postgres(PostgresStorage)
+        case redis(RedisStorage)
     }
     private let backend: Backend
 
@@ -21,6 +23,9 @@ public final class Storage: @unchecked Sendable {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             guard !url.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage URL contains a NUL byte") }
             backend = .postgres(try PostgresStorage(url: url, options: options))
+        } else if url.hasPrefix("redis://") || url.hasPrefix("redis+unix://") {
+            guard !url.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage URL contains a NUL byte") }
+            backend = .redis(try RedisStorage(url: url, options: options))
         } else {
             backend = .sqlite(try SQLiteStorage(url: url, options: options))
         }
@@ -53,6 +58,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         case .postgres(let storage): return try storage.openStore(id, initial: initial, limits: limits)
+        case .redis(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         }
     }
 
@@ -61,6 +67,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): return try storage.list()
         case .postgres(let storage): return try storage.list()
+        case .redis(let storage): return try storage.list()
         }
     }
 
@@ -71,6 +78,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): try storage.delete(id)
         case .postgres(let storage): try storage.delete(id)
+        case .redis(let storage): try storage.delete(id)
         }
     }
 
@@ -91,11 +99,13 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// The backend's counters as a JSON object: for PostgreSQL the pool, the circuit breaker's state and
-    /// transitions, retries, the listener, conflicts and changes applied from other processes.
+    /// transitions, retries, the listener, conflicts and changes applied from other processes; Redis the
+    /// same and the server's persistence settings.
     public func statistics() -> String {
         switch backend {
         case .sqlite: return #"{"backend":"sqlite"}"#
         case .postgres(let storage): return storage.statistics()
+        case .redis(let storage): return storage.statistics()
         }
     }
 
@@ -104,6 +114,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): storage.close()
         case .postgres(let storage): storage.close()
+        case .redis(let storage): storage.close()
         }
     }
 }

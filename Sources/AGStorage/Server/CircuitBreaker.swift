@@ -36,7 +36,7 @@ final class CircuitBreaker: @unchecked Sendable {
                 guard probing else { probing = true; return }
             }
             rejected += 1
-            throw AGError(.unavailable, "the database is unavailable (circuit breaker \(state.rawValue) after \(failures) failures)")
+            throw AGError(.unavailable, "the server is unavailable (circuit breaker \(state.rawValue) after \(failures) failures)")
         }
     }
 

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AGCore
+import CHiredis
+
+/// The thread that subscribes to the storage's channel and applies other processes' changes to the stores
+/// open here. Messages are folded into a set of store ids to catch up (bounded by the open stores), so a
+/// burst costs one stream read per store, not one per change. After a lost connection it reconnects with
+/// backoff and catches up every open store (messages published meanwhile are lost: Redis does not keep
+/// them); it also catches up every open store once a second, so no change waits for a message that never
+/// came.
+final class RedisListener: @unchecked Sendable {
+    private unowned let storage: RedisStorage
+    private let lock = Lock()
+    private var stopping = false
+    private var thread: pthread_t?
+    private var connected = false
+    private var reconnects: UInt64 = 0
+    private var messages: UInt64 = 0
+
+    /// Bounds the stores noted for a catch-up in one batch of messages.
+    static let maxPending = 4096
+
+    init(storage: RedisStorage) { self.storage = storage }
+
+    func start() throws(AGError) {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var made = pthread_t()
+        let status = pthread_create(&made, nil, { raw in
+            let listener = Unmanaged<RedisListener>.fromOpaque(raw!).takeRetainedValue()
+            listener.run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<RedisListener>.fromOpaque(context).release()
+            throw AGError(.io, "cannot start the Redis listener thread (error \(status))")
+        }
+        thread = made
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    private var isStopping: Bool { lock.withLock { stopping } }
+
+    private func run() {
+        var backoff: UInt64 = 20
+        while !isStopping {
+            let connection: RedisConnection
+            do throws(AGError) {
+                connection = try RedisConnection(storage.endpoint, timeoutSeconds: storage.pool.settings.connectTimeoutSeconds)
+                let reply = try connection.command(["SUBSCRIBE", storage.channel])
+                if case .error(let message) = reply { throw AGError(.io, message) }
+            } catch {
+                usleep(UInt32(UInt64.random(in: backoff / 2...backoff) * 1000))
+                backoff = min(backoff * 2, storage.pool.settings.backoffMaxMilliseconds)
+                continue
+            }
+            backoff = 20
+            lock.withLock { connected = true; reconnects += 1 }
+            storage.catchUp(only: nil)
+            listen(connection)
+            lock.withLock { connected = false }
+        }
+    }
+
+    /// Waits for messages until the connection breaks or the storage closes.
+    private func listen(_ connection: RedisConnection) {
+        var lastSweep = monotonicMilliseconds()
+        while !isStopping {
+            var descriptor = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if ready > 0 {
+                guard redisBufferRead(connection.context) == REDIS_OK, !connection.isBroken else { return }
+            }
+            var dirty: [String: UInt64] = [:]
+            var sweepAll = false
+            while true {
+                var raw: UnsafeMutableRawPointer?
+                guard redisGetReplyFromReader(connection.context, &raw) == REDIS_OK else { return }
+                guard let raw else { break }
+                let reply = RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+                freeReplyObject(raw)
+                // ["message", channel, "<version> <id>"]
+                guard let parts = reply.elements, parts.count == 3, parts[0].text == "message", let payload = parts[2].text else { continue }
+                lock.withLock { messages += 1 }
+                if dirty.count >= RedisListener.maxPending {
+                    sweepAll = true
+                } else if let space = payload.firstIndex(of: " "), let version = UInt64(payload[..<space]) {
+                    let id = String(payload[payload.index(after: space)...])
+                    dirty[id] = max(dirty[id] ?? 0, version)
+                }
+            }
+            for (id, version) in dirty { storage.catchUp(only: id, through: version) }
+            if sweepAll || monotonicMilliseconds() - lastSweep >= 1000 {
+                lastSweep = monotonicMilliseconds()
+                storage.catchUp(only: nil)
+            }
+        }
+    }
+
+    func statistics() -> String {
+        lock.withLock { #""connected":\#(connected),"reconnects":\#(reconnects),"notifications":\#(messages)"# }
+    }
+}
