@@ -11,5 +11,5 @@ PGB=("$PG_BIN/pgbench" -h "$SERVERS_DIR" -U postgres)
 "${PGB[@]}" -i -q postgres >/dev/null 2>&1
 for clients in 1 4; do
   "${PGB[@]}" -N -c $clients -j $clients -T "$SECONDS_EACH" postgres 2>/dev/null | grep -E "^tps" | sed "s/^/pgbench -N, $clients client(s): /"
-  "$ROOT/build/benchmarks/bench_postgres" "$AGSTATE_TEST_PG_URL" $clients "$SECONDS_EACH"
+  "$ROOT/build/benchmarks/bench_shared_storage" "$AGSTATE_TEST_PG_URL" $clients "$SECONDS_EACH"
 done

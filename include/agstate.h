@@ -983,6 +983,25 @@ void ags_validator_close(ags_validator *validator);
  *   use; default 5000), agstate_connect_timeout_s (default 2), agstate_retries (default 3),
  *   agstate_backoff_ms (first backoff, doubled each retry; default 20), agstate_backoff_max_ms (default
  *   1000), agstate_breaker_failures (default 5), agstate_breaker_open_ms (default 1000).
+ *
+ * Redis ("redis://[[user]:password@][host][:port][/db]", by default 127.0.0.1:6379 db 0, or
+ * "redis+unix://[[user]:password@]/path/to/socket[?db=N]"; hiredis; one server or a primary, not Redis
+ * Cluster): the same semantics as PostgreSQL, with the same agstate_* parameters and defaults. A store is a
+ * stream of changes (agstate:changes:<id>, entry id "<version>-0"), a hash of checkpoints and a hash with
+ * its last version; a commit is one Lua script, which the server runs atomically, appending version v only
+ * when the store's last version is v - 1: a lost race is AGS_ERR_CONFLICT after which the store has caught
+ * up. The script publishes (store id, version) on a pub/sub channel; a listener thread per storage applies
+ * the others' changes (in version order, once each; also once a second, for messages lost while it
+ * reconnected). Durability is the server's, which acknowledges a commit once it has run the script in
+ * memory: with appendonly yes and appendfsync always, an acknowledged commit survives a crash of the
+ * server and of the machine; with appendfsync everysec (Redis's default once appendonly is on), a crash
+ * may lose up to about the last two seconds of acknowledged commits (the server syncs once a second, and
+ * delays its writes to the file while a sync is slow); without appendonly (snapshots only, Redis's
+ * default), a restart may lose every change since the last snapshot. Replicas are asynchronous: a failover
+ * to one may lose what it had not received. A server found behind a version a process holds (it lost
+ * acknowledged changes) makes that store's commits there fail with AGS_ERR_CORRUPT_DATA rather than
+ * overwrite them. ags_storage_stats shows the server's appendonly and appendfsync settings as seen at open.
+ *
  * Backups (ags_storage_export/import) are for SQLite storages; a server has its own backup tools.
  * ------------------------------------------------------------------------------------------------ */
 
@@ -1044,8 +1063,9 @@ typedef struct ags_storage_options {
 /* Fills options with the defaults of AGS_STORAGE_OPTIONS_INIT. version must be AGS_STORAGE_OPTIONS_VERSION. */
 ags_status ags_storage_options_init(ags_storage_options *options, unsigned int version);
 
-/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same), or
- * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated). options may
+/* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same),
+ * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated), or "redis://..." /
+ * "redis+unix://..." (see above). options may
  * be NULL for the defaults (durability applies to SQLite; the key seals rows on every backend). Fails
  * with AGS_ERR_CORRUPT_DATA for a bad file or a newer schema, AGS_ERR_IO when the file cannot be opened
  * or created, AGS_ERR_UNAVAILABLE when the server cannot be reached. */
@@ -1081,7 +1101,8 @@ ags_status ags_storage_import(ags_storage *storage, const char *path, size_t pat
  * "pool" {size, open, idle, connects}, "retries", "breaker" {state: "closed" | "open" | "half_open",
  * consecutive_failures, opened, half_opened, closed (times it entered each state), rejected (commits
  * failed at once while open)}, "listener" {connected, reconnects, notifications}, "open_stores",
- * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error". */
+ * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error"; for Redis the same with
+ * "backend":"redis" and "server" {appendonly, appendfsync} (null when the server refuses CONFIG GET). */
 ags_status ags_storage_stats(ags_storage *storage, char **out, size_t *out_len);
 
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.

@@ -1,4 +1,4 @@
-/* Many processes sharing one store through a server-backed storage (PostgreSQL).
+/* Many processes sharing one store through a server-backed storage (PostgreSQL or Redis).
  *
  *   test_shared_storage basic URL
  *   test_shared_storage run URL PROCESSES COMMITS [STOP_COMMAND START_COMMAND]
@@ -11,10 +11,11 @@
  * holds every process's changes, checks the counter and that every append is in the list exactly once,
  * writes its state to a file, and reports the delay between another process's commit and its arrival here
  * (fan-out latency). The parent checks that all children ended with the same bytes. With STOP/START
- * commands the parent stops the server (pg_ctl stop -m immediate) in the middle of the run, starts it
- * again, and prints the circuit breaker's statistics as a child saw them.
+ * commands the parent stops the server (pg_ctl stop -m immediate, or kill -9 of redis-server) in the middle
+ * of the run, starts it again, and prints the circuit breaker's statistics as a child saw them.
  *
- * Without a server: the test is skipped (exit 77) when AGSTATE_TEST_PG_URL is unset and CI is not set. */
+ * Without a server URL (the test command passes AGSTATE_TEST_PG_URL or AGSTATE_TEST_REDIS_URL): the test
+ * is skipped (exit 77), or fails when CI is set. */
 #include <agstate.h>
 #include <errno.h>
 #include <stdint.h>
@@ -274,10 +275,11 @@ static int basic(const char *url) {
     ags_store_close(b);
     ags_storage_close(second);
     ags_storage_close(storage);
-    CHECK(ags_storage_open("postgres://127.0.0.1:1/none?agstate_breaker_failures=1", AGS_NTS, NULL, &storage) == AGS_ERR_UNAVAILABLE,
-          "an unreachable server is AGS_ERR_UNAVAILABLE");
-    CHECK(ags_storage_open("postgres://127.0.0.1:1/none?agstate_pool_size=0", AGS_NTS, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT,
-          "a bad setting is AGS_ERR_INVALID_ARGUMENT");
+    int redis = strncmp(url, "redis", 5) == 0;
+    CHECK(ags_storage_open(redis ? "redis://127.0.0.1:1?agstate_breaker_failures=1" : "postgres://127.0.0.1:1/none?agstate_breaker_failures=1",
+                           AGS_NTS, NULL, &storage) == AGS_ERR_UNAVAILABLE, "an unreachable server is AGS_ERR_UNAVAILABLE");
+    CHECK(ags_storage_open(redis ? "redis://127.0.0.1:1?agstate_pool_size=0" : "postgres://127.0.0.1:1/none?agstate_pool_size=0",
+                           AGS_NTS, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT, "a bad setting is AGS_ERR_INVALID_ARGUMENT");
     printf("basic: conflict and catch-up, fan-out, list, delete, stats, unreachable server: ok\n");
     return 0;
 }
@@ -288,7 +290,7 @@ int main(int argc, char **argv) {
     const char *url = argv[2];
     if (url[0] == 0) {
         if (getenv("CI")) { fprintf(stderr, "FAIL: no server URL in CI (the test command starts the servers)\n"); return 1; }
-        printf("skipped: no server (AGSTATE_TEST_PG_URL unset)\n");
+        printf("skipped: no server (its AGSTATE_TEST_*_URL is unset)\n");
         return 77;
     }
     if (strcmp(argv[1], "basic") == 0) return basic(url);

@@ -49,7 +49,8 @@ type Storage struct {
 }
 
 // OpenStorage opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH", or
-// "postgres://..." for a PostgreSQL database shared by many processes (a commit another process beat to its
+// "postgres://..." for a PostgreSQL database or "redis://host:port/db" ("redis+unix:///path/to/socket") for
+// a Redis server, either shared by many processes (a commit another process beat to its
 // version is ErrConflict, after which the store has caught up; one made while the server is down is
 // ErrUnavailable; other processes' commits arrive by themselves).
 func OpenStorage(url string, options *StorageOptions) (*Storage, error) {
@@ -159,9 +160,9 @@ func (s *Storage) List() ([]string, error) {
 	return ids, err
 }
 
-// Stats returns the storage's counters as JSON: for PostgreSQL the pool, the circuit breaker (state
-// "closed", "open" or "half_open", and how often it entered each), retries, the listener, conflicts and
-// changes applied from other processes.
+// Stats returns the storage's counters as JSON: for PostgreSQL and Redis the pool, the circuit breaker
+// (state "closed", "open" or "half_open", and how often it entered each), retries, the listener, conflicts
+// and changes applied from other processes (for Redis also "server": its appendonly and appendfsync).
 func (s *Storage) Stats() ([]byte, error) {
 	var out *C.char
 	var n C.size_t

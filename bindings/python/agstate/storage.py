@@ -80,6 +80,7 @@ class Storage(NativeHandle):
     """A database file holding any number of durable stores, keyed by store id.
 
     ``url`` is ``"sqlite:PATH"`` (or ``"file:PATH"``), or ``"postgres://..."`` for a PostgreSQL database
+    or ``"redis://host:port/db"`` (``"redis+unix:///path/to/socket"``) for a Redis server, either
     shared by many processes: a commit that another process beat to its version raises ``Conflict`` (the
     store has caught up; retry), one made while the server cannot be reached raises ``Unavailable``, and
     other processes' commits arrive by themselves (see the header's "Durable storage"). ``durability="full"`` syncs every commit to disk;
@@ -147,9 +148,10 @@ class Storage(NativeHandle):
         return json.loads(text_from(lib.ags_storage_list, self._h()))
 
     def stats(self) -> dict:
-        """The storage's counters: for PostgreSQL the pool, the circuit breaker (``state`` is
+        """The storage's counters: for PostgreSQL and Redis the pool, the circuit breaker (``state`` is
         ``"closed"``, ``"open"`` or ``"half_open"``, with how often it entered each), retries, the
-        listener, conflicts and changes applied from other processes."""
+        listener, conflicts and changes applied from other processes (for Redis also ``server``: its
+        ``appendonly`` and ``appendfsync`` settings)."""
         return json.loads(text_from(lib.ags_storage_stats, self._h()))
 
     def delete(self, id: str) -> None:

@@ -1,9 +1,10 @@
-/* Commits per second through PostgreSQL: PROCESSES processes, each committing one-operation patches
- * (a counter's replace) to a store of its own for SECONDS seconds.
+/* Commits per second through a server storage (PostgreSQL or Redis): PROCESSES processes, each
+ * committing one-operation patches (a counter's replace) to a store of its own for SECONDS seconds.
  *
- *   bench_postgres URL PROCESSES SECONDS
+ *   bench_shared_storage URL PROCESSES SECONDS
  *
- * benchmarks/postgres.sh runs it beside pgbench's simple-update test on the same private server. */
+ * benchmarks/postgres.sh runs it beside pgbench's simple-update test, benchmarks/redis.sh beside
+ * redis-benchmark, each on the same private server in the same run. */
 #include <agstate.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ int main(int argc, char **argv) {
     }
     while (read(fds[0], &commits, sizeof commits) == sizeof commits) total += commits;
     if (failed) { fprintf(stderr, "a process failed\n"); return 1; }
-    printf("agstate through PostgreSQL: %d process(es), %.0f commits/s\n", processes, total / seconds);
+    printf("agstate through %s: %d process(es), %.0f commits/s\n", strncmp(argv[1], "redis", 5) == 0 ? "Redis" : "PostgreSQL",
+           processes, total / seconds);
     return 0;
 }

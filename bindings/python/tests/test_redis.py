@@ -1,0 +1,81 @@
+"""Stores shared through Redis: the private server that scripts/test.sh starts (AGSTATE_TEST_REDIS_URL).
+Skipped without it, unless CI is set."""
+import os
+import time
+import uuid
+
+import pytest
+
+import agstate
+
+URL = os.environ.get("AGSTATE_TEST_REDIS_URL", "")
+if not URL and os.environ.get("CI"):
+    raise RuntimeError("no Redis in CI: the test command starts one")
+pytestmark = pytest.mark.skipif(not URL, reason="no Redis server (AGSTATE_TEST_REDIS_URL unset)")
+
+
+def wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_two_storages_share_a_store_and_a_lost_race_is_a_conflict():
+    store_id = f"py-{uuid.uuid4()}"
+    with agstate.Storage(URL) as first, agstate.Storage(URL) as second:
+        a = first.open_store(store_id, {"n": 0, "items": []})
+        b = second.open_store(store_id)
+        heard = []
+        b.subscribe("/items", lambda version, patch: heard.append(version))
+        assert a.patch([{"op": "add", "path": "/items/-", "value": "from a"}]) == 1
+        wait_for(lambda: b.version == 1)
+        assert b.get("/items") == ["from a"]
+        wait_for(lambda: heard == [1])
+        b.set("/n", 2)
+        # a may not have heard of version 2 yet: then its commit of version 2 loses, and it has caught up.
+        try:
+            a.set("/n", 3)
+        except agstate.Conflict:
+            assert a.version == 2 and a.get("/n") == 2
+            a.set("/n", 3)
+        assert a.version == 3
+        wait_for(lambda: b.version == 3)
+        assert a.get() == b.get() == {"n": 3, "items": ["from a"]}
+        assert store_id in first.list()
+        stats = first.stats()
+        assert stats["backend"] == "redis" and stats["breaker"]["state"] == "closed"
+        assert stats["server"] == {"appendonly": "yes", "appendfsync": "always"}
+        first.delete(store_id)
+        with pytest.raises(agstate.Closed):
+            b.set("/n", 4)
+        with pytest.raises(agstate.PathNotFound):
+            first.delete(store_id)
+
+
+def test_encrypted_rows_need_the_key():
+    store_id = f"py-{uuid.uuid4()}"
+    key = bytes(range(32))
+    with agstate.Storage(URL, key=key, key_id=4) as sealed:
+        sealed.open_store(store_id, {"secret": "s"}).set("/secret", "t")
+        with agstate.Storage(URL, key=key, key_id=4) as again:
+            assert again.open_store(store_id).get() == {"secret": "t"}
+        with agstate.Storage(URL) as keyless:
+            with pytest.raises(agstate.CorruptData):
+                keyless.open_store(store_id)
+        sealed.delete(store_id)
+
+
+def test_backups_are_refused():
+    with agstate.Storage(URL) as storage:
+        with pytest.raises(agstate.InvalidArgument):
+            storage.export("/tmp/agstate-redis-backup-never-written")
+
+
+def test_an_unreachable_server_is_unavailable():
+    with pytest.raises(agstate.Unavailable):
+        agstate.Storage("redis://127.0.0.1:1?agstate_retries=0")
+    with pytest.raises(agstate.InvalidArgument):
+        agstate.Storage("redis://127.0.0.1:1?agstate_pool_size=0")
+    with pytest.raises(agstate.InvalidArgument):
+        agstate.Storage("redis://127.0.0.1:99999")
