@@ -178,7 +178,10 @@ final class RedisStorage: @unchecked Sendable {
     func catchUp(only id: String?, through: UInt64 = UInt64.max) {
         let targets: [(String, Store, RedisJournal)] = lock.withLock {
             open.compactMap { (key, entry) in
-                guard id == nil || key == id, let store = entry.store, store.version < through else { return nil }
+                // A version this process recorded itself (its message can come before the store publishes it)
+                // needs no read: every version before it was applied here first.
+                guard id == nil || key == id, let store = entry.store, store.version < through,
+                      entry.journal.recordedThrough < through else { return nil }
                 return (key, store, entry.journal)
             }
         }
@@ -246,6 +249,10 @@ final class RedisJournal: StoreJournal, @unchecked Sendable {
     private unowned let storage: RedisStorage
     let catchUpLock = Lock()
     var deleted = false
+    /// The newest version this process appended (read by the listener, so behind a lock of its own).
+    private let recordedLock = Lock()
+    private var recorded: UInt64 = 0
+    var recordedThrough: UInt64 { recordedLock.withLock { recorded } }
     private var changesSinceCheckpoint: UInt64 = 0
     private var bytesSinceCheckpoint: UInt64 = 0
 
@@ -280,7 +287,7 @@ final class RedisJournal: StoreJournal, @unchecked Sendable {
             throw AGError(.corruptData, "store \"\(id)\": \(error.message)")
         }
         switch reply {
-        case .integer(1), .integer(2): break
+        case .integer(1), .integer(2): recordedLock.withLock { recorded = max(recorded, version) }
         case .integer(0):
             throw AGError(.conflict, "store \"\(id)\": another process committed version \(version) first; the store has caught up, retry the change")
         case .integer(-1):
