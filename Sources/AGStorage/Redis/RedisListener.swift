@@ -11,7 +11,9 @@ import CHiredis
 /// them); it also catches up every open store once a second, so no change waits for a message that never
 /// came.
 final class RedisListener: @unchecked Sendable {
-    private unowned let storage: RedisStorage
+    /// Weak, and held strongly only for one step at a time, so that the storage can go away while the
+    /// thread runs (its deinit stops the thread).
+    private weak var storage: RedisStorage?
     private let lock = Lock()
     private var stopping = false
     private var thread: pthread_t?
@@ -39,9 +41,13 @@ final class RedisListener: @unchecked Sendable {
         thread = made
     }
 
+    /// Stops the thread and waits for it, unless called on the thread itself (the last reference to the
+    /// storage can be dropped there, by a store it caught up): then the thread ends on its own, detached.
     func stop() {
         lock.withLock { stopping = true }
-        if let thread { pthread_join(thread, nil) }
+        if let thread {
+            if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
         thread = nil
     }
 
@@ -50,19 +56,20 @@ final class RedisListener: @unchecked Sendable {
     private func run() {
         var backoff: UInt64 = 20
         while !isStopping {
+            guard let (endpoint, channel, settings) = storage.map({ ($0.endpoint, $0.channel, $0.pool.settings) }) else { return }
             let connection: RedisConnection
             do throws(AGError) {
-                connection = try RedisConnection(storage.endpoint, timeoutSeconds: storage.pool.settings.connectTimeoutSeconds)
-                let reply = try connection.command(["SUBSCRIBE", storage.channel])
+                connection = try RedisConnection(endpoint, timeoutSeconds: settings.connectTimeoutSeconds)
+                let reply = try connection.command(["SUBSCRIBE", channel])
                 if case .error(let message) = reply { throw AGError(.io, message) }
             } catch {
                 usleep(UInt32(UInt64.random(in: backoff / 2...backoff) * 1000))
-                backoff = min(backoff * 2, storage.pool.settings.backoffMaxMilliseconds)
+                backoff = min(backoff * 2, settings.backoffMaxMilliseconds)
                 continue
             }
             backoff = 20
             lock.withLock { connected = true; reconnects += 1 }
-            storage.catchUp(only: nil)
+            storage?.catchUp(only: nil)
             listen(connection)
             lock.withLock { connected = false }
         }
@@ -95,9 +102,13 @@ final class RedisListener: @unchecked Sendable {
                     dirty[id] = max(dirty[id] ?? 0, version)
                 }
             }
-            for (id, version) in dirty { storage.catchUp(only: id, through: version) }
+            for (id, version) in dirty {
+                guard !isStopping, let storage else { return }
+                storage.catchUp(only: id, through: version)
+            }
             if sweepAll || monotonicMilliseconds() - lastSweep >= 1000 {
                 lastSweep = monotonicMilliseconds()
+                guard !isStopping, let storage else { return }
                 storage.catchUp(only: nil)
             }
         }

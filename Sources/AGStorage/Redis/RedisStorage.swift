@@ -246,7 +246,8 @@ final class RedisStorage: @unchecked Sendable {
 /// The journal of one store in Redis.
 final class RedisJournal: StoreJournal, @unchecked Sendable {
     let id: String
-    private unowned let storage: RedisStorage
+    /// Strong: a store may outlive its storage's handle (its commits then fail with `closed`).
+    private let storage: RedisStorage
     let catchUpLock = Lock()
     var deleted = false
     /// The newest version this process appended (read by the listener, so behind a lock of its own).
