@@ -1003,7 +1003,9 @@ void ags_validator_close(ags_validator *validator);
  * default), a restart may lose every change since the last snapshot. Replicas are asynchronous: a failover
  * to one may lose what it had not received. A server found behind a version a process holds (it lost
  * acknowledged changes) makes that store's commits there fail with AGS_ERR_CORRUPT_DATA rather than
- * overwrite them. ags_storage_stats shows the server's appendonly and appendfsync settings as seen at open.
+ * overwrite them. The server must not evict keys (maxmemory-policy noeviction, its default: a write it has
+ * no memory for fails with AGS_ERR_IO); an evicted store reads as deleted or damaged. ags_storage_stats
+ * shows the server's appendonly, appendfsync and maxmemory-policy settings as seen at open.
  *
  * Backups (ags_storage_export/import) are for SQLite storages; a server has its own backup tools.
  * ------------------------------------------------------------------------------------------------ */
@@ -1105,7 +1107,8 @@ ags_status ags_storage_import(ags_storage *storage, const char *path, size_t pat
  * consecutive_failures, opened, half_opened, closed (times it entered each state), rejected (commits
  * failed at once while open)}, "listener" {connected, reconnects, notifications}, "open_stores",
  * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error"; for Redis the same with
- * "backend":"redis" and "server" {appendonly, appendfsync} (null when the server refuses CONFIG GET). */
+ * "backend":"redis" and "server" {appendonly, appendfsync, maxmemory_policy} (null when the server
+ * refuses CONFIG GET). */
 ags_status ags_storage_stats(ags_storage *storage, char **out, size_t *out_len);
 
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.

@@ -130,7 +130,7 @@ static void reopen_history_list_delete(void) {
 static void arguments_and_bad_files(void) {
     ags_storage *storage = NULL;
     ags_storage_options options = AGS_STORAGE_OPTIONS_INIT;
-    CHECK(ags_storage_open("redis://x", AGS_NTS, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT);
+    CHECK(ags_storage_open("mongodb://x", AGS_NTS, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_storage_open("sqlite:", AGS_NTS, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_storage_open(NULL, 5, NULL, &storage) == AGS_ERR_INVALID_ARGUMENT);
     CHECK(ags_storage_options_init(&options, 99) == AGS_ERR_INVALID_ARGUMENT);

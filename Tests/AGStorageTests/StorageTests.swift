@@ -156,6 +156,6 @@ func text(_ value: JSONValue) -> String { JSONSerializer.string(value) }
             return error.code == .corruptData && error.message.contains("another program")
         }
         #expect(access("\(dir)/other.db-wal", F_OK) != 0)
-        #expect(throws: AGError.self) { _ = try Storage(url: "redis://x") }
+        #expect(throws: AGError.self) { _ = try Storage(url: "mongodb://x") }
     }
 }

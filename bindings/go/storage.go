@@ -162,7 +162,8 @@ func (s *Storage) List() ([]string, error) {
 
 // Stats returns the storage's counters as JSON: for PostgreSQL and Redis the pool, the circuit breaker
 // (state "closed", "open" or "half_open", and how often it entered each), retries, the listener, conflicts
-// and changes applied from other processes (for Redis also "server": its appendonly and appendfsync).
+// and changes applied from other processes (for Redis also "server": its appendonly, appendfsync and
+// maxmemory_policy).
 func (s *Storage) Stats() ([]byte, error) {
 	var out *C.char
 	var n C.size_t

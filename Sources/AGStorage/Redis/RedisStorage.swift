@@ -17,7 +17,8 @@ import AGState
 ///
 /// Durability is the server's: a commit is acknowledged once Redis has executed the script, which
 /// survives a crash of the server only with `appendonly yes`, and a crash of the machine only with
-/// `appendfsync always` as well (the settings seen at open are in the statistics).
+/// `appendfsync always` as well (the settings seen at open are in the statistics), and only while the
+/// server evicts no keys (`maxmemory-policy noeviction`, its default).
 final class RedisStorage: @unchecked Sendable {
     let endpoint: RedisEndpoint
     let pool: ConnectionPool<RedisConnection>
@@ -27,8 +28,8 @@ final class RedisStorage: @unchecked Sendable {
     let openScript: RedisScript
     let recordScript: RedisScript
     let deleteScript: RedisScript
-    /// The server's persistence settings seen at open (nil when CONFIG GET is refused).
-    let persistence: (appendonly: String, appendfsync: String)?
+    /// The server's persistence and eviction settings seen at open (nil when CONFIG GET is refused).
+    let persistence: (appendonly: String, appendfsync: String, maxmemoryPolicy: String)?
     /// Guards the open stores (held while one is loaded, so that it is loaded once).
     private let lock = Lock()
     /// Guards the counters (taken inside `lock` too, never the other way).
@@ -59,7 +60,7 @@ final class RedisStorage: @unchecked Sendable {
             try RedisConnection(endpoint, timeoutSeconds: settings.connectTimeoutSeconds)
         }
         // The scripts are loaded once; a server that lost them (a restart) is sent them again (EVAL).
-        let (scripts, persistence) = try pool.run { (connection) throws(AGError) -> ([RedisScript], (String, String)?) in
+        let (scripts, persistence) = try pool.run { (connection) throws(AGError) -> ([RedisScript], (String, String, String)?) in
             var scripts: [RedisScript] = []
             for source in [RedisLayout.prepare, RedisLayout.open, RedisLayout.record, RedisLayout.delete] {
                 let reply = try connection.command(["SCRIPT", "LOAD", source])
@@ -86,17 +87,19 @@ final class RedisStorage: @unchecked Sendable {
         try listener.start()
     }
 
-    /// The server's appendonly and appendfsync settings, when it answers CONFIG GET.
-    private static func persistence(_ connection: RedisConnection) -> (String, String)? {
-        guard let reply = try? connection.command(["CONFIG", "GET", "append*"]), let items = reply.elements else { return nil }
+    /// The server's appendonly, appendfsync and maxmemory-policy settings, when it answers CONFIG GET.
+    private static func persistence(_ connection: RedisConnection) -> (String, String, String)? {
+        guard let reply = try? connection.command(["CONFIG", "GET", "appendonly", "appendfsync", "maxmemory-policy"]),
+              let items = reply.elements else { return nil }
         var settings: [String: String] = [:]
         var index = 0
         while index + 1 < items.count {
             if let name = items[index].text, let value = items[index + 1].text { settings[name] = value }
             index += 2
         }
-        guard let appendonly = settings["appendonly"], let appendfsync = settings["appendfsync"] else { return nil }
-        return (appendonly, appendfsync)
+        guard let appendonly = settings["appendonly"], let appendfsync = settings["appendfsync"],
+              let policy = settings["maxmemory-policy"] else { return nil }
+        return (appendonly, appendfsync, policy)
     }
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
@@ -234,7 +237,10 @@ final class RedisStorage: @unchecked Sendable {
             (self.conflicts, self.applied, catchUpErrors, lastCatchUpError)
         }
         let listenerStats = lock.withLock { listener }?.statistics() ?? #""connected":false,"reconnects":0,"notifications":0"#
-        let server = persistence.map { #"{"appendonly":\#(RedisStorage.quoted($0.appendonly)),"appendfsync":\#(RedisStorage.quoted($0.appendfsync))}"# } ?? "null"
+        let server = persistence.map {
+            #"{"appendonly":\#(RedisStorage.quoted($0.appendonly)),"appendfsync":\#(RedisStorage.quoted($0.appendfsync)),"# +
+                #""maxmemory_policy":\#(RedisStorage.quoted($0.maxmemoryPolicy))}"#
+        } ?? "null"
         return #"{"backend":"redis",\#(pool.statistics()),"listener":{\#(listenerStats)},"open_stores":\#(openCount),"# +
             #""conflicts":\#(conflicts),"applied_from_others":\#(applied),"catch_up_errors":\#(errors),"last_catch_up_error":\#(RedisStorage.quoted(last)),"# +
             #""server":\#(server)}"#

@@ -151,7 +151,7 @@ class Storage(NativeHandle):
         """The storage's counters: for PostgreSQL and Redis the pool, the circuit breaker (``state`` is
         ``"closed"``, ``"open"`` or ``"half_open"``, with how often it entered each), retries, the
         listener, conflicts and changes applied from other processes (for Redis also ``server``: its
-        ``appendonly`` and ``appendfsync`` settings)."""
+        ``appendonly``, ``appendfsync`` and ``maxmemory_policy`` settings)."""
         return json.loads(text_from(lib.ags_storage_stats, self._h()))
 
     def delete(self, id: str) -> None:

@@ -45,7 +45,7 @@ def test_two_storages_share_a_store_and_a_lost_race_is_a_conflict():
         assert store_id in first.list()
         stats = first.stats()
         assert stats["backend"] == "redis" and stats["breaker"]["state"] == "closed"
-        assert stats["server"] == {"appendonly": "yes", "appendfsync": "always"}
+        assert stats["server"] == {"appendonly": "yes", "appendfsync": "always", "maxmemory_policy": "noeviction"}
         first.delete(store_id)
         with pytest.raises(agstate.Closed):
             b.set("/n", 4)
