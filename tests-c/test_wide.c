@@ -291,6 +291,32 @@ static void stateless(const char *doc, size_t doc_len, size_t last) {
     ags_free(out);
     out = NULL;
     ags_validator_close(v);
+    /* A validator starting from the wide state (its options' initial state), fed a stream: a delta that
+     * changes the last member applies to it; at 2^16 another stream carries the wide snapshot. */
+    ags_validator_options vo = AGS_VALIDATOR_OPTIONS_INIT;
+    vo.initial_state = doc;
+    vo.initial_state_len = doc_len;
+    v = NULL;
+    CHECK(ags_validator_open(&vo, &v) == AGS_OK);
+    char delta[160];
+    snprintf(delta, sizeof delta, "{\"type\":\"STATE_DELTA\",\"delta\":[{\"op\":\"replace\",\"path\":\"%s\",\"value\":\"x\"}]}\n", ptr);
+    CHECK(ags_validator_feed_stream(v, delta, AGS_NTS, AGS_STREAM_NDJSON, NULL, NULL) == AGS_OK);
+    CHECK(ags_validator_state(v, 0, &out, &out_len) == AGS_OK && same_text(out, out_len, changed, changed_len));
+    ags_free(out);
+    out = NULL;
+    ags_validator_close(v);
+    if (full) {  /* a stream of its own: a validator's stream has one framing */
+        size_t frame_len = 0;
+        char *frame = wrap("data: ", event, event_len, "\n\n", &frame_len);
+        v = NULL;
+        CHECK(ags_validator_open(NULL, &v) == AGS_OK);
+        CHECK(ags_validator_feed_stream(v, frame, frame_len, AGS_STREAM_SSE, NULL, NULL) == AGS_OK);
+        CHECK(ags_validator_state(v, 0, &out, &out_len) == AGS_OK && same_text(out, out_len, doc, doc_len));
+        ags_free(out);
+        out = NULL;
+        free(frame);
+        ags_validator_close(v);
+    }
 
     free(event);
     free(wide_patch);
@@ -364,9 +390,23 @@ static void store(const char *doc, size_t doc_len, size_t last) {
     CHECK(ags_store_set(s, "/m0", AGS_NTS, doc, doc_len, NULL, NULL) == AGS_OK);
     snprintf(expected, sizeof expected, "/m0%s", ptr);
     CHECK(ags_store_get(s, expected, AGS_NTS, 0, &out, &out_len) == AGS_OK && text_is(out, out_len, value));
+    /* Presence values are small: the wide document is refused, and nothing is present. */
+    CHECK(ags_store_presence_set(s, "client", AGS_NTS, doc, doc_len, 1000) == AGS_ERR_LIMIT_EXCEEDED);
+    CHECK(ags_store_presence(s, 0, &out, &out_len) == AGS_OK && text_is(out, out_len, "{}"));
+    out = NULL;
     free(event);
     free(changed);
     ags_store_close(s);
+
+    /* A registry's store created from the wide document. */
+    ags_registry *registry = NULL;
+    CHECK(ags_registry_open(NULL, NULL, &registry) == AGS_OK);
+    s = NULL;
+    CHECK(ags_registry_get(registry, "wide", AGS_NTS, doc, doc_len, &s) == AGS_OK);
+    CHECK(ags_store_get(s, ptr, AGS_NTS, 0, &out, &out_len) == AGS_OK && text_is(out, out_len, value));
+    out = NULL;
+    ags_store_close(s);
+    ags_registry_close(registry);
 }
 
 /* A durable store opened with the wide document, reopened from its checkpoint. */
