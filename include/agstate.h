@@ -887,7 +887,9 @@ typedef struct ags_validator_options {
      * ("state.delta-before-snapshot"). Text that is not one JSON document is AGS_ERR_INVALID_JSON from
      * ags_validator_open. */
     const char *initial_state;
-    size_t initial_state_len;    /* its length, or AGS_NTS */
+    /* Its length, or AGS_NTS. With initial_state NULL: 0 or AGS_NTS (any other length is
+     * AGS_ERR_INVALID_ARGUMENT). */
+    size_t initial_state_len;
 } ags_validator_options;
 
 #define AGS_VALIDATOR_OPTIONS_VERSION 1
