@@ -32,7 +32,7 @@ for name in "${NAMES[@]}"; do
   args_py=() args_go=()
   if [ "$name" = realtime_dashboard ]; then args_py=(--seconds "$DASHBOARD_SECONDS"); args_go=(-seconds "$DASHBOARD_SECONDS"); fi
   if [[ " $C_SKIPPED " == *" $name "* ]]; then
-    echo "== C: $name is not written in C (it serves a web page)"
+    echo "== C: $name is not written in C (it needs a web server)"
   else
     echo "== C: $name"
     "$BUILD/examples-c/$name"

@@ -280,7 +280,7 @@ func operator() {
 	converge(nodes)
 	s := summaryOf(nodes[0])
 	check(len(elected) == 1 && s == summary{elected[0], 120, 3},
-		"exactly one leader (%v); its summary reached every node: %+v", elected, s)
+		"exactly one leader (%s); its summary reached every node: %+v", strings.Join(elected, ", "), s)
 
 	leader := nodes[0]
 	for _, n := range nodes {
@@ -309,7 +309,7 @@ func operator() {
 	converge(nodes)
 	s = summaryOf(nodes[0])
 	check(len(elected) == 1 && elected[0] != leader.name && s.Total == 180 && s.Leader == elected[0],
-		"the lock went with the killed session: node %v leads now and wrote the summary %+v", elected, s)
+		"the lock went with the killed session: node %s leads now and wrote the summary %+v", strings.Join(elected, ", "), s)
 
 	fmt.Println("== a node offline while the others write, then rejoining")
 	var offline *node
