@@ -50,7 +50,8 @@ class Endpoints(BaseHTTPRequestHandler):
             status, kind, body = 200, "text/plain; version=0.0.4; charset=utf-8", registry.metrics_text().encode()
         elif self.path == "/healthz":
             health = registry.health()
-            status, kind, body = 200 if health["status"] == "ok" else 503, "application/json", json.dumps(health, separators=(",", ":")).encode()
+            body = json.dumps(health, separators=(",", ":")).encode()
+            status, kind = 200 if health["status"] == "ok" else 503, "application/json"
         else:
             status, kind, body = 404, "text/plain", b"not found\n"
         self.send_response(status)
