@@ -178,7 +178,8 @@ def operator() -> None:
     print(f"      pg_terminate_backend ended {killed} connections of node {leader.name}")
     replies = all_at_once(nodes, "write 20")  # the cut-off node too: its commits reconnect
     version = converge(nodes)
-    check(killed >= 2 and version == 181, f"every node's 20 commits are in (v{version}: 120, the summary, 60); node {leader.name} reconnected")
+    check(killed >= 2 and version == 181,
+          f"every node's 20 commits are in (v{version}: 120, the summary, 60); node {leader.name} reconnected")
     stats = leader.ask("stats")
     check(stats["listener"]["connected"] and stats["listener"]["reconnects"] >= 2,
           f"node {leader.name}'s listener reconnected ({stats['listener']['reconnects']} connects) and caught up")
