@@ -32,7 +32,7 @@ final class PostgresStorage: @unchecked Sendable {
     private var lastCatchUpError = ""
 
     /// Both weak: the store holds its journal and the journal holds this storage, so a strong journal here
-    /// would be a cycle that keeps a closed storage (its pool and listener thread) alive for good.
+    /// would be a cycle that keeps every storage that opened a store alive forever.
     struct OpenStore {
         weak var store: Store?
         weak var journal: PostgresJournal?
@@ -52,7 +52,9 @@ final class PostgresStorage: @unchecked Sendable {
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         try lock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted { return store }
+            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted {
+                return store
+            }
             let store = try load(id, initial: initial, limits: limits)
             let journal = PostgresJournal(id: id, storage: self)
             store.attach(journal: journal)
