@@ -169,8 +169,9 @@ void ags_free(void *p);
 
 /* Reads and optionally sets a process-wide default limit, used by the stateless functions and taken by
  * every store opened afterwards. When new_value is negative the limit is only read; otherwise it is set
- * (AGS_LIMIT_DEPTH from 1 to 4000, AGS_LIMIT_INPUT_BYTES at least 1, the history limits at least 0). The value in force before the call is
- * written to *old_value when old_value is not NULL. */
+ * (AGS_LIMIT_DEPTH from 1 to 4000, AGS_LIMIT_INPUT_BYTES at least 1, the history limits at least 0, the
+ * content limits at least 0). id is one of the AGS_LIMIT_* ids (0 to 8); another is AGS_ERR_INVALID_ARGUMENT.
+ * The value in force before the call is written to *old_value when old_value is not NULL. */
 ags_status ags_limit(int id, int64_t new_value, int64_t *old_value);
 
 /* ---------------------------------------------------------------------------------------------------
@@ -314,7 +315,8 @@ typedef struct ags_commit_options {
      * _apply_event); ags_store_set and _merge work out their operations from the current state, and
      * ags_txn_commit has its own base (the version it began at), so they ignore it. */
     uint64_t base_version;
-    /* AGS_STRATEGY_*; default AGS_STRATEGY_DEFAULT (the store's). */
+    /* AGS_STRATEGY_DEFAULT to AGS_STRATEGY_CUSTOM (else AGS_ERR_INVALID_ARGUMENT, whatever the call);
+     * default AGS_STRATEGY_DEFAULT (the store's). */
     ags_strategy strategy;
     /* Who commits (a client id, UTF-8, len may be AGS_NTS; NULL/0: nobody): recorded in history
      * ("author" in ags_store_history), in the conflict log, and checked against section locks. */
@@ -442,7 +444,8 @@ ags_status ags_store_history_range(ags_store *store, uint64_t *oldest, uint64_t 
 ags_status ags_store_history(ags_store *store, uint64_t since_version, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes the state as it was at version (rebuilt from the current state by undoing later changes), member
- * order included. AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches. */
+ * order included. AGS_ERR_NOT_IN_HISTORY when that version is older than the history reaches;
+ * AGS_ERR_INVALID_ARGUMENT when it is newer than the store (any uint64_t value is accepted). */
 ags_status ags_store_state_at(ags_store *store, uint64_t version, ags_json_flags flags, char **out, size_t *out_len);
 
 /* Writes one JSON Patch that takes the state of version to the current state: the operations of every
@@ -572,7 +575,9 @@ ags_status ags_store_apply_event(ags_store *store, const char *event, size_t eve
 #define AGS_CODEC_DEFLATE   3  /* raw deflate: no header, no checksum */
 #define AGS_CODEC_ZSTD      4
 
-/* Compresses data with codec at level (0 for the default). */
+/* Compresses data with codec (AGS_CODEC_IDENTITY to AGS_CODEC_ZSTD) at level: 0 for the codec's default, 1 to
+ * 9 for gzip, zlib and deflate, ZSTD_minCLevel() to ZSTD_maxCLevel() (negative fast levels to 22) for zstd;
+ * identity ignores it. Another codec or level is AGS_ERR_INVALID_ARGUMENT. */
 ags_status ags_compress(int codec, int level, const char *data, size_t len, char **out, size_t *out_len);
 
 /* The decompression bound the bindings use when their caller gives none: 256 MiB. */
@@ -593,7 +598,7 @@ enum ags_compress_flag {
     AGS_FLUSH = 0x800u
 };
 
-/* Opens a compression stream. */
+/* Opens a compression stream; codec and level as for ags_compress. */
 ags_status ags_compressor_open(int codec, int level, ags_compressor **compressor);
 
 /* Compresses data and writes the output that is ready (possibly none: *out_len 0). Flags: 0 or AGS_FLUSH. */
@@ -770,7 +775,9 @@ typedef struct ags_batcher_options {
     size_t pointer_len;       /* its length, or AGS_NTS */
     size_t max_operations;    /* 1 to AGS_BATCHER_MAX_BOUND; default AGS_BATCHER_DEFAULT_MAX_OPERATIONS */
     size_t max_bytes;         /* 1 to AGS_BATCHER_MAX_BOUND; default AGS_BATCHER_DEFAULT_MAX_BYTES */
-    uint64_t window_ms;       /* default AGS_BATCHER_DEFAULT_WINDOW_MS */
+    /* Any value; default AGS_BATCHER_DEFAULT_WINDOW_MS. 0: the pending changes go at the next poll; a window
+     * longer than the process lives sends only by size, urgency or flush. */
+    uint64_t window_ms;
 } ags_batcher_options;
 
 #define AGS_BATCHER_OPTIONS_VERSION 1
@@ -792,7 +799,8 @@ ags_status ags_batcher_poll(ags_batcher *batcher, uint64_t now_ms);
 /* Sends what is pending now, if anything. */
 ags_status ags_batcher_flush(ags_batcher *batcher);
 
-/* Starts the batcher's own thread, which checks every tick_ms (0: a quarter of the window) and sends every
+/* Starts the batcher's own thread, which checks every tick_ms (0: a quarter of the window, at least 1 ms; any
+ * uint64_t value is accepted, and closing the batcher wakes the thread however long its tick) and sends every
  * batch from then on, using the system's monotonic clock. Stopped by ags_batcher_close. */
 ags_status ags_batcher_start_timer(ags_batcher *batcher, uint64_t tick_ms);
 
@@ -882,7 +890,9 @@ typedef struct ags_validator_options {
      * ("state.delta-before-snapshot"). Text that is not one JSON document is AGS_ERR_INVALID_JSON from
      * ags_validator_open. */
     const char *initial_state;
-    size_t initial_state_len;    /* its length, or AGS_NTS */
+    /* Its length, or AGS_NTS. With initial_state NULL: 0 or AGS_NTS (any other length is
+     * AGS_ERR_INVALID_ARGUMENT). */
+    size_t initial_state_len;
 } ags_validator_options;
 
 #define AGS_VALIDATOR_OPTIONS_VERSION 1
@@ -894,8 +904,9 @@ ags_status ags_validator_options_init(ags_validator_options *options, unsigned i
 /* Opens a validator with options (NULL: the defaults). Nesting depth inside events follows AGS_LIMIT_DEPTH. */
 ags_status ags_validator_open(const ags_validator_options *options, ags_validator **validator);
 
-/* Sets the severity of one rule (AGS_SEVERITY_*), e.g. "text.empty-delta" to AGS_SEVERITY_ERROR, or
- * AGS_SEVERITY_OFF to silence it. An unknown rule id is AGS_ERR_INVALID_ARGUMENT. */
+/* Sets the severity of one rule (AGS_SEVERITY_OFF to AGS_SEVERITY_ERROR), e.g. "text.empty-delta" to
+ * AGS_SEVERITY_ERROR, or AGS_SEVERITY_OFF to silence it. An unknown rule id or another severity is
+ * AGS_ERR_INVALID_ARGUMENT. */
 ags_status ags_validator_set_severity(ags_validator *validator, const char *rule, size_t rule_len, int severity);
 
 /* Validates one event given as JSON text, or as one Server-Sent Events frame ("data: {...}\n\n", as an
@@ -1124,14 +1135,15 @@ void ags_storage_close(ags_storage *storage);
  * (or ags_store_expire).
  * ------------------------------------------------------------------------------------------------ */
 
-/* Sets the store's default strategy (AGS_STRATEGY_REJECT to _CUSTOM; a custom default still needs a
- * resolver in each commit's options). */
+/* Sets the store's default strategy (AGS_STRATEGY_REJECT to _CUSTOM, else AGS_ERR_INVALID_ARGUMENT; a custom
+ * default still needs a resolver in each commit's options). */
 ags_status ags_store_set_strategy(ags_store *store, ags_strategy strategy);
 
 /* Writes the store's default strategy. */
 ags_status ags_store_strategy(ags_store *store, ags_strategy *strategy);
 
-/* Writes the conflict records after sequence (0: all kept), oldest first, as a JSON array of
+/* Writes the conflict records after after_sequence (0: all kept; any uint64_t value, [] past the latest),
+ * oldest first, as a JSON array of
  * {"sequence","author","base_version","version" (null when refused),"strategy","outcome" ("applied" or
  * "refused"),"conflicts":[{"path","outcome"}]}; a conflict's outcome is "kept", "dropped", "restored",
  * "resolved" or "refused". The log keeps the latest 1000 records (AGS_CONFLICT_LOG_DEFAULT_CAPACITY). */
@@ -1140,7 +1152,8 @@ ags_status ags_store_conflicts(ags_store *store, uint64_t after_sequence, ags_js
                                size_t *out_len);
 
 /* Writes the author of version (from the history; "" when it had none): a subscriber learns who made a
- * change. AGS_ERR_NOT_IN_HISTORY when the version is no longer kept. */
+ * change. version is 1 to the store's version: AGS_ERR_NOT_IN_HISTORY when it is no longer kept,
+ * AGS_ERR_INVALID_ARGUMENT for 0 (no change made version 0) or a version newer than the store. */
 ags_status ags_store_author(ags_store *store, uint64_t version, char **out, size_t *out_len);
 
 /* Longest lease or presence ttl: a day. */
@@ -1247,14 +1260,17 @@ enum ags_registry_flag {
 typedef struct ags_registry_options {
     unsigned int version;        /* AGS_REGISTRY_OPTIONS_VERSION */
     ags_registry_flags flags;    /* AGS_REGISTRY_*; default 0 */
-    size_t budget_bytes;         /* byte estimate of the resident stores; AGS_UNBOUNDED (default) for none */
-    uint64_t ttl_ms;             /* evict a store unused and unheld this long; 0 (default): no TTL */
+    /* Byte estimate of the resident stores: 0 to INT64_MAX, or AGS_UNBOUNDED (default) for none. */
+    size_t budget_bytes;
+    uint64_t ttl_ms;             /* evict a store unused and unheld this long (any value); 0 (default): no TTL */
     size_t shards;               /* 1 to 4096; default 16 */
+    /* The rates, bursts and the latency threshold are finite and at least 0 (not NaN). */
     double commits_per_second;   /* per client; 0 (default): no limit */
     double commit_burst;         /* commits a client may make at once; 0: one second's worth (at least 1) */
     double bytes_per_second;     /* input bytes per client; 0 (default): no limit */
     double bytes_burst;          /* input bytes a client may send at once; 0: one second's worth */
-    size_t max_clients;          /* client buckets kept (least recently seen dropped); default 100000, >= 1 */
+    size_t max_clients;          /* client buckets kept (least recently seen dropped): 1 to INT64_MAX; default 100000 */
+    /* The two shares are 0 to 1. */
     double alert_error_rate;     /* health: failed share of the last 1024 commits above it is degraded; 1 (default): off */
     double alert_p95_commit_ms;  /* health: p95 commit latency above it is degraded; 0 (default): off */
     double alert_memory_share;   /* health: resident bytes / budget above it is degraded; 1 (default): off */
@@ -1335,7 +1351,8 @@ ags_status ags_registry_health(ags_registry *registry, char **out, size_t *out_l
  * (warning). Called on the thread whose operation it reports, with no lock held. */
 typedef void (*ags_log_fn)(void *user_data, int level, const char *record, size_t record_len);
 
-/* Sets the log hook for records at min_level and above; fn NULL removes it. Nothing is logged without
+/* Sets the log hook for records at min_level (one of the AGS_LOG_* values above, else
+ * AGS_ERR_INVALID_ARGUMENT) and above; fn NULL removes it. Nothing is logged without
  * one. fn and user_data must stay valid until replaced or the registry closed. */
 ags_status ags_registry_set_log(ags_registry *registry, int min_level, ags_log_fn fn, void *user_data);
 

@@ -5,8 +5,9 @@
  * A length describes a caller's buffer, so lengths past the buffer are only given with a NULL pointer
  * (which must then be refused) or as SIZE_MAX (AGS_NTS) and SIZE_MAX - 1 (out of range), never as a length
  * the library would believe. argv[1] is include/agstate.h: every function declared there must have been
- * walked here. */
+ * walked here, and argv[2] is the library: every ags_* function it exports too. */
 #include <agstate.h>
+#include <ctype.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -49,8 +50,9 @@ static void walking(const char *name) {
 static char *out;
 static size_t out_len;
 
-static ags_status status(ags_status s) {
+static ags_status status_at(ags_status s, int line) {
     calls++;
+    if (getenv("EDGES_TRACE")) fprintf(stderr, "TRACE %s:%d %d\n", current, line, s);
     if (s < AGS_OK || s > AGS_ERR_UNAVAILABLE) fail("a status outside the status codes");
     else if (s != AGS_OK && ags_errlast()->code != s) fail("a failure that is not the thread's last error");
     else if (s != AGS_OK && (ags_errlast()->message == NULL || ags_errlast()->message[0] == 0)) fail("a failure without a message");
@@ -59,7 +61,18 @@ static ags_status status(ags_status s) {
     out_len = 0;
     return s;
 }
+#define status(call) status_at(call, __LINE__)
 #define S(call) status(call)
+
+/* A call whose status the documented ranges decide: `want` (-1: any status). */
+static void expect_at(ags_status got, ags_status want, int line) {
+    if (want < 0 || got == want) return;
+    char what[160];
+    snprintf(what, sizeof what, "line %d: status %s, where the documented range says %s", line, ags_status_name(got),
+             ags_status_name(want));
+    fail(what);
+}
+#define E(call, want) expect_at(status(call), (want), __LINE__)
 
 /* ---- edge values, by C type ---- */
 
@@ -251,6 +264,31 @@ static void codec_functions(void) {
 
 static int on_change(void *user, uint64_t version, const char *p, size_t n) { (void)user; (void)version; (void)p; (void)n; return 0; }
 
+/* Commit options out of their documented ranges, whatever the store holds: a commit must refuse them. */
+static int refused_options(const ags_commit_options *o) {
+    return o->version != AGS_COMMIT_OPTIONS_VERSION || (o->flags & ~(ags_patch_flags)(AGS_PATCH_LENIENT | AGS_PATCH_URGENT))
+        || o->strategy > AGS_STRATEGY_CUSTOM
+        || (!o->author && o->author_len) || (o->author && o->author_len == SIZE_MAX - 1)
+        || (!o->client_id && o->client_id_len) || (o->client_id && o->client_id_len == SIZE_MAX - 1);
+}
+
+/* A custom resolver answering each resolution (and some that are none), with its value's length at the edges. */
+static int32_t resolution = AGS_RESOLVE_KEEP_VALUE;
+static size_t resolution_i = 0;
+static const int32_t resolutions[] = { AGS_RESOLVE_REFUSE, AGS_RESOLVE_KEEP_BASE, AGS_RESOLVE_KEEP_CURRENT,
+                                       AGS_RESOLVE_KEEP_PROPOSED, AGS_RESOLVE_REMOVE, AGS_RESOLVE_KEEP_VALUE,
+                                       -1, INT32_MAX, INT32_MIN, 6 };
+static int32_t resolve(void *user, const ags_conflict *conflict, const char **value, size_t *value_len) {
+    (void)user; (void)conflict;
+    size_t i = resolution_i++;
+    resolution = resolutions[i % (sizeof resolutions / sizeof *resolutions)];
+    /* KEEP_VALUE with each length: a real text, NULL with a length, AGS_NTS, SIZE_MAX - 1. */
+    size_t n = (i / (sizeof resolutions / sizeof *resolutions)) % (sizeof null_lengths / sizeof *null_lengths);
+    *value = n % 2 ? NULL : "{\"k\":1}";
+    *value_len = *value ? lengths[n % 3] : null_lengths[n];
+    return resolution;
+}
+
 static void store_functions(void) {
     ags_store *store = open_store();
     uint64_t version = 0, oldest = 0, newest = 0;
@@ -265,7 +303,7 @@ static void store_functions(void) {
     EACH(u32s, f) S(ags_store_export(store, V(u32s, f), &out, &out_len));
 
     /* Every commit, with each field of its options at the edges. */
-    ags_commit_options commits[128];
+    static ags_commit_options commits[160];
     size_t k = 0;
     static const ags_commit_options defaults = AGS_COMMIT_OPTIONS_INIT;
     EACH(u32s, v) EACH(u32s, f) {
@@ -277,15 +315,49 @@ static void store_functions(void) {
         commits[k] = defaults;
         commits[k++].expected_version = V(u64s, e);
     }
+    /* A change made against an older (or a future) version, under each strategy. */
+    EACH(u64s, b) {
+        commits[k] = defaults;
+        commits[k++].base_version = V(u64s, b);
+    }
+    EACH(u32s, g) {
+        commits[k] = defaults;
+        commits[k].base_version = 0;
+        commits[k++].strategy = V(u32s, g);
+    }
+    for (ags_strategy g = AGS_STRATEGY_DEFAULT; g <= AGS_STRATEGY_CUSTOM + 1; g++) {
+        commits[k] = defaults;
+        commits[k].base_version = 0;
+        commits[k].strategy = g;
+        commits[k].resolver = g == AGS_STRATEGY_CUSTOM ? resolve : NULL;
+        commits[k++].resolver_data = NULL;
+    }
+    /* The author's and the client id's lengths, with a real text and with NULL. */
+    EACH(lengths, n) {
+        commits[k] = defaults;
+        commits[k].author = "alice";
+        commits[k++].author_len = V(lengths, n);
+        commits[k] = defaults;
+        commits[k].client_id = "client";
+        commits[k++].client_id_len = V(lengths, n);
+    }
+    EACH(null_lengths, n) {
+        commits[k] = defaults;
+        commits[k++].author_len = V(null_lengths, n);
+        commits[k] = defaults;
+        commits[k++].client_id_len = V(null_lengths, n);
+    }
+    if (k > sizeof commits / sizeof *commits) { fail("too many commit options"); return; }
     for (size_t i = 0; i < k; i++) {
         const ags_commit_options *o = &commits[i];
-        walking("ags_store_set"); S(ags_store_set(store, "/c", AGS_NTS, "\"d\"", AGS_NTS, o, &version));
-        walking("ags_store_add"); S(ags_store_add(store, "/a/-", AGS_NTS, "1", AGS_NTS, o, &version));
-        walking("ags_store_remove"); S(ags_store_remove(store, "/a/3", AGS_NTS, o, &version));
-        walking("ags_store_patch"); S(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, o, &version));
-        walking("ags_store_merge"); S(ags_store_merge(store, "{\"m\":1}", AGS_NTS, o, &version));
+        ags_status want = refused_options(o) ? AGS_ERR_INVALID_ARGUMENT : -1;
+        walking("ags_store_set"); E(ags_store_set(store, "/c", AGS_NTS, "\"d\"", AGS_NTS, o, &version), want);
+        walking("ags_store_add"); E(ags_store_add(store, "/a/-", AGS_NTS, "1", AGS_NTS, o, &version), want);
+        walking("ags_store_remove"); E(ags_store_remove(store, "/a/3", AGS_NTS, o, &version), want);
+        walking("ags_store_patch"); E(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/c\",\"value\":2}]", AGS_NTS, o, &version), want);
+        walking("ags_store_merge"); E(ags_store_merge(store, "{\"m\":1}", AGS_NTS, o, &version), want);
         walking("ags_store_apply_event");
-        S(ags_store_apply_event(store, "{\"type\":\"STATE_DELTA\",\"delta\":[]}", AGS_NTS, o, &version));
+        E(ags_store_apply_event(store, "{\"type\":\"STATE_DELTA\",\"delta\":[]}", AGS_NTS, o, &version), want);
     }
     EACH(lengths, a) EACH(lengths, b) {
         walking("ags_store_set"); S(ags_store_set(store, "/c", V(lengths, a), "1", V(lengths, b), NULL, NULL));
@@ -323,7 +395,7 @@ static void store_functions(void) {
     EACH(lengths, n) EACH(u32s, f) S(ags_snapshot_get(snap, "/a", V(lengths, n), V(u32s, f), &out, &out_len));
     EACH(null_lengths, n) S(ags_snapshot_get(snap, NULL, V(null_lengths, n), 0, &out, &out_len));
     walking("ags_store_restore");
-    for (size_t i = 0; i < k; i++) S(ags_store_restore(store, snap, &commits[i], &version));
+    for (size_t i = 0; i < k; i++) E(ags_store_restore(store, snap, &commits[i], &version), refused_options(&commits[i]) ? AGS_ERR_INVALID_ARGUMENT : -1);
     walking("ags_store_diff_snapshot");
     EACH(u32s, f) S(ags_store_diff_snapshot(store, snap, V(u32s, f), &out, &out_len));
     walking("ags_snapshot_close"); ags_snapshot_close(snap); ags_snapshot_close(snap);
@@ -452,6 +524,261 @@ static void validator_functions(void) {
         walking("ags_validator_finish"); S(ags_validator_finish(val, &out, &out_len)); S(ags_validator_finish(val, &out, &out_len));
         walking("ags_validator_close"); ags_validator_close(val); ags_validator_close(val);
     }
+    /* The initial state's length, with a real text and with NULL. */
+    EACH(lengths, n) EACH(null_lengths, m) {
+        options = (ags_validator_options)AGS_VALIDATOR_OPTIONS_INIT;
+        options.initial_state = m_i % 2 ? NULL : "{\"s\":[1]}";
+        options.initial_state_len = options.initial_state ? V(lengths, n) : V(null_lengths, m);
+        options.flags = AGS_VALIDATE_MESSAGES;
+        ags_validator *val = NULL;
+        walking("ags_validator_open");
+        ags_status got = status(ags_validator_open(&options, &val));
+        if (!options.initial_state && options.initial_state_len && options.initial_state_len != AGS_NTS)
+            expect_at(got, AGS_ERR_INVALID_ARGUMENT, __LINE__);
+        if (got != AGS_OK) continue;
+        S(ags_validator_feed_stream(val, events, AGS_NTS, AGS_STREAM_AUTO, &out, &out_len));
+        S(ags_validator_state(val, 0, &out, &out_len));
+        ags_validator_close(val);
+    }
+}
+
+/* ---- collaboration: strategies, the conflict log, section locks, presence, watches ---- */
+
+static int on_watch(void *user, const char *event, size_t len) { (void)user; (void)event; (void)len; return 0; }
+
+static const uint64_t ttls[] = { 0, 1, AGS_MAX_TTL_MS, AGS_MAX_TTL_MS - 1, AGS_MAX_TTL_MS + 1, UINT64_MAX, UINT64_MAX - 1,
+                                 (uint64_t)INT64_MAX, (uint64_t)INT64_MAX + 1, UINT32_MAX };
+
+static void collaboration_functions(void) {
+    ags_store *store = open_store();
+    uint64_t version = 0;
+    walking("ags_store_set_strategy");
+    EACH(u32s, g) E(ags_store_set_strategy(store, V(u32s, g)), V(u32s, g) >= AGS_STRATEGY_REJECT && V(u32s, g) <= AGS_STRATEGY_CUSTOM ? AGS_OK : AGS_ERR_INVALID_ARGUMENT);
+    for (ags_strategy g = 0; g <= AGS_STRATEGY_CUSTOM + 1; g++)
+        E(ags_store_set_strategy(store, g), g >= AGS_STRATEGY_REJECT && g <= AGS_STRATEGY_CUSTOM ? AGS_OK : AGS_ERR_INVALID_ARGUMENT);
+    S(ags_store_set_strategy(store, AGS_STRATEGY_REBASE));
+    ags_strategy strategy = 0;
+    walking("ags_store_strategy"); S(ags_store_strategy(store, &strategy));
+    S(ags_store_strategy(store, NULL));
+
+    /* Conflicting commits from version 0 under each strategy, so that the conflict log has records; the
+     * custom ones give the resolver every answer with its value's length at the edges. */
+    S(ags_store_set(store, "/c", AGS_NTS, "\"x\"", AGS_NTS, NULL, NULL));
+    for (int i = 0; i < 60; i++) {
+        ags_commit_options o = AGS_COMMIT_OPTIONS_INIT;
+        o.base_version = 0;
+        o.strategy = (ags_strategy)(i < 50 ? AGS_STRATEGY_CUSTOM : AGS_STRATEGY_REJECT + i % 5);
+        o.resolver = resolve;
+        o.author = "bob";
+        o.author_len = AGS_NTS;
+        S(ags_store_patch(store, "[{\"op\":\"replace\",\"path\":\"/c\",\"value\":\"y\"}]", AGS_NTS, &o, &version));
+    }
+    S(ags_store_version(store, &version));
+    walking("ags_store_conflicts");
+    EACH(u64s, a) EACH(u32s, f) S(ags_store_conflicts(store, V(u64s, a), V(u32s, f), &out, &out_len));
+    S(ags_store_conflicts(store, 0, 0, NULL, NULL));
+    walking("ags_store_author");
+    EACH(u64s, v) S(ags_store_author(store, V(u64s, v), &out, &out_len));
+    S(ags_store_author(store, version, &out, &out_len));
+    S(ags_store_author(store, version + 1, &out, &out_len));
+    S(ags_store_author(store, version, NULL, NULL));
+
+    ags_watch *locks = NULL, *presence = NULL;
+    walking("ags_store_watch_locks"); S(ags_store_watch_locks(store, on_watch, NULL, &locks));
+    S(ags_store_watch_locks(store, NULL, NULL, &locks));
+    S(ags_store_watch_locks(store, on_watch, NULL, NULL));
+    walking("ags_store_watch_presence"); S(ags_store_watch_presence(store, on_watch, NULL, &presence));
+    S(ags_store_watch_presence(store, NULL, NULL, &presence));
+    S(ags_store_watch_presence(store, on_watch, NULL, NULL));
+
+    EACH(ttls, t) {
+        ags_status want = V(ttls, t) >= 1 && V(ttls, t) <= AGS_MAX_TTL_MS ? AGS_OK : AGS_ERR_INVALID_ARGUMENT;
+        walking("ags_store_lock"); E(ags_store_lock(store, "/a", AGS_NTS, "owner", AGS_NTS, V(ttls, t)), want);
+        walking("ags_store_renew_lock"); E(ags_store_renew_lock(store, "/a", AGS_NTS, "owner", AGS_NTS, V(ttls, t)), t_i ? want : -1);
+        walking("ags_store_presence_set"); E(ags_store_presence_set(store, "client", AGS_NTS, "{\"at\":1}", AGS_NTS, V(ttls, t)), want);
+    }
+    EACH(lengths, a) EACH(lengths, b) {
+        walking("ags_store_lock"); S(ags_store_lock(store, "/c", V(lengths, a), "owner2", V(lengths, b), 1000));
+        walking("ags_store_renew_lock"); S(ags_store_renew_lock(store, "/c", V(lengths, a), "owner2", V(lengths, b), 1000));
+        walking("ags_store_presence_set"); S(ags_store_presence_set(store, "client2", V(lengths, a), "true", V(lengths, b), 1000));
+    }
+    EACH(null_lengths, n) {
+        walking("ags_store_lock");
+        S(ags_store_lock(store, NULL, V(null_lengths, n), "owner", AGS_NTS, 1000));
+        S(ags_store_lock(store, "/a", AGS_NTS, NULL, V(null_lengths, n), 1000));
+        walking("ags_store_renew_lock");
+        S(ags_store_renew_lock(store, NULL, V(null_lengths, n), "owner", AGS_NTS, 1000));
+        S(ags_store_renew_lock(store, "/a", AGS_NTS, NULL, V(null_lengths, n), 1000));
+        walking("ags_store_presence_set");
+        S(ags_store_presence_set(store, NULL, V(null_lengths, n), "1", AGS_NTS, 1000));
+        S(ags_store_presence_set(store, "client", AGS_NTS, NULL, V(null_lengths, n), 1000));
+    }
+    /* A commit by another author into the locked location, and one by the owner. */
+    ags_commit_options by = AGS_COMMIT_OPTIONS_INIT;
+    by.author = "intruder"; by.author_len = AGS_NTS;
+    S(ags_store_add(store, "/a/0", AGS_NTS, "0", AGS_NTS, &by, NULL));
+    by.author = "owner";
+    S(ags_store_add(store, "/a/0", AGS_NTS, "0", AGS_NTS, &by, NULL));
+    walking("ags_store_locks");
+    EACH(u32s, f) S(ags_store_locks(store, V(u32s, f), &out, &out_len));
+    S(ags_store_locks(store, 0, NULL, NULL));
+    walking("ags_store_presence");
+    EACH(u32s, f) S(ags_store_presence(store, V(u32s, f), &out, &out_len));
+    S(ags_store_presence(store, 0, NULL, NULL));
+    walking("ags_store_expire"); S(ags_store_expire(store));
+    walking("ags_store_unlock");
+    EACH(lengths, a) EACH(lengths, b) S(ags_store_unlock(store, "/a", V(lengths, a), "owner", V(lengths, b)));
+    EACH(null_lengths, n) {
+        S(ags_store_unlock(store, NULL, V(null_lengths, n), "owner", AGS_NTS));
+        S(ags_store_unlock(store, "/c", AGS_NTS, NULL, V(null_lengths, n)));
+    }
+    walking("ags_store_presence_leave");
+    EACH(lengths, a) S(ags_store_presence_leave(store, "client", V(lengths, a)));
+    EACH(null_lengths, n) S(ags_store_presence_leave(store, NULL, V(null_lengths, n)));
+    walking("ags_watch_close");
+    ags_watch_close(locks); ags_watch_close(locks);
+    ags_watch_close(presence); ags_watch_close(presence);
+    ags_watch_close(NULL);
+    ags_store_close(store);
+    /* Every call on a closed store is a status. */
+    S(ags_store_set_strategy(store, AGS_STRATEGY_MERGE));
+    S(ags_store_lock(store, "/a", AGS_NTS, "owner", AGS_NTS, 1));
+    S(ags_store_presence_set(store, "c", AGS_NTS, "1", AGS_NTS, 1));
+    S(ags_store_expire(store));
+}
+
+/* ---- registries: every field of the options at its edges, then each call on the registry ---- */
+
+static void on_log(void *user, int level, const char *record, size_t len) { (void)user; (void)level; (void)record; (void)len; }
+static void on_span(void *user, const ags_span *span) { (void)user; (void)span; }
+
+static const double doubles[] = { 0, -1, 1, 0.5, 1e-300, 4.9e-324, 1e300, 1.7976931348623157e308, 1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0 };
+
+/* One registry, used as a caller would: stores, commits by a client, limits, sweeps and every report. */
+static void use_registry(ags_registry *registry) {
+    ags_store *a = NULL, *b = NULL;
+    walking("ags_registry_get");
+    S(ags_registry_get(registry, "a", AGS_NTS, "{\"n\":0}", AGS_NTS, &a));
+    S(ags_registry_get(registry, "b", 1, NULL, 0, &b));
+    ags_commit_options o = AGS_COMMIT_OPTIONS_INIT;
+    o.client_id = "client";
+    o.client_id_len = AGS_NTS;
+    for (int i = 0; i < 3; i++) {
+        S(ags_store_patch(a, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":1}]", AGS_NTS, &o, NULL));
+        S(ags_store_set(b, "/x", AGS_NTS, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", AGS_NTS, &o, NULL));
+    }
+    ags_store_close(a);
+    ags_store_close(b);
+    size_t evicted = 0;
+    walking("ags_registry_sweep"); S(ags_registry_sweep(registry, &evicted)); S(ags_registry_sweep(registry, NULL));
+    walking("ags_registry_stats"); S(ags_registry_stats(registry, &out, &out_len));
+    walking("ags_registry_health"); S(ags_registry_health(registry, &out, &out_len));
+    walking("ags_metrics_text"); S(ags_metrics_text(registry, &out, &out_len));
+    walking("ags_metrics_json"); S(ags_metrics_json(registry, &out, &out_len));
+}
+
+/* The documented ranges of ags_registry_options (opened without a storage). */
+static int in_unit(double d) { return d >= 0 && d <= 1; }
+static int finite_positive(double d) { return d >= 0 && d <= 1.7976931348623157e308; }
+static int registry_options_in_range(const ags_registry_options *o) {
+    return o->version == AGS_REGISTRY_OPTIONS_VERSION
+        && !(o->flags & ~(ags_registry_flags)(AGS_REGISTRY_EVICT_WITHOUT_STORAGE | AGS_REGISTRY_PER_STORE_METRICS | AGS_REGISTRY_MEMORY_STORAGE))
+        && (o->budget_bytes <= (size_t)INT64_MAX || o->budget_bytes == AGS_UNBOUNDED)
+        && o->shards >= 1 && o->shards <= 4096
+        && finite_positive(o->commits_per_second) && finite_positive(o->commit_burst)
+        && finite_positive(o->bytes_per_second) && finite_positive(o->bytes_burst)
+        && o->max_clients >= 1 && o->max_clients <= (size_t)INT64_MAX
+        && in_unit(o->alert_error_rate) && finite_positive(o->alert_p95_commit_ms) && in_unit(o->alert_memory_share);
+}
+
+static void registry_functions(void) {
+    walking("ags_registry_options_init");
+    ags_registry_options options;
+    EACH(u32s, v) S(ags_registry_options_init(&options, V(u32s, v)));
+    S(ags_registry_options_init(NULL, AGS_REGISTRY_OPTIONS_VERSION));
+    static const size_t shard_counts[] = { 4096, 4097 };
+    /* One field at a time at its edges. */
+    for (int field = 0; field < 14; field++) {
+        size_t edges = field == 0 || field == 1 ? sizeof u32s / sizeof *u32s
+                     : field == 2 || field == 4 || field == 9 ? sizeof sizes / sizeof *sizes + 2
+                     : field == 3 ? sizeof u64s / sizeof *u64s
+                     : sizeof doubles / sizeof *doubles;
+        if (field == 13) edges = 8;  /* the flags one by one, with the edges of the budget that evict */
+        for (size_t e = 0; e < edges; e++) {
+            options = (ags_registry_options)AGS_REGISTRY_OPTIONS_INIT;
+            size_t size = e < sizeof sizes / sizeof *sizes ? sizes[e] : shard_counts[e - sizeof sizes / sizeof *sizes];
+            double d = doubles[e % (sizeof doubles / sizeof *doubles)];
+            switch (field) {
+            case 0: options.version = u32s[e]; break;
+            case 1: options.flags = u32s[e]; break;
+            case 2: options.budget_bytes = size; break;
+            case 3: options.ttl_ms = u64s[e]; options.flags = AGS_REGISTRY_EVICT_WITHOUT_STORAGE; break;
+            case 4: options.shards = size; break;
+            case 5: options.commits_per_second = d; break;
+            case 6: options.commits_per_second = 1; options.commit_burst = d; break;
+            case 7: options.bytes_per_second = d; break;
+            case 8: options.bytes_per_second = 10; options.bytes_burst = d; break;
+            case 9: options.max_clients = size; options.commits_per_second = 1; break;
+            case 10: options.alert_error_rate = d; break;
+            case 11: options.alert_p95_commit_ms = d; break;
+            case 12: options.alert_memory_share = d; break;
+            default:
+                options.flags = (ags_registry_flags)(e & 7);
+                options.budget_bytes = e < 4 ? 0 : 1;
+                options.ttl_ms = 1;
+                break;
+            }
+            ags_registry *registry = NULL;
+            walking("ags_registry_open");
+            ags_status got = status(ags_registry_open(NULL, &options, &registry));
+            expect_at(got, registry_options_in_range(&options) ? AGS_OK : AGS_ERR_INVALID_ARGUMENT, __LINE__);
+            if (got != AGS_OK) continue;
+            use_registry(registry);
+            walking("ags_registry_close");
+            ags_registry_close(registry);
+            ags_registry_close(registry);
+        }
+    }
+    ags_registry *registry = NULL;
+    S(ags_registry_open(NULL, NULL, NULL));
+    if (status(ags_registry_open(NULL, NULL, &registry)) != AGS_OK) { fail("a registry did not open"); return; }
+    walking("ags_registry_get");
+    EACH(lengths, a) EACH(lengths, b) {
+        ags_store *s = NULL;
+        if (status(ags_registry_get(registry, "id", V(lengths, a), "{}", V(lengths, b), &s)) == AGS_OK) ags_store_close(s);
+    }
+    EACH(null_lengths, n) {
+        ags_store *s = NULL;
+        S(ags_registry_get(registry, NULL, V(null_lengths, n), "{}", AGS_NTS, &s));
+        if (status(ags_registry_get(registry, "other", AGS_NTS, NULL, V(null_lengths, n), &s)) == AGS_OK) ags_store_close(s);
+    }
+    S(ags_registry_get(registry, "id", AGS_NTS, NULL, 0, NULL));
+    walking("ags_registry_limit");
+    EACH(ints, id) EACH(i64s, value) {
+        int64_t old = 0;
+        S(ags_registry_limit(registry, V(ints, id), V(i64s, value), &old));
+        E(ags_registry_limit(registry, V(ints, id), -1, NULL), V(ints, id) >= AGS_LIMIT_DEPTH && V(ints, id) <= AGS_LIMIT_ELEMENTS ? AGS_OK : AGS_ERR_INVALID_ARGUMENT);
+    }
+    walking("ags_registry_set_log");
+    static const int levels[] = { AGS_LOG_DEBUG, AGS_LOG_INFO, AGS_LOG_WARNING, AGS_LOG_ERROR, AGS_LOG_DEBUG - 1, AGS_LOG_ERROR + 1 };
+    EACH(ints, l) E(ags_registry_set_log(registry, V(ints, l), on_log, NULL), AGS_ERR_INVALID_ARGUMENT);
+    EACH(levels, l) E(ags_registry_set_log(registry, V(levels, l), on_log, NULL), l_i < 4 ? AGS_OK : AGS_ERR_INVALID_ARGUMENT);
+    S(ags_registry_set_log(registry, AGS_LOG_DEBUG, NULL, NULL));
+    walking("ags_registry_set_span");
+    S(ags_registry_set_span(registry, on_span, NULL));
+    S(ags_registry_set_log(registry, AGS_LOG_DEBUG, on_log, NULL));
+    use_registry(registry);
+    S(ags_registry_set_span(registry, NULL, NULL));
+    walking("ags_registry_close");
+    ags_registry_close(registry);
+    ags_registry_close(NULL);
+    /* Every call on a closed registry is a status. */
+    ags_store *s = NULL;
+    S(ags_registry_get(registry, "a", AGS_NTS, "{}", AGS_NTS, &s));
+    S(ags_registry_limit(registry, AGS_LIMIT_DEPTH, -1, NULL));
+    S(ags_registry_set_log(registry, AGS_LOG_DEBUG, on_log, NULL));
+    S(ags_registry_sweep(registry, NULL));
+    S(ags_metrics_text(registry, &out, &out_len));
 }
 
 /* Durable storage, in a directory of its own: every field of the options and every length at its edges. */
@@ -498,6 +825,21 @@ static void storage_functions(void) {
                 if (status(ags_storage_open_store(storage, "two", AGS_NTS, NULL, V(null_lengths, m), &store)) == AGS_OK) ags_store_close(store);
             }
             walking("ags_storage_list"); S(ags_storage_list(storage, &out, &out_len));
+            walking("ags_storage_stats"); S(ags_storage_stats(storage, &out, &out_len)); S(ags_storage_stats(storage, NULL, NULL));
+            if (e == 0 || e == 1) {
+                /* A registry over the storage, evicting by TTL and budget at the edges. */
+                ags_registry_options r = AGS_REGISTRY_OPTIONS_INIT;
+                r.ttl_ms = e ? 1 : UINT64_MAX;
+                r.budget_bytes = e ? 0 : SIZE_MAX - 1;
+                ags_registry *registry = NULL;
+                walking("ags_registry_open");
+                if (status(ags_registry_open(storage, &r, &registry)) == AGS_OK) {
+                    use_registry(registry);
+                    ags_registry_close(registry);
+                }
+                r.flags = AGS_REGISTRY_MEMORY_STORAGE;
+                S(ags_registry_open(storage, &r, &registry));
+            }
             walking("ags_storage_export");
             EACH(lengths, a) EACH(lengths, b) {
                 int m = snprintf(path, sizeof path, "%s/backup-%d-%zu-%zu-%zu", dir, field, e, a_i, b_i);
@@ -530,42 +872,126 @@ static void storage_functions(void) {
     if (system(command) != 0) fail("the temporary directory was not removed");
 }
 
-/* Functions added to the header after this walk was written, not walked yet: reported on every run (not
- * failed), to be walked like the others. Any other function missing here fails the test. */
-static const char *const not_walked_yet =
-    " ags_storage_stats ags_store_set_strategy ags_store_strategy ags_store_conflicts ags_store_author"
-    " ags_store_lock ags_store_renew_lock ags_store_unlock ags_store_locks ags_store_presence_set"
-    " ags_store_presence_leave ags_store_presence ags_store_expire ags_store_watch_locks"
-    " ags_store_watch_presence ags_watch_close ags_metrics_json ags_metrics_text ags_registry_close"
-    " ags_registry_get ags_registry_health ags_registry_limit ags_registry_open ags_registry_options_init"
-    " ags_registry_set_log ags_registry_set_span ags_registry_stats ags_registry_sweep ";
+/* Functions not walked, each with the reason; every other function of the header and of the library must
+ * have been called above. Empty: every function is walked. */
+static const struct { const char *name, *reason; } not_walked[] = {
+    { NULL, NULL }
+};
 
-/* Every function declared in the header was walked. */
-static void every_function_walked(const char *header) {
+static const char *not_walked_reason(const char *name, size_t n) {
+    for (size_t i = 0; not_walked[i].name; i++)
+        if (strlen(not_walked[i].name) == n && strncmp(not_walked[i].name, name, n) == 0) return not_walked[i].reason;
+    return NULL;
+}
+
+static int was_walked(const char *name, size_t n) {
+    char key[128];
+    snprintf(key, sizeof key, " %.*s ", (int)n, name);
+    return strstr(walked, key) != NULL;
+}
+
+/* Whether a parameter declaration (trimmed) carries integers: an integer type, or an options struct whose
+ * fields are integers. Pointers to anything else (texts, outputs, handles) and callbacks do not. */
+static int carries_integers(const char *param, size_t n) {
+    while (n && (param[n - 1] == ' ' || param[n - 1] == '\n')) n--;
+    while (n && (*param == ' ' || *param == '\n')) { param++; n--; }
+    if (n == 4 && strncmp(param, "void", 4) == 0) return 0;
+    if (memchr(param, '*', n)) {
+        const char *o = strstr(param, "_options *");
+        return o && o < param + n;
+    }
+    const char *space = memchr(param, ' ', n);
+    size_t type_len = space ? (size_t)(space - param) : n;
+    return !(type_len > 3 && strncmp(param + type_len - 3, "_fn", 3) == 0);
+}
+
+static char header_names[16384];  /* " name name ... " of the functions declared in the header */
+
+/* Every function declared in the header, and every ags_* function the library exports, was walked: those
+ * that take an integer (or an options struct) with it at its edges, the others with each of their
+ * arguments' shapes. The header is read without its comments and preprocessor lines; a declaration is a
+ * name followed by "(" and its parameters are classified by type. */
+static void every_function_walked(const char *header, const char *library) {
     FILE *f = fopen(header, "r");
     if (!f) { fprintf(stderr, "test_int_edges: cannot read %s\n", header); failures++; return; }
-    char line[1024];
-    int in_comment = 0;
-    while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        /* Declarations begin a line; comments hold names too, so they are skipped. */
-        if (in_comment) { if (strstr(p, "*/")) in_comment = 0; continue; }
-        if (strncmp(p, "/*", 2) == 0 || strncmp(p, " *", 2) == 0) { if (!strstr(p, "*/")) in_comment = 1; continue; }
-        if (strncmp(p, "#", 1) == 0 || strncmp(p, "typedef", 7) == 0) continue;
-        char *name = strstr(p, "ags_");
-        while (name) {
-            size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz_0123456789");
-            if (name[n] == '(' && (name == p || name[-1] == ' ' || name[-1] == '*')) {
-                char key[128];
-                snprintf(key, sizeof key, " %.*s ", (int)n, name);
-                if (strstr(not_walked_yet, key)) fprintf(stderr, "test_int_edges: note: %.*s is not walked yet\n", (int)n, name);
-                else if (!strstr(walked, key)) { fprintf(stderr, "test_int_edges: %.*s is declared in the header but not walked here: add it to tests-c/test_int_edges.c with each integer parameter at its edges\n", (int)n, name); failures++; }
-                break;
-            }
-            name = strstr(name + 1, "ags_");
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = 0;
+    /* Blank comments and preprocessor lines (with their continuations). */
+    for (char *p = text; *p; p++) {
+        if (p[0] == '/' && p[1] == '*') {
+            char *e = strstr(p + 2, "*/");
+            char *stop = e ? e + 2 : text + len;
+            for (; p < stop; p++) if (*p != '\n') *p = ' ';
+            p--;
+        } else if (*p == '#' && (p == text || p[-1] == '\n')) {
+            for (; *p && !(*p == '\n' && p[-1] != '\\'); p++) *p = ' ';
+            if (!*p) break;
         }
     }
-    fclose(f);
+    int declared = 0, with_integers = 0;
+    strcpy(header_names, " ");
+    for (char *name = strstr(text, "ags_"); name; name = strstr(name + 1, "ags_")) {
+        if (name > text && (isalnum((unsigned char)name[-1]) || name[-1] == '_')) continue;
+        size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz_0123456789");
+        const char *open = name + n;
+        while (*open == ' ' || *open == '\n') open++;
+        if (*open != '(') continue;
+        declared++;
+        char key[128];
+        snprintf(key, sizeof key, "%.*s ", (int)n, name);
+        strncat(header_names, key, sizeof header_names - strlen(header_names) - 1);
+        int integers = 0, depth = 0;
+        const char *param = open + 1;
+        for (const char *c = open + 1; *c; c++) {
+            if (*c == '(') depth++;
+            else if (*c == ')' && depth) depth--;
+            else if ((*c == ',' || *c == ')') && !depth) {
+                integers |= carries_integers(param, (size_t)(c - param));
+                param = c + 1;
+                if (*c == ')') break;
+            }
+        }
+        with_integers += integers;
+        const char *reason = not_walked_reason(name, n);
+        if (reason) fprintf(stderr, "test_int_edges: note: %.*s is not walked: %s\n", (int)n, name, reason);
+        else if (!was_walked(name, n)) {
+            fprintf(stderr, "test_int_edges: %.*s is declared in the header but not walked here: add it to "
+                            "tests-c/test_int_edges.c%s\n", (int)n, name,
+                    integers ? " with each integer parameter (and options field) at its edges" : "");
+            failures++;
+        }
+        name += n;
+    }
+    if (declared < 100) { fprintf(stderr, "test_int_edges: only %d functions found in %s\n", declared, header); failures++; }
+    /* The library's exports: every ags_* function must be declared (so that it is walked above). */
+    char command[1024];
+    snprintf(command, sizeof command, "nm -D --defined-only '%s'", library);
+    FILE *nm = popen(command, "r");
+    int exported = 0;
+    char line[512];
+    while (nm && fgets(line, sizeof line, nm)) {
+        char kind = 0, symbol[256];
+        if (sscanf(line, "%*s %c %255s", &kind, symbol) != 2 || (kind != 'T' && kind != 't')) continue;
+        if (strncmp(symbol, "ags_", 4) != 0) continue;
+        exported++;
+        char key[300];
+        snprintf(key, sizeof key, " %s ", symbol);
+        if (!strstr(header_names, key) && !not_walked_reason(symbol, strlen(symbol))) {
+            fprintf(stderr, "test_int_edges: %s is exported by the library but not declared in the header\n", symbol);
+            failures++;
+        } else if (!was_walked(symbol, strlen(symbol)) && !not_walked_reason(symbol, strlen(symbol))) {
+            fprintf(stderr, "test_int_edges: %s is exported but not walked\n", symbol);
+            failures++;
+        }
+    }
+    if (!nm || pclose(nm) != 0 || exported == 0) {
+        fprintf(stderr, "test_int_edges: cannot list the exports of %s with nm\n", library);
+        failures++;
+    }
+    printf("integer edges: %d functions declared (%d taking integers or options), %d exported\n", declared,
+           with_integers, exported);
 }
 
 int main(int argc, char **argv) {
@@ -577,9 +1003,11 @@ int main(int argc, char **argv) {
     store_functions();
     batcher_functions();
     validator_functions();
+    collaboration_functions();
+    registry_functions();
     storage_functions();
-    if (argc > 1) every_function_walked(argv[1]);
-    else { fprintf(stderr, "test_int_edges: give include/agstate.h\n"); failures++; }
+    if (argc > 2) every_function_walked(argv[1], argv[2]);
+    else { fprintf(stderr, "test_int_edges: give include/agstate.h and the library\n"); failures++; }
     if (failures) {
         fprintf(stderr, "%d failures in %d calls\n", failures, calls);
         return 1;

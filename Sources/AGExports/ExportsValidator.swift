@@ -39,7 +39,10 @@ public func ags_validator_open(_ options: UnsafePointer<ags_validator_options>?,
         var settings = ValidatorOptions()
         settings.trackMessages = raw.flags & AGS_VALIDATE_MESSAGES.rawValue != 0
         settings.maxDepth = DefaultLimits.current.json.maxDepth
-        let initialState = raw.initial_state == nil ? nil : try bytes(raw.initial_state, raw.initial_state_len, "the initial state")
+        // NULL with length 0 or AGS_NTS is "unknown" (the field's default; a caller may clear the pointer
+        // alone); NULL with any other length describes a buffer that is not there, refused by bytes().
+        let initialState = raw.initial_state == nil && (raw.initial_state_len == 0 || raw.initial_state_len == -1)
+            ? nil : try bytes(raw.initial_state, raw.initial_state_len, "the initial state")
         validator.pointee = try validators.insert(try SharedValidator(profileNamed: profile, options: settings, initialState: initialState))
     }
 }

@@ -121,6 +121,9 @@ func withCollaboration(options *C.ags_commit_options, opts PatchOptions, f func(
 	return f()
 }
 
+// MaxTTLMillis is the longest lease or presence TTL, a day (the header's AGS_MAX_TTL_MS); a TTL is 1 to it.
+const MaxTTLMillis = C.AGS_MAX_TTL_MS
+
 // SetStrategy sets the store's default strategy (StrategyReject to StrategyCustom).
 func (s *Store) SetStrategy(strategy Strategy) error {
 	return s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_set_strategy(h, C.ags_strategy(strategy)) })

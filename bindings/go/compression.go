@@ -59,11 +59,25 @@ func output(f func(out **C.char, n *C.size_t) C.ags_status) ([]byte, error) {
 	return take(out, n), nil
 }
 
+// codecAndLevel converts a codec and a level to the C ints the library takes (an error when one does not fit).
+func codecAndLevel(codec Codec, level int) (C.int, C.int, error) {
+	c, err := cInt(int(codec), "the codec")
+	if err != nil {
+		return 0, 0, err
+	}
+	l, err := cInt(level, "the level")
+	return c, l, err
+}
+
 // Compress compresses data with codec at level (0 for the default: 6, or 3 for zstd).
 func Compress(data []byte, codec Codec, level int) ([]byte, error) {
+	c, l, err := codecAndLevel(codec, level)
+	if err != nil {
+		return nil, err
+	}
 	p, n := text(data)
 	return output(func(out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_compress(C.int(codec), C.int(level), p, n, out, on)
+		return C.ags_compress(c, l, p, n, out, on)
 	})
 }
 
@@ -74,9 +88,13 @@ func Decompress(data []byte, codec Codec, maxSize int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, err := cInt(int(codec), "the codec")
+	if err != nil {
+		return nil, err
+	}
 	p, n := text(data)
 	return output(func(out **C.char, on *C.size_t) C.ags_status {
-		return C.ags_decompress(C.int(codec), p, n, bound, out, on)
+		return C.ags_decompress(c, p, n, bound, out, on)
 	})
 }
 
@@ -86,10 +104,14 @@ func Pack(data []byte, codec Codec, level int, threshold int, asJSON bool) ([]by
 	if threshold < 0 {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "the threshold must not be negative", OpIndex: -1, Offset: -1}
 	}
+	c, l, err := codecAndLevel(codec, level)
+	if err != nil {
+		return nil, err
+	}
 	p, n := text(data)
 	var options C.ags_pack_options
 	C.ags_pack_options_init(&options, C.AGS_PACK_OPTIONS_VERSION)
-	options.codec, options.level, options.threshold = C.int(codec), C.int(level), C.size_t(threshold)
+	options.codec, options.level, options.threshold = c, l, C.size_t(threshold)
 	if asJSON {
 		options.flags = C.AGS_ENVELOPE_JSON
 	}
@@ -140,8 +162,12 @@ type Compressor struct {
 
 // NewCompressor opens a compression stream.
 func NewCompressor(codec Codec, level int) (*Compressor, error) {
+	cc, cl, err := codecAndLevel(codec, level)
+	if err != nil {
+		return nil, err
+	}
 	var h *C.ags_compressor
-	if err := call(func() C.ags_status { return C.ags_compressor_open(C.int(codec), C.int(level), &h) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_compressor_open(cc, cl, &h) }); err != nil {
 		return nil, err
 	}
 	c := &Compressor{handle: h}
@@ -209,8 +235,12 @@ func NewDecompressor(codec Codec, maxSize int) (*Decompressor, error) {
 	if err != nil {
 		return nil, err
 	}
+	c, err := cInt(int(codec), "the codec")
+	if err != nil {
+		return nil, err
+	}
 	var h *C.ags_decompressor
-	if err := call(func() C.ags_status { return C.ags_decompressor_open(C.int(codec), bound, &h) }); err != nil {
+	if err := call(func() C.ags_status { return C.ags_decompressor_open(c, bound, &h) }); err != nil {
 		return nil, err
 	}
 	d := &Decompressor{handle: h}

@@ -89,7 +89,11 @@ const (
 // SetDefaultLimit sets a process-wide default limit (used by the stateless functions and by stores opened
 // afterwards) and returns the value before. A negative value only reads it.
 func SetDefaultLimit(limit Limit, value int64) (int64, error) {
+	id, err := cInt(int(limit), "the limit id")
+	if err != nil {
+		return 0, err
+	}
 	var old C.int64_t
-	err := call(func() C.ags_status { return C.ags_limit(C.int(limit), C.int64_t(value), &old) })
+	err = call(func() C.ags_status { return C.ags_limit(id, C.int64_t(value), &old) })
 	return int64(old), err
 }

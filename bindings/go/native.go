@@ -9,6 +9,8 @@ package agstate
 import "C"
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"time"
 	"unsafe"
@@ -34,6 +36,16 @@ func lastError(status Status) error {
 		e.HasPointer = true
 	}
 	return e
+}
+
+// cInt converts a Go int to the C int a function takes, or returns an ErrInvalidArgument error when it does
+// not fit (a conversion would keep only its low 32 bits: another limit, codec or level than the one named).
+func cInt(value int, what string) (C.int, error) {
+	if value < math.MinInt32 || value > math.MaxInt32 {
+		return 0, &Error{Code: ErrInvalidArgument, Message: fmt.Sprintf("%s %d is out of the range of a C int", what, value),
+			OpIndex: -1, Offset: -1}
+	}
+	return C.int(value), nil
 }
 
 // text gives C a view of b. Empty input is passed as a NULL pointer with length 0.

@@ -47,7 +47,8 @@ type RegistryOptions struct {
 	CommitsPerSecond, CommitBurst, BytesPerSecond, BytesBurst float64
 	// MaxClients bounds the client buckets kept (0: 100000).
 	MaxClients int
-	// Health thresholds: 0 turns each off.
+	// Health thresholds: 0 turns each off (the default); a share outside 0..1, a negative latency or NaN is
+	// ErrInvalidArgument.
 	AlertErrorRate, AlertP95CommitMillis, AlertMemoryShare float64
 }
 
@@ -96,11 +97,12 @@ func OpenRegistry(opts RegistryOptions) (*Registry, error) {
 	o.commit_burst = C.double(opts.CommitBurst)
 	o.bytes_per_second = C.double(opts.BytesPerSecond)
 	o.bytes_burst = C.double(opts.BytesBurst)
-	if opts.AlertErrorRate > 0 {
+	// Only 0 means the default: a negative or NaN threshold reaches the engine, which refuses it.
+	if opts.AlertErrorRate != 0 {
 		o.alert_error_rate = C.double(opts.AlertErrorRate)
 	}
 	o.alert_p95_commit_ms = C.double(opts.AlertP95CommitMillis)
-	if opts.AlertMemoryShare > 0 {
+	if opts.AlertMemoryShare != 0 {
 		o.alert_memory_share = C.double(opts.AlertMemoryShare)
 	}
 	var storage *C.ags_storage
@@ -181,9 +183,13 @@ func (r *Registry) Sweep() (int, error) {
 // SetLimit sets a limit of the registry's stores (resident and later ones) and returns the value before;
 // a negative value only reads it.
 func (r *Registry) SetLimit(limit Limit, value int64) (int64, error) {
+	id, err := cInt(int(limit), "the limit id")
+	if err != nil {
+		return 0, err
+	}
 	var old C.int64_t
-	err := r.with(func(h *C.ags_registry) C.ags_status {
-		return C.ags_registry_limit(h, C.int(limit), C.int64_t(value), &old)
+	err = r.with(func(h *C.ags_registry) C.ags_status {
+		return C.ags_registry_limit(h, id, C.int64_t(value), &old)
 	})
 	return int64(old), err
 }

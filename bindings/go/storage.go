@@ -66,7 +66,11 @@ func OpenStorage(url string, options *StorageOptions) (*Storage, error) {
 		}
 	}()
 	if options != nil {
-		o.durability = C.ags_durability(options.Durability)
+		durability, err := cInt(int(options.Durability), "the durability")
+		if err != nil {
+			return nil, err
+		}
+		o.durability = C.ags_durability(durability)
 		if options.Key != nil {
 			if len(options.Key) != 32 {
 				return nil, &Error{Code: ErrInvalidArgument, Message: "the key must be 32 bytes", OpIndex: -1, Offset: -1}

@@ -140,7 +140,11 @@ func (s *Store) Merge(patch []byte) (uint64, error) {
 
 // SetLimit sets one of this store's limits and returns the value before; a negative value only reads it.
 func (s *Store) SetLimit(limit Limit, value int64) (int64, error) {
+	id, err := cInt(int(limit), "the limit id")
+	if err != nil {
+		return 0, err
+	}
 	var old C.int64_t
-	err := s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_limit(h, C.int(limit), C.int64_t(value), &old) })
+	err = s.with(func(h *C.ags_store) C.ags_status { return C.ags_store_limit(h, id, C.int64_t(value), &old) })
 	return int64(old), err
 }

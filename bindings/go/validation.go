@@ -137,8 +137,12 @@ func (v *EventValidator) SetSeverity(rule string, severity Severity) error {
 	if v.handle == nil {
 		return closedValidator()
 	}
+	level, err := cInt(int(severity), "the severity")
+	if err != nil {
+		return err
+	}
 	p, n := text([]byte(rule))
-	return call(func() C.ags_status { return C.ags_validator_set_severity(v.handle, p, n, C.int(severity)) })
+	return call(func() C.ags_status { return C.ags_validator_set_severity(v.handle, p, n, level) })
 }
 
 // Feed validates one event, given as JSON text or as one Server-Sent Events frame ("data: {...}\n\n", as

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from ctypes import byref, c_int64, c_size_t, c_void_p, string_at
 from typing import Any, Callable, Dict, Iterable, Optional
@@ -11,7 +12,7 @@ from . import _constants as C
 from . import _registry_native as rn
 from ._convert import document_bytes, text_bytes
 from ._handles import NativeHandle, text_from, value_from
-from ._native import lib
+from ._native import check_int, lib
 from .errors import InvalidArgument, check
 from .store import Store
 
@@ -80,9 +81,11 @@ class Registry(NativeHandle):
                          | (rn.REGISTRY_PER_STORE_METRICS if per_store_metrics else 0))
         options.budget_bytes = _size("budget_bytes", budget_bytes, rn.SIZE_MAX)
         if ttl_s is not None:
-            if ttl_s < 0:
+            if math.isnan(ttl_s) or ttl_s < 0:
                 raise ValueError("ttl_s must be at least 0")
-            options.ttl_ms = int(round(ttl_s * 1000))
+            # round() raises OverflowError for infinity; check_int for a TTL past uint64_t milliseconds (a
+            # ctypes field would keep only its low 64 bits).
+            options.ttl_ms = check_int(int(round(ttl_s * 1000)), "uint64_t", "ttl_s in milliseconds")
         options.shards = _size("shards", shards, options.shards)
         options.max_clients = _size("max_clients", max_clients, options.max_clients)
         options.commits_per_second = commits_per_second

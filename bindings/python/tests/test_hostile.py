@@ -126,3 +126,103 @@ def test_batcher_closed_from_its_own_send(flush, timer):
         store.add("/log/-", 3)
         assert sent == ([1, 2] if flush else [1])
         batcher.close()
+
+
+# Integers of the registry, storage and collaboration calls: outside their C type an OverflowError (or
+# ValueError for a negative duration) before the call; inside it, the engine's documented range decides.
+OUTSIDE_U64 = (-1, 2**64, 2**64 + 1, -(2**63) - 1)
+OUTSIDE_SIZE = (-1, 2**64, -(2**64))
+
+
+def test_registry_integers_outside_their_c_type():
+    for name in ("budget_bytes", "shards", "max_clients"):
+        for bad in OUTSIDE_SIZE:
+            with pytest.raises(OverflowError):
+                agstate.Registry(**{name: bad})
+    for bad in (2**64 / 1000, 1e20, float("inf")):
+        with pytest.raises(OverflowError):
+            agstate.Registry(ttl_s=bad)
+    for bad in (-1, -1e-9, float("nan")):
+        with pytest.raises(ValueError):
+            agstate.Registry(ttl_s=bad)
+    # In the C type but outside the documented range: the engine refuses.
+    for name, bad in (("shards", 0), ("shards", 4097), ("shards", 2**64 - 1), ("max_clients", 0),
+                      ("max_clients", 2**63), ("budget_bytes", 2**64 - 2)):
+        with pytest.raises(agstate.InvalidArgument):
+            agstate.Registry(**{name: bad})
+    for name in ("commits_per_second", "commit_burst", "bytes_per_second", "bytes_burst", "alert_p95_commit_ms"):
+        for bad in (-1, float("nan"), float("inf")):
+            with pytest.raises(agstate.InvalidArgument):
+                agstate.Registry(**{name: bad})
+    for name in ("alert_error_rate", "alert_memory_share"):
+        for bad in (-0.5, 1.5, float("nan")):
+            with pytest.raises(agstate.InvalidArgument):
+                agstate.Registry(**{name: bad})
+    with pytest.raises(OverflowError):
+        agstate.Registry(commits_per_second=10**400)
+    with agstate.Registry(budget_bytes=agstate.UNBOUNDED, shards=4096, max_clients=2**63 - 1,
+                          ttl_s=2**63 / 1000) as registry:
+        with registry.get("a", {"n": 0}) as store:
+            store.set("/n", 1, client_id="c")
+        for bad in (-1, 2**63, 2**64):
+            with pytest.raises((OverflowError, ValueError)):
+                registry.limit("max_members", bad)
+        assert registry.limit("max_members", 2**63 - 1) == 2**63 - 1
+        assert registry.sweep() == 0
+
+
+def test_storage_integers_outside_their_c_type(tmp_path):
+    url = f"sqlite:{tmp_path}/s.db"
+    for name, bad in (("busy_timeout_ms", 2**32), ("busy_timeout_ms", -1), ("checkpoint_changes", 2**64),
+                      ("checkpoint_changes", -1), ("checkpoint_bytes", 2**64), ("checkpoint_bytes", -1)):
+        with pytest.raises(OverflowError):
+            agstate.Storage(url, **{name: bad})
+    for bad in (2**32, -1):
+        with pytest.raises(OverflowError):
+            agstate.Storage(url, key=b"k" * 32, key_id=bad)
+        with pytest.raises(OverflowError):
+            agstate.Storage(url, old_keys={bad: b"k" * 32})
+    # In the C type but outside the documented range: the engine refuses.
+    for name, bad in (("busy_timeout_ms", 2**31), ("checkpoint_changes", 0), ("checkpoint_bytes", 0)):
+        with pytest.raises(agstate.InvalidArgument):
+            agstate.Storage(url, **{name: bad})
+    with agstate.Storage(url, busy_timeout_ms=2**31 - 1, checkpoint_changes=2**64 - 1,
+                         checkpoint_bytes=2**64 - 1, key=b"k" * 32, key_id=2**32 - 1) as storage:
+        with storage.open_store("one", {"n": 0}) as store:
+            store.set("/n", 1)
+        assert storage.list() == ["one"]
+
+
+def test_collaboration_integers_outside_their_c_type():
+    with agstate.Store({"a": {"b": 1}}) as store:
+        store.set("/a/b", 2, author="alice")
+        for bad in OUTSIDE_U64:
+            with pytest.raises(OverflowError):
+                store.lock("/a", "owner", bad)
+            with pytest.raises(OverflowError):
+                store.renew_lock("/a", "owner", bad)
+            with pytest.raises(OverflowError):
+                store.set_presence("client", {"at": 1}, bad)
+            with pytest.raises(OverflowError):
+                store.conflicts(bad)
+            with pytest.raises(OverflowError):
+                store.author_of(bad)
+            with pytest.raises(OverflowError):
+                store.patch([{"op": "replace", "path": "/a/b", "value": 3}], base_version=bad)
+        # In the C type but outside the documented range: the engine refuses.
+        for bad in (0, C.AGS_MAX_TTL_MS + 1, 2**64 - 1):
+            with pytest.raises(agstate.InvalidArgument):
+                store.lock("/a", "owner", bad)
+            with pytest.raises(agstate.InvalidArgument):
+                store.set_presence("client", 1, bad)
+        for bad in (0, 2, 2**64 - 2):
+            with pytest.raises(agstate.InvalidArgument):
+                store.author_of(bad)
+        with pytest.raises(agstate.InvalidArgument):
+            store.patch([{"op": "replace", "path": "/a/b", "value": 3}], base_version=2**64 - 2)
+        with pytest.raises(ValueError):
+            store.patch([{"op": "replace", "path": "/a/b", "value": 3}], base_version=0, strategy="nope")
+        assert store.conflicts(2**64 - 1) == []
+        store.lock("/a", "owner", C.AGS_MAX_TTL_MS)
+        store.set_presence("client", 1, C.AGS_MAX_TTL_MS)
+        assert store.get("/a/b") == 2 and store.version == 1 and store.author_of(1) == "alice"
