@@ -179,9 +179,6 @@ final class PostgresStorage: @unchecked Sendable {
         let listener = lock.withLock { () -> PGListener? in
             let taken = self.listener
             self.listener = nil
-            // The journals hold the storage (a store may outlive it): let go of them, or the storage and
-            // they would keep each other alive after the last store is gone.
-            open.removeAll()
             return taken
         }
         listener?.stop()

@@ -43,7 +43,8 @@ final class RedisStorage: @unchecked Sendable {
 
     struct OpenStore {
         weak var store: Store?
-        let journal: RedisJournal
+        /// Weak too: the store holds its journal, and the journal holds the storage (no cycle).
+        weak var journal: RedisJournal?
     }
 
     /// Changes read from the stream in one round trip during a catch-up.
@@ -104,7 +105,7 @@ final class RedisStorage: @unchecked Sendable {
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         try lock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, !existing.journal.deleted { return store }
+            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted { return store }
             let store = try load(id, initial: initial, limits: limits)
             let journal = RedisJournal(id: id, storage: self)
             store.attach(journal: journal)
@@ -183,9 +184,9 @@ final class RedisStorage: @unchecked Sendable {
             open.compactMap { (key, entry) in
                 // A version this process recorded itself (its message can come before the store publishes it)
                 // needs no read: every version before it was applied here first.
-                guard id == nil || key == id, let store = entry.store, store.version < through,
-                      entry.journal.recordedThrough < through else { return nil }
-                return (key, store, entry.journal)
+                guard id == nil || key == id, let store = entry.store, let journal = entry.journal, store.version < through,
+                      journal.recordedThrough < through else { return nil }
+                return (key, store, journal)
             }
         }
         for (key, store, journal) in targets {
@@ -213,7 +214,7 @@ final class RedisStorage: @unchecked Sendable {
                 try connection.evaluate(deleteScript, keys: keys, arguments: [Array(id.utf8)])
             }
             guard case .integer(1) = reply else { throw AGError(.pathNotFound, "there is no store \"\(id)\" in the database") }
-            open[id]?.journal.deleted = true
+            open[id]?.journal?.deleted = true
             open[id] = nil
         }
     }
@@ -224,8 +225,6 @@ final class RedisStorage: @unchecked Sendable {
         let listener = lock.withLock { () -> RedisListener? in
             let taken = self.listener
             self.listener = nil
-            // The journals hold the storage (a store may outlive it): let go of them, or the storage and
-            // they would keep each other alive after the last store is gone.
             open.removeAll()
             return taken
         }
