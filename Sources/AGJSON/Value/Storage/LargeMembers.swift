@@ -49,16 +49,16 @@ struct LargeMembers: Sendable {
     /// Sets `key` to `value`: in its slot when present, appended otherwise. Returns the old value.
     @discardableResult
     mutating func updateValue(_ value: JSONValue, forKey key: String) -> JSONValue? {
-        heights.add(value.height)
         if let slot = index[key] {
             let old = slots.modify(slot) { member -> JSONValue in
                 let old = member!.value
                 member!.value = value
                 return old
             }
-            heights.remove(old.height)
+            heights.replace(old.height, with: value.height)
             return old
         }
+        heights.add(value.height)
         index.set(key, slot: slots.count)
         slots.append(Member(key: key, value: value))
         return nil
@@ -121,10 +121,7 @@ struct LargeMembers: Sendable {
         guard let slot = index[key] else { return nil }
         var old = 0
         var new = 0
-        defer {
-            heights.remove(old)
-            heights.add(new)
-        }
+        defer { heights.replace(old, with: new) }
         return try slots.modify(slot) { (member: inout Member?) throws(E) -> R in
             old = member!.value.height
             defer { new = member!.value.height }
@@ -166,6 +163,15 @@ private struct HeightCounts: Sendable {
     mutating func add(_ height: Int) {
         if height >= counts.count { counts.append(contentsOf: repeatElement(0, count: height - counts.count + 1)) }
         counts[height] += 1
+    }
+
+    /// A member's height went from `old` to `new` (the common case, the same height, writes nothing: the
+    /// counts may be shared with an earlier copy of the object).
+    @inline(__always)
+    mutating func replace(_ old: Int, with new: Int) {
+        guard old != new else { return }
+        add(new)
+        remove(old)
     }
 
     mutating func remove(_ height: Int) {
