@@ -22,15 +22,17 @@ struct RowCodec: Sendable {
     func decode(_ row: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
         // A row in the clear is read where it is, past its format byte.
         if row.first == RowFormat.clear && sealer.current == nil {
-            return try unpack(row, from: 1, store: store, version: version, kind: kind)
+            return try unpack(row, from: 1, authenticated: false, store: store, version: version, kind: kind)
         }
         let plain = try sealer.open(row, store: store, version: version, kind: kind)
-        return try unpack(plain, from: 0, store: store, version: version, kind: kind)
+        // A sealed row's tag has authenticated every byte of its envelope: the CRC would check them again.
+        return try unpack(plain, from: 0, authenticated: row.first == RowFormat.sealed, store: store, version: version, kind: kind)
     }
 
-    private func unpack(_ bytes: [UInt8], from offset: Int, store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
+    private func unpack(_ bytes: [UInt8], from offset: Int, authenticated: Bool, store: String, version: UInt64,
+                        kind: UInt8) throws(AGError) -> [UInt8] {
         do throws(AGError) {
-            return try RowCodec.unpack(bytes, from: offset)
+            return try RowCodec.unpack(bytes, from: offset, authenticated: authenticated)
         } catch {
             let what = kind == RowFormat.checkpoint ? "checkpoint" : "change"
             throw AGError(.corruptData, "the \(what) of store \"\(store)\" at version \(version) is damaged: \(error.message)")
@@ -39,8 +41,9 @@ struct RowCodec: Sendable {
 
     /// The original bytes of the envelope in `bytes` from `offset`. Most rows are small changes stored as
     /// they are (codec identity): those are checked and copied once, in place; the others go through
-    /// `Envelope`.
-    static func unpack(_ bytes: [UInt8], from offset: Int) throws(AGError) -> [UInt8] {
+    /// `Envelope`. One integrity check covers every row: the CRC-32, or instead of it the tag of a sealed
+    /// row (`authenticated`) or zstd's own content checksum (a checkpoint: one pass over 2 MB, not two).
+    static func unpack(_ bytes: [UInt8], from offset: Int, authenticated: Bool = false) throws(AGError) -> [UInt8] {
         try bytes.withUnsafeBytes { raw in
             Result { () throws(AGError) -> [UInt8] in
                 let data = UnsafeRawBufferPointer(rebasing: raw[min(offset, raw.count)...])
@@ -55,12 +58,14 @@ struct RowCodec: Sendable {
                     guard size == UInt64(payload.count) else {
                         throw AGError(.corruptData, "the envelope says \(size) bytes, the payload holds \(payload.count)")
                     }
+                    if authenticated { return Array(payload) }
                     let actual = payload.isEmpty ? UInt32(truncatingIfNeeded: crc32(0, nil, 0))
                         : UInt32(truncatingIfNeeded: crc32(0, payload.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(payload.count)))
                     guard actual == expected else { throw AGError(.corruptData, "envelope checksum mismatch: the data is damaged") }
                     return Array(payload)
                 }
-                return try Envelope(reading: data).unpack(maxSize: Int.max)
+                let envelope = try Envelope(reading: data)
+                return try envelope.unpack(maxSize: Int.max, verifyingCRC: !authenticated && !envelope.carriesOwnChecksum)
             }
         }.get()
     }

@@ -43,15 +43,18 @@ struct StoreLoader {
         }
         let newest = max(latest, try StoreRows.newestChange(connection, store: id) ?? 0)
         let base = Retention.base(checkpoints: checkpoints, current: newest, history: limits.history)!
-        // One expression: the row and its text are freed before the replay.
-        var state = try RowCodec.parse(
-            try storage.codec.decode(try StoreRows.checkpoint(connection, store: id, version: base),
-                                     store: id, version: base, kind: RowFormat.checkpoint),
-            "the checkpoint of store \"\(id)\" at version \(base)")
         // Changes older than the history window are applied to the state directly (nothing records them);
         // the store is made at the window's start and replays the rest, which refills its history.
         let reach = UInt64(max(0, limits.history.maxVersions))
         let windowStart = max(base, newest >= reach ? newest - reach : 0)
+        // Before the window, the state is read as a document read once (wide objects indexed, arrays plain),
+        // where a change applied in place costs a hash lookup and an array write instead of a walk down a
+        // hash trie and a persistent vector; it takes the store's form once, at the window's start.
+        // One expression: the row and its text are freed before the replay.
+        var state = try RowCodec.parse(
+            try storage.codec.decode(try StoreRows.checkpoint(connection, store: id, version: base),
+                                     store: id, version: base, kind: RowFormat.checkpoint),
+            "the checkpoint of store \"\(id)\" at version \(base)", persistent: windowStart == base)
         var version = base
         var store: Store?
         if windowStart == base { store = try Store(restoring: take(&state), version: base, limits: limits) }
@@ -71,7 +74,10 @@ struct StoreLoader {
                     throw AGError(.corruptData, "the change of store \"\(id)\" at version \(next) does not replay: \(error.message)")
                 }
                 version = next
-                if next == windowStart { store = try Store(restoring: take(&state), version: next, limits: limits) }
+                if next == windowStart {
+                    state.makePersistent()
+                    store = try Store(restoring: take(&state), version: next, limits: limits)
+                }
             }
             if next > latest {
                 changes += 1
