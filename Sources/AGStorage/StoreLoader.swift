@@ -103,25 +103,24 @@ struct StoreLoader {
     }
 
     /// The change's patch, and its author when the row names one.
-    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> (JSONPatch, String?) {
-        let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
-        do throws(AGError) {
-            if ChangeRow.hasAuthor(text) {
-                let value = try JSONParser.parse(text, options: ParseOptions(limits: limits.json))
-                guard let (patch, author) = ChangeRow.read(value) else {
-                    throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+    private func decodePatch(_ version: UInt64, _ row: UnsafeRawBufferPointer) throws(AGError) -> (JSONPatch, String?) {
+        try storage.codec.withDecoded(row, store: id, version: version, kind: RowFormat.change) { (text) throws(AGError) -> (JSONPatch, String?) in
+            do throws(AGError) {
+                if ChangeRow.hasAuthor(text) {
+                    let value = try JSONParser.parse(text, options: ParseOptions(limits: limits.json))
+                    guard let (patch, author) = ChangeRow.read(value) else {
+                        throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+                    }
+                    return (try JSONPatch(parsing: patch), author)
                 }
-                return (try JSONPatch(parsing: patch), author)
+                return (try JSONPatch(parsing: text, options: ParseOptions(limits: limits.json)), nil)
+            } catch {
+                throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
             }
-            return (try text.withUnsafeBytes { raw in
-                Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: limits.json)) }
-            }.get(), nil)
-        } catch {
-            throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
         }
     }
 
-    private func replay(_ store: Store, version: UInt64, row: [UInt8]) throws(AGError) {
+    private func replay(_ store: Store, version: UInt64, row: UnsafeRawBufferPointer) throws(AGError) {
         guard version == store.version + 1 else {
             throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(version) follows \(store.version)")
         }

@@ -17,17 +17,6 @@ extension JSONValue {
         case nil: return
         }
     }
-
-    /// Whether this value is a container that holds containers, or is wide enough to change form:
-    /// scalars and containers of scalars below the thresholds are skipped without being taken apart.
-    @inline(__always)
-    fileprivate var mayChangeForm: Bool {
-        switch self {
-        case .object(let o): return o.height > 1 || o.count > JSONObject.largeThreshold
-        case .array(let a): return a.height > 1 || a.count > JSONArray.largeThreshold
-        default: return false
-        }
-    }
 }
 
 extension JSONObject {
@@ -64,8 +53,11 @@ extension JSONObject {
 
     /// Moves each of `values` to the large form where it needs to be.
     fileprivate static func makePersistent(_ values: inout [JSONValue]) {
-        for i in values.indices where values[i].mayChangeForm {
-            values[i].makePersistent()
+        // Through the buffer, testing the kind without binding a payload: nothing retained for the scalars.
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].containerKind != nil {
+                buffer[i].makePersistent()
+            }
         }
     }
 }
