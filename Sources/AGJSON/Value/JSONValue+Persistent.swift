@@ -45,8 +45,9 @@ extension JSONObject {
             JSONObject.makePersistent(&list)
             values = list
         }
-        if values.count > JSONObject.largeThreshold, case .indexed(let box) = names {
-            names = .large(LargeBox(LargeMembers(keys: box.set.elements, values: values)))
+        if values.count > JSONObject.largeThreshold {
+            // Small or indexed (the threshold may be below the small limit: the tests run with 0).
+            names = .large(LargeBox(LargeMembers(keys: keys, values: values)))
             values = []
         }
     }
