@@ -1,6 +1,7 @@
 import AGCore
 import AGJSON
 import CZlib
+import CZstd
 
 /// A compressed event or delta that a receiver can recognise without guessing: which codec, the original
 /// size, a checksum, then the bytes.
@@ -45,7 +46,10 @@ public struct Envelope: Sendable, Equatable {
 
     /// The original bytes, checked against the recorded size and checksum. `maxSize` bounds the output
     /// before any decompression starts (the recorded size is checked against it) and during it.
-    public func unpack(maxSize: Int) throws(AGError) -> [UInt8] {
+    /// `verifyingCRC` false skips the CRC-32 only: for a caller that has checked the bytes another way
+    /// (an authenticated cipher's tag over the envelope), or whose payload checks itself
+    /// (`carriesOwnChecksum`).
+    public func unpack(maxSize: Int, verifyingCRC: Bool = true) throws(AGError) -> [UInt8] {
         guard originalSize <= maxSize else { throw Compression.tooLarge(maxSize) }
         let result = payload.withUnsafeBytes { raw in
             Result { () throws(AGError) in try Compression.decompress(raw, codec: codec, maxSize: originalSize) }
@@ -60,11 +64,27 @@ public struct Envelope: Sendable, Equatable {
         guard data.count == originalSize else {
             throw AGError(.corruptData, "the envelope says \(originalSize) bytes, the payload gives \(data.count)")
         }
+        guard verifyingCRC else { return data }
         let actual = data.withUnsafeBytes { Envelope.crc($0) }
         guard actual == crc32 else {
             throw AGError(.corruptData, "envelope checksum mismatch: the data is damaged")
         }
         return data
+    }
+
+    /// Whether decompressing the payload verifies the original bytes by itself: one zstd frame (as
+    /// `Compression` writes it) with its content checksum, which zstd checks at the frame's end and
+    /// reports as damaged data. Then the CRC-32 is a second pass over the same bytes.
+    public var carriesOwnChecksum: Bool {
+        guard codec == .zstd else { return false }
+        return payload.withUnsafeBytes { raw in
+            // Magic number 0xFD2FB528, then the frame header descriptor, whose bit 2 is the checksum flag.
+            guard raw.count >= 5, raw[0] == 0x28, raw[1] == 0xB5, raw[2] == 0x2F, raw[3] == 0xFD, raw[4] & 0x04 != 0 else {
+                return false
+            }
+            let frame = ZSTD_findFrameCompressedSize(raw.baseAddress, raw.count)
+            return ZSTD_isError(frame) == 0 && frame == raw.count
+        }
     }
 
     /// How many times smaller the payload is than the original (1 when stored).

@@ -39,7 +39,7 @@ extension SQLiteStorage {
                 document += Array(#","base":\#(base),"state":"#.utf8) + state + Array(#","changes":["#.utf8)
                 var first = true
                 try StoreRows.changes(connection, store: id, after: base) { (version, row) throws(AGError) in
-                    var patch = try codec.decode(row, store: id, version: version, kind: RowFormat.change)
+                    var patch = try codec.decode(Array(row), store: id, version: version, kind: RowFormat.change)
                     var author: [UInt8] = []
                     if ChangeRow.hasAuthor(patch), let (inner, name) = ChangeRow.read(try RowCodec.parse(patch, "the change at version \(version)")) {
                         patch = JSONSerializer.serialize(inner)

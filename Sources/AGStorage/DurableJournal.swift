@@ -129,15 +129,17 @@ enum StoreRows {
         return statement.blob(0)
     }
 
-    /// Calls `body` with each change row after `version`, oldest first.
+    /// Calls `body` with each change row after `version`, oldest first: the row's bytes where SQLite holds
+    /// them, valid only while `body` runs (a reopen reads 10,000 rows without copying each one).
     static func changes(_ connection: SQLiteConnection, store: String, after version: UInt64,
-                        _ body: (UInt64, [UInt8]) throws(AGError) -> Void) throws(AGError) {
+                        _ body: (UInt64, UnsafeRawBufferPointer) throws(AGError) -> Void) throws(AGError) {
         let statement = try connection.statement("SELECT version, data FROM agstate_changes WHERE store = ? AND version > ? ORDER BY version")
         try statement.bind(1, text: store)
         try statement.bind(2, version)
         defer { statement.reset() }
         while try statement.step() {
-            try body(UInt64(bitPattern: statement.int64(0)), statement.blob(1))
+            let next = UInt64(bitPattern: statement.int64(0))
+            try statement.withBlob(1) { (row) throws(AGError) in try body(next, row) }
         }
     }
 }

@@ -22,47 +22,75 @@ struct RowCodec: Sendable {
     func decode(_ row: [UInt8], store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
         // A row in the clear is read where it is, past its format byte.
         if row.first == RowFormat.clear && sealer.current == nil {
-            return try unpack(row, from: 1, store: store, version: version, kind: kind)
+            return try unpack(row, from: 1, authenticated: false, store: store, version: version, kind: kind)
         }
         let plain = try sealer.open(row, store: store, version: version, kind: kind)
-        return try unpack(plain, from: 0, store: store, version: version, kind: kind)
+        // A sealed row's tag has authenticated every byte of its envelope: the CRC would check them again.
+        return try unpack(plain, from: 0, authenticated: row.first == RowFormat.sealed, store: store, version: version, kind: kind)
     }
 
-    private func unpack(_ bytes: [UInt8], from offset: Int, store: String, version: UInt64, kind: UInt8) throws(AGError) -> [UInt8] {
+    private func unpack(_ bytes: [UInt8], from offset: Int, authenticated: Bool, store: String, version: UInt64,
+                        kind: UInt8) throws(AGError) -> [UInt8] {
         do throws(AGError) {
-            return try RowCodec.unpack(bytes, from: offset)
+            return try RowCodec.unpack(bytes, from: offset, authenticated: authenticated)
         } catch {
             let what = kind == RowFormat.checkpoint ? "checkpoint" : "change"
             throw AGError(.corruptData, "the \(what) of store \"\(store)\" at version \(version) is damaged: \(error.message)")
         }
     }
 
+    /// Calls `body` with the JSON text of a row given where it lies (SQLite's buffer), checked as `decode`
+    /// checks it. The usual change row (in the clear, stored as it is) is read in place, not copied.
+    func withDecoded<R>(_ row: UnsafeRawBufferPointer, store: String, version: UInt64, kind: UInt8,
+                        _ body: (UnsafeRawBufferPointer) throws(AGError) -> R) throws(AGError) -> R {
+        if row.first == RowFormat.clear && sealer.current == nil {
+            let stored: UnsafeRawBufferPointer?
+            do throws(AGError) {
+                stored = try RowCodec.storedPayload(UnsafeRawBufferPointer(rebasing: row[1...]), authenticated: false)
+            } catch {
+                let what = kind == RowFormat.checkpoint ? "checkpoint" : "change"
+                throw AGError(.corruptData, "the \(what) of store \"\(store)\" at version \(version) is damaged: \(error.message)")
+            }
+            if let stored { return try body(stored) }
+        }
+        let text = try decode(Array(row), store: store, version: version, kind: kind)
+        return try text.withUnsafeBytes { raw in Result { () throws(AGError) -> R in try body(raw) } }.get()
+    }
+
     /// The original bytes of the envelope in `bytes` from `offset`. Most rows are small changes stored as
     /// they are (codec identity): those are checked and copied once, in place; the others go through
-    /// `Envelope`.
-    static func unpack(_ bytes: [UInt8], from offset: Int) throws(AGError) -> [UInt8] {
+    /// `Envelope`. One integrity check covers every row: the CRC-32, or instead of it the tag of a sealed
+    /// row (`authenticated`) or zstd's own content checksum (a checkpoint: one pass over 2 MB, not two).
+    static func unpack(_ bytes: [UInt8], from offset: Int, authenticated: Bool = false) throws(AGError) -> [UInt8] {
         try bytes.withUnsafeBytes { raw in
             Result { () throws(AGError) -> [UInt8] in
                 let data = UnsafeRawBufferPointer(rebasing: raw[min(offset, raw.count)...])
-                let header = Envelope.headerSize
-                if data.count >= header, data[0] == 0x41, data[1] == 0x47, data[2] == 0x53, data[3] == 0x45,
-                   data[4] == 1, data[5] == UInt8(Codec.identity.rawValue) {
-                    var size: UInt64 = 0
-                    for i in 0..<8 { size |= UInt64(data[8 + i]) << (8 * UInt64(i)) }
-                    var expected: UInt32 = 0
-                    for i in 0..<4 { expected |= UInt32(data[16 + i]) << (8 * UInt32(i)) }
-                    let payload = UnsafeRawBufferPointer(rebasing: data[header...])
-                    guard size == UInt64(payload.count) else {
-                        throw AGError(.corruptData, "the envelope says \(size) bytes, the payload holds \(payload.count)")
-                    }
-                    let actual = payload.isEmpty ? UInt32(truncatingIfNeeded: crc32(0, nil, 0))
-                        : UInt32(truncatingIfNeeded: crc32(0, payload.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(payload.count)))
-                    guard actual == expected else { throw AGError(.corruptData, "envelope checksum mismatch: the data is damaged") }
-                    return Array(payload)
-                }
-                return try Envelope(reading: data).unpack(maxSize: Int.max)
+                if let stored = try storedPayload(data, authenticated: authenticated) { return Array(stored) }
+                let envelope = try Envelope(reading: data)
+                return try envelope.unpack(maxSize: Int.max, verifyingCRC: !authenticated && !envelope.carriesOwnChecksum)
             }
         }.get()
+    }
+
+    /// The payload of an envelope stored as it is (codec identity), checked against its size and (unless
+    /// `authenticated`) its CRC-32, where it lies; nil for an envelope of another codec.
+    static func storedPayload(_ data: UnsafeRawBufferPointer, authenticated: Bool) throws(AGError) -> UnsafeRawBufferPointer? {
+        let header = Envelope.headerSize
+        guard data.count >= header, data[0] == 0x41, data[1] == 0x47, data[2] == 0x53, data[3] == 0x45,
+              data[4] == 1, data[5] == UInt8(Codec.identity.rawValue) else { return nil }
+        var size: UInt64 = 0
+        for i in 0..<8 { size |= UInt64(data[8 + i]) << (8 * UInt64(i)) }
+        var expected: UInt32 = 0
+        for i in 0..<4 { expected |= UInt32(data[16 + i]) << (8 * UInt32(i)) }
+        let payload = UnsafeRawBufferPointer(rebasing: data[header...])
+        guard size == UInt64(payload.count) else {
+            throw AGError(.corruptData, "the envelope says \(size) bytes, the payload holds \(payload.count)")
+        }
+        if authenticated { return payload }
+        let actual = payload.isEmpty ? UInt32(truncatingIfNeeded: crc32(0, nil, 0))
+            : UInt32(truncatingIfNeeded: crc32(0, payload.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(payload.count)))
+        guard actual == expected else { throw AGError(.corruptData, "envelope checksum mismatch: the data is damaged") }
+        return payload
     }
 
     /// A change's row: its operations as a JSON Patch, or `{"author":..,"patch":[..]}` when it names its
@@ -128,6 +156,10 @@ enum ChangeRow {
 
     /// True when the row's text is the object form (it names an author).
     static func hasAuthor(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBytes { hasAuthor($0) }
+    }
+
+    static func hasAuthor(_ text: UnsafeRawBufferPointer) -> Bool {
         text.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
     }
 

@@ -150,5 +150,14 @@ struct Statement {
         return Array(UnsafeRawBufferPointer(start: data, count: count))
     }
 
+    /// Calls `body` with the column's bytes where SQLite holds them (valid until the next step or reset).
+    func withBlob<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws(AGError) -> R) throws(AGError) -> R {
+        // Blob first, then its size (SQLite's documented order).
+        let data = sqlite3_column_blob(raw, column)
+        let count = Int(sqlite3_column_bytes(raw, column))
+        guard count > 0, let data else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: data, count: count))
+    }
+
     func reset() { sqlite3_reset(raw) }
 }

@@ -43,15 +43,18 @@ struct StoreLoader {
         }
         let newest = max(latest, try StoreRows.newestChange(connection, store: id) ?? 0)
         let base = Retention.base(checkpoints: checkpoints, current: newest, history: limits.history)!
-        // One expression: the row and its text are freed before the replay.
-        var state = try RowCodec.parse(
-            try storage.codec.decode(try StoreRows.checkpoint(connection, store: id, version: base),
-                                     store: id, version: base, kind: RowFormat.checkpoint),
-            "the checkpoint of store \"\(id)\" at version \(base)")
         // Changes older than the history window are applied to the state directly (nothing records them);
         // the store is made at the window's start and replays the rest, which refills its history.
         let reach = UInt64(max(0, limits.history.maxVersions))
         let windowStart = max(base, newest >= reach ? newest - reach : 0)
+        // Before the window, the state is read as a document read once (wide objects indexed, arrays plain),
+        // where a change applied in place costs a hash lookup and an array write instead of a walk down a
+        // hash trie and a persistent vector; it takes the store's form once, at the window's start.
+        // One expression: the row and its text are freed before the replay.
+        var state = try RowCodec.parse(
+            try storage.codec.decode(try StoreRows.checkpoint(connection, store: id, version: base),
+                                     store: id, version: base, kind: RowFormat.checkpoint),
+            "the checkpoint of store \"\(id)\" at version \(base)", persistent: windowStart == base)
         var version = base
         var store: Store?
         if windowStart == base { store = try Store(restoring: take(&state), version: base, limits: limits) }
@@ -71,7 +74,10 @@ struct StoreLoader {
                     throw AGError(.corruptData, "the change of store \"\(id)\" at version \(next) does not replay: \(error.message)")
                 }
                 version = next
-                if next == windowStart { store = try Store(restoring: take(&state), version: next, limits: limits) }
+                if next == windowStart {
+                    state.makePersistent()
+                    store = try Store(restoring: take(&state), version: next, limits: limits)
+                }
             }
             if next > latest {
                 changes += 1
@@ -97,25 +103,24 @@ struct StoreLoader {
     }
 
     /// The change's patch, and its author when the row names one.
-    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> (JSONPatch, String?) {
-        let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
-        do throws(AGError) {
-            if ChangeRow.hasAuthor(text) {
-                let value = try JSONParser.parse(text, options: ParseOptions(limits: limits.json))
-                guard let (patch, author) = ChangeRow.read(value) else {
-                    throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+    private func decodePatch(_ version: UInt64, _ row: UnsafeRawBufferPointer) throws(AGError) -> (JSONPatch, String?) {
+        try storage.codec.withDecoded(row, store: id, version: version, kind: RowFormat.change) { (text) throws(AGError) -> (JSONPatch, String?) in
+            do throws(AGError) {
+                if ChangeRow.hasAuthor(text) {
+                    let value = try JSONParser.parse(text, options: ParseOptions(limits: limits.json))
+                    guard let (patch, author) = ChangeRow.read(value) else {
+                        throw AGError(.invalidPatch, "the row is an object without a \"patch\"")
+                    }
+                    return (try JSONPatch(parsing: patch), author)
                 }
-                return (try JSONPatch(parsing: patch), author)
+                return (try JSONPatch(parsing: text, options: ParseOptions(limits: limits.json)), nil)
+            } catch {
+                throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
             }
-            return (try text.withUnsafeBytes { raw in
-                Result { () throws(AGError) in try JSONPatch(parsing: raw, options: ParseOptions(limits: limits.json)) }
-            }.get(), nil)
-        } catch {
-            throw AGError(.corruptData, "the change of store \"\(id)\" at version \(version) is not a JSON Patch: \(error.message)")
         }
     }
 
-    private func replay(_ store: Store, version: UInt64, row: [UInt8]) throws(AGError) {
+    private func replay(_ store: Store, version: UInt64, row: UnsafeRawBufferPointer) throws(AGError) {
         guard version == store.version + 1 else {
             throw AGError(.corruptData, "store \"\(id)\" is missing changes: version \(version) follows \(store.version)")
         }
