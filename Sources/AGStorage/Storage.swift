@@ -3,7 +3,8 @@ import AGJSON
 import AGState
 
 /// Durable stores behind one URL: `sqlite:PATH` or `file:PATH` (an embedded database, one process),
-/// `postgres://...` or `postgresql://...` (a server shared by many processes). Open a store by id (its
+/// `postgres://...` or `postgresql://...` (a server shared by many processes), `hybrid:PRIMARY|FALLBACK`
+/// (a PostgreSQL primary with a SQLite fallback while it is unreachable). Open a store by id (its
 /// stored state loaded, or created with an initial state), list and delete stores, back them up.
 ///
 /// A store opened here is an ordinary `Store` whose every commit returns only once its change is stored.
@@ -11,6 +12,7 @@ public final class Storage: @unchecked Sendable {
     private enum Backend {
         case sqlite(SQLiteStorage)
         case postgres(PostgresStorage)
+        case hybrid(HybridStorage)
     }
     private let backend: Backend
 
@@ -21,6 +23,8 @@ public final class Storage: @unchecked Sendable {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             guard !url.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage URL contains a NUL byte") }
             backend = .postgres(try PostgresStorage(url: url, options: options))
+        } else if url.hasPrefix(HybridURL.scheme) {
+            backend = .hybrid(try HybridStorage(url: url, options: options))
         } else {
             backend = .sqlite(try SQLiteStorage(url: url, options: options))
         }
@@ -29,6 +33,12 @@ public final class Storage: @unchecked Sendable {
     /// The SQLite storage behind this one, when it is one (for tests).
     var sqlite: SQLiteStorage? {
         if case .sqlite(let storage) = backend { return storage }
+        return nil
+    }
+
+    /// The hybrid storage behind this one, when it is one (for tests).
+    var hybrid: HybridStorage? {
+        if case .hybrid(let storage) = backend { return storage }
         return nil
     }
 
@@ -53,6 +63,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         case .postgres(let storage): return try storage.openStore(id, initial: initial, limits: limits)
+        case .hybrid(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         }
     }
 
@@ -61,6 +72,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): return try storage.list()
         case .postgres(let storage): return try storage.list()
+        case .hybrid(let storage): return try storage.list()
         }
     }
 
@@ -71,6 +83,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): try storage.delete(id)
         case .postgres(let storage): try storage.delete(id)
+        case .hybrid(let storage): try storage.delete(id)
         }
     }
 
@@ -96,6 +109,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite: return #"{"backend":"sqlite"}"#
         case .postgres(let storage): return storage.statistics()
+        case .hybrid(let storage): return storage.statistics()
         }
     }
 
@@ -104,6 +118,7 @@ public final class Storage: @unchecked Sendable {
         switch backend {
         case .sqlite(let storage): storage.close()
         case .postgres(let storage): storage.close()
+        case .hybrid(let storage): storage.close()
         }
     }
 }

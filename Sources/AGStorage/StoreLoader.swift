@@ -97,7 +97,7 @@ struct StoreLoader {
     }
 
     /// The change's patch, and its author when the row names one.
-    private func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> (JSONPatch, String?) {
+    func decodePatch(_ version: UInt64, _ row: [UInt8]) throws(AGError) -> (JSONPatch, String?) {
         let text = try storage.codec.decode(row, store: id, version: version, kind: RowFormat.change)
         do throws(AGError) {
             if ChangeRow.hasAuthor(text) {
