@@ -92,7 +92,7 @@ public struct ConflictLog: Sendable {
         guard bytes > maxSideBytes else { return side }
         var o = JSONObject()
         o["omitted"] = .bool(true)
-        o["bytes_over"] = .number(.from(UInt64(maxSideBytes)))
+        o["limit_bytes"] = .number(.from(UInt64(maxSideBytes)))
         return .object(o)
     }
 
