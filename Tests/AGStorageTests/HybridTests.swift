@@ -126,6 +126,38 @@ final class ServerGate: @unchecked Sendable {
         try direct.delete(id)
     }
 
+    @Test func aStoreOpenedOnTheFallbackTakesThePrimarysStateWhenItReturns() throws {
+        guard !PostgresServer.url.isEmpty else { return }
+        PostgresServer.gate.hold()
+        defer { PostgresServer.gate.release() }
+        let id = "hybrid-\(UInt64.random(in: 0...UInt64.max))"
+        let direct = try Storage(url: PostgresServer.url)
+        defer { direct.close() }
+        let primaryCopy = try direct.openStore(id, initial: json(#"{"x":1}"#))
+        try primaryCopy.set(.number(.int(2)), at: JSONPointer(parsing: "/x"))
+        try primaryCopy.set(.number(.int(3)), at: JSONPointer(parsing: "/x"))
+        PostgresServer.run("AGSTATE_TEST_PG_STOP")
+        var serverUp = false
+        defer { if !serverUp { PostgresServer.run("AGSTATE_TEST_PG_START") } }
+        // The primary cannot be reached: the store is created on the fallback, from the initial state given.
+        let storage = try Storage(url: url("opened-down.db"))
+        defer { storage.close() }
+        let store = try storage.openStore(id, initial: json(#"{"x":0}"#))
+        let zero = try json(#"{"x":0}"#)
+        #expect(store.version == 0 && store.state == zero)
+        #expect(try text(statistics(storage), "/active") == "fallback")
+        PostgresServer.run("AGSTATE_TEST_PG_START")
+        serverUp = true
+        try waitForReplay(storage)
+        let three = try json(#"{"x":3}"#)
+        #expect(store.version == 2 && store.state == three)
+        #expect(try number(statistics(storage), "/replay_conflicts") == 0)
+        try store.set(.number(.int(4)), at: JSONPointer(parsing: "/x"))
+        for _ in 0..<500 where primaryCopy.version < 3 { usleep(10_000) }
+        #expect(primaryCopy.state == store.state)
+        try direct.delete(id)
+    }
+
     @Test func aConflictOnReplayIsResolvedByRebaseAndLoggedWithBothSides() throws {
         guard !PostgresServer.url.isEmpty else { return }
         PostgresServer.gate.hold()
@@ -154,7 +186,8 @@ final class ServerGate: @unchecked Sendable {
         defer { again.close() }
         let mine = try again.openStore(id)
         #expect(mine.version == 3)
-        #expect(mine.state == (try json(#"{"a":2,"theirs":"B","mine":"A"}"#)))
+        let both = try json(#"{"a":2,"theirs":"B","mine":"A"}"#)
+        #expect(mine.state == both)
         let stats = try statistics(again)
         #expect(try number(stats, "/replay_conflicts") == 1)
         #expect(try number(stats, "/pending_replay") == 0)

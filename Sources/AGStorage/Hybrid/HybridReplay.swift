@@ -29,8 +29,8 @@ struct HybridReplay {
     struct Outcome {
         /// The store's new journal on the primary.
         let journal: PostgresJournal
-        /// What the store becomes (nil: it already equals what the primary holds up to its version).
-        let replacement: (state: JSONValue, version: UInt64, author: String?)?
+        /// What the store becomes (the caller leaves a store that already equals it as it is).
+        let replacement: (state: JSONValue, version: UInt64, author: String?)
         let replayed: UInt64
         let conflict: Bool
     }
@@ -71,8 +71,11 @@ struct HybridReplay {
             }
             if rest.isEmpty {
                 try storage.finishReplay(id)
-                // The store equals the primary at its version; later versions come through the listener.
-                return Outcome(journal: PostgresJournal(id: id, storage: primary), replacement: nil, replayed: replayed, conflict: false)
+                // Every change made here is on the primary. The store takes the primary's state when it
+                // differs: others committed after those changes, or the store was opened on the fallback
+                // (created there) and has not changed since.
+                return Outcome(journal: PostgresJournal(id: id, storage: primary), replacement: (target.state, target.version, nil),
+                               replayed: replayed, conflict: false)
             }
             let strategy = store.defaultStrategy
             let theirs = try JSONDiff.diff(baseState, target.state)

@@ -145,8 +145,8 @@ final class HybridStorage: @unchecked Sendable {
                 let result = try HybridReplay(storage: self, primary: primary, id: id, limits: entry.limits, store: store).run(current: current)
                 entry.journal.usePrimary(result.journal)
                 outcome = result
-                guard let replacement = result.replacement,
-                      replacement.version != current.version || replacement.state != current.state else { return nil }
+                let replacement = result.replacement
+                guard replacement.version != current.version || replacement.state != current.state else { return nil }
                 return replacement
             }
         } catch {
