@@ -805,7 +805,10 @@ ags_status ags_batcher_stats(ags_batcher *batcher, char **out, size_t *out_len);
  * From inside the batcher's own callback it waits for nothing (the batch being sent is the caller's): it
  * returns at once, the callback's batch is the last but one, and with flush non-zero what is pending is
  * sent right after the callback returns, on its thread; with 0 it is dropped. From the timer thread, the
- * thread ends after that round. Elsewhere it waits for a batch being sent on another thread. */
+ * thread ends after that round. Elsewhere it waits for a batch being sent on another thread; so a batcher
+ * whose callback commits to the watched store must not be closed from one of that store's subscription
+ * callbacks while a batch may be in flight on another thread (the close waits for the callback, whose commit
+ * waits for the subscription callback to return): close it after the commit that delivered it. */
 void ags_batcher_close(ags_batcher *batcher, int flush);
 
 /* ---------------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import CLibpq
 /// backoff and catches up every open store (notifications sent meanwhile are lost); it also catches up
 /// every open store once a second, so no change waits for a notification that never came.
 final class PGListener: @unchecked Sendable {
-    private unowned let storage: PostgresStorage
+    /// Weak, and held strongly only for one step at a time, so that the storage can go away while the
+    /// thread runs (its deinit stops the thread).
+    private weak var storage: PostgresStorage?
     private let lock = Lock()
     private var stopping = false
     private var thread: pthread_t?
@@ -38,9 +40,13 @@ final class PGListener: @unchecked Sendable {
         thread = made
     }
 
+    /// Stops the thread and waits for it, unless called on the thread itself (the last reference to the
+    /// storage can be dropped there, by a store it caught up): then the thread ends on its own, detached.
     func stop() {
         lock.withLock { stopping = true }
-        if let thread { pthread_join(thread, nil) }
+        if let thread {
+            if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
         thread = nil
     }
 
@@ -49,18 +55,19 @@ final class PGListener: @unchecked Sendable {
     private func run() {
         var backoff: UInt64 = 20
         while !isStopping {
+            guard let (url, settings) = storage.map({ ($0.pool.url, $0.pool.settings) }) else { return }
             let connection: PGConnection
             do throws(AGError) {
-                connection = try PGConnection(url: storage.pool.url, timeoutSeconds: storage.pool.settings.connectTimeoutSeconds)
+                connection = try PGConnection(url: url, timeoutSeconds: settings.connectTimeoutSeconds)
                 try connection.execute("LISTEN \(PGSchema.channel)")
             } catch {
                 usleep(UInt32(UInt64.random(in: backoff / 2...backoff) * 1000))
-                backoff = min(backoff * 2, storage.pool.settings.backoffMaxMilliseconds)
+                backoff = min(backoff * 2, settings.backoffMaxMilliseconds)
                 continue
             }
             backoff = 20
             lock.withLock { connected = true; reconnects += 1 }
-            storage.catchUp(only: nil)
+            storage?.catchUp(only: nil)
             listen(connection)
             lock.withLock { connected = false }
         }
@@ -89,9 +96,13 @@ final class PGListener: @unchecked Sendable {
                 PQfreemem(notice)
                 lock.withLock { notifications += 1 }
             }
-            for (id, version) in dirty { storage.catchUp(only: id, through: version) }
+            for (id, version) in dirty {
+                guard !isStopping, let storage else { return }
+                storage.catchUp(only: id, through: version)
+            }
             if sweepAll || monotonicMilliseconds() - lastSweep >= 1000 {
                 lastSweep = monotonicMilliseconds()
+                guard !isStopping, let storage else { return }
                 storage.catchUp(only: nil)
             }
         }

@@ -207,7 +207,9 @@ final class PostgresStorage: @unchecked Sendable {
 /// The journal of one store in PostgreSQL.
 final class PostgresJournal: StoreJournal, @unchecked Sendable {
     let id: String
-    private unowned let storage: PostgresStorage
+    /// Strong: a store may outlive its storage's handle (its commits then fail with `closed`); the storage
+    /// holds its stores and journals weakly, so there is no cycle.
+    private let storage: PostgresStorage
     let catchUpLock = Lock()
     var deleted = false
     private var changesSinceCheckpoint: UInt64 = 0

@@ -55,3 +55,16 @@ def test_an_unreachable_server_is_unavailable():
         agstate.Storage("postgres://127.0.0.1:1/none?agstate_retries=0")
     with pytest.raises(agstate.InvalidArgument):
         agstate.Storage("postgres://127.0.0.1:1/none?agstate_pool_size=0")
+
+
+def test_a_store_outlives_its_storage():
+    """Closing the storage while one of its stores is still held: the store stays readable and its commits
+    fail with Closed (the store's journal once held the storage unowned, and the commit killed the process)."""
+    storage = agstate.Storage(URL)
+    store = storage.open_store(f"py-{uuid.uuid4()}", {"n": 1})
+    store.set("/n", 2)
+    storage.close()
+    del storage
+    with pytest.raises(agstate.Closed):
+        store.set("/n", 3)
+    assert store.get("/n") == 2 and store.version == 1
