@@ -70,6 +70,23 @@ final class ServerGate: @unchecked Sendable {
         #expect(primary == "postgres://h/db?a=1" && fallback == "sqlite:/tmp/a|b.db")
     }
 
+    @Test func aStoreOutlivesItsStorage() throws {
+        guard !PostgresServer.url.isEmpty else { return }
+        PostgresServer.gate.share()
+        defer { PostgresServer.gate.release() }
+        let id = "hybrid-\(UInt64.random(in: 0...UInt64.max))"
+        var storage: Storage? = try Storage(url: url("outlive.db"))
+        let store = try storage!.openStore(id, initial: json(#"{"n":1}"#))
+        try store.set(.number(.int(2)), at: JSONPointer(parsing: "/n"))
+        storage!.close()
+        storage = nil
+        #expect(throws: AGError.self) { try store.set(.number(.int(3)), at: JSONPointer(parsing: "/n")) }
+        #expect(store.version == 1)
+        let direct = try Storage(url: PostgresServer.url)
+        defer { direct.close() }
+        try direct.delete(id)
+    }
+
     @Test func commitsGoToTheFallbackWhileThePrimaryIsDownAndAreReplayedWhenItReturns() throws {
         guard !PostgresServer.url.isEmpty else {
             #expect(getenv("CI") == nil, "no PostgreSQL in CI")

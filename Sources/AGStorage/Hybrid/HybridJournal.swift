@@ -16,7 +16,9 @@ final class HybridJournal: StoreJournal, @unchecked Sendable {
     }
 
     let id: String
-    private unowned let storage: HybridStorage
+    /// Strong: a store may outlive its storage's handle (its commits then fail with `closed`); the storage
+    /// holds its stores and journals weakly, so there is no cycle.
+    private let storage: HybridStorage
     /// The store this journal writes for (read at a failover: its state before the change).
     weak var store: Store?
     private let lock = Lock()
@@ -51,6 +53,7 @@ final class HybridJournal: StoreJournal, @unchecked Sendable {
     func record(_ change: Change, state: JSONValue, history: HistoryLimits) throws(AGError) {
         let (current, deleted) = lock.withLock { (mode, self.deleted) }
         guard !deleted else { throw AGError(.closed, "store \"\(id)\" was deleted from the storage") }
+        guard !storage.isClosed else { throw AGError(.closed, "the storage of store \"\(id)\" was closed") }
         switch current {
         case .primary(let journal):
             do throws(AGError) {

@@ -27,9 +27,10 @@ final class HybridStorage: @unchecked Sendable {
     /// The history given to the fallback's journal: nothing pending is ever pruned.
     static let keepEverything = HistoryLimits(maxVersions: Int.max, maxBytes: Int.max)
 
+    /// Weak: the store holds its journal, and the journal this storage.
     private struct Entry {
         weak var store: Store?
-        let journal: HybridJournal
+        weak var journal: HybridJournal?
         let limits: StoreLimits
     }
 
@@ -39,6 +40,7 @@ final class HybridStorage: @unchecked Sendable {
     private var lastConnect: UInt64 = 0
     private var entries: [String: Entry] = [:]
     private var replayer: HybridReplayer?
+    private var closed = false
 
     private let countersLock = Lock()
     private var failovers: UInt64 = 0
@@ -66,6 +68,8 @@ final class HybridStorage: @unchecked Sendable {
         self.replayer = replayer
     }
 
+    var isClosed: Bool { lock.withLock { closed } }
+
     /// The primary, connecting again (at most once per probe interval) when it could not be reached before.
     func reachablePrimary() -> PostgresStorage? {
         lock.withLock { primaryLocked() }
@@ -73,6 +77,7 @@ final class HybridStorage: @unchecked Sendable {
 
     private func primaryLocked() -> PostgresStorage? {
         if let primary { return primary }
+        guard !closed else { return nil }
         let now = monotonicMilliseconds()
         guard now &- lastConnect >= probeMilliseconds else { return nil }
         lastConnect = now
@@ -82,7 +87,8 @@ final class HybridStorage: @unchecked Sendable {
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         let (store, onFallback) = try lock.withLock { () throws(AGError) -> (Store, Bool) in
-            if let existing = entries[id], let store = existing.store { return (store, existing.journal.onFallback) }
+            guard !closed else { throw AGError(.closed, "the storage is closed") }
+            if let existing = entries[id], let store = existing.store, let journal = existing.journal { return (store, journal.onFallback) }
             let synced = try fallback.database.transaction(writing: false) { (connection) throws(AGError) in
                 try PendingRows.synced(connection, store: id)
             }
@@ -136,14 +142,14 @@ final class HybridStorage: @unchecked Sendable {
     /// Replays the pending changes of the open store `id` when the primary answers; a failure is counted
     /// and the store stays on the fallback (the next probe tries again).
     func replay(_ id: String) {
-        guard let entry = lock.withLock({ entries[id] }), let store = entry.store, entry.journal.onFallback,
+        guard let entry = lock.withLock({ entries[id] }), let store = entry.store, let journal = entry.journal, journal.onFallback,
               let primary = reachablePrimary() else { return }
         var outcome: HybridReplay.Outcome?
         do throws(AGError) {
             try store.reconcile { (current) throws(AGError) in
-                guard entry.journal.onFallback else { return nil }
+                guard journal.onFallback else { return nil }
                 let result = try HybridReplay(storage: self, primary: primary, id: id, limits: entry.limits, store: store).run(current: current)
-                entry.journal.usePrimary(result.journal)
+                journal.usePrimary(result.journal)
                 outcome = result
                 let replacement = result.replacement
                 guard replacement.version != current.version || replacement.state != current.state else { return nil }
@@ -172,8 +178,8 @@ final class HybridStorage: @unchecked Sendable {
     /// Replays every open store on the fallback, when the primary answers a probe.
     func replayAll() {
         let ids: [String] = lock.withLock {
-            entries = entries.filter { $0.value.store != nil }
-            return entries.filter { $0.value.journal.onFallback }.map(\.key)
+            entries = entries.filter { $0.value.store != nil && $0.value.journal != nil }
+            return entries.filter { $0.value.journal?.onFallback == true }.map(\.key)
         }
         guard !ids.isEmpty, let primary = reachablePrimary() else { return }
         do throws(AGError) {
@@ -209,7 +215,7 @@ final class HybridStorage: @unchecked Sendable {
         }
         try finishReplay(id)
         lock.withLock {
-            entries[id]?.journal.markDeleted()
+            entries[id]?.journal?.markDeleted()
             entries[id] = nil
         }
     }
@@ -218,7 +224,7 @@ final class HybridStorage: @unchecked Sendable {
 
     func close() {
         let (replayer, primary) = lock.withLock { () -> (HybridReplayer?, PostgresStorage?) in
-            defer { self.replayer = nil }
+            defer { self.replayer = nil; closed = true }
             return (self.replayer, self.primary)
         }
         replayer?.stop()
@@ -230,7 +236,7 @@ final class HybridStorage: @unchecked Sendable {
     /// breaker, and the primary's own statistics.
     func statistics() -> String {
         let (primary, onFallback) = lock.withLock { () -> (PostgresStorage?, Int) in
-            (self.primary, entries.values.filter { $0.store != nil && $0.journal.onFallback }.count)
+            (self.primary, entries.values.filter { $0.store != nil && $0.journal?.onFallback == true }.count)
         }
         let waiting = (try? fallback.database.transaction(writing: false) { (connection) throws(AGError) in
             try PendingRows.count(connection)
