@@ -31,9 +31,11 @@ final class PostgresStorage: @unchecked Sendable {
     private(set) var catchUpErrors: UInt64 = 0
     private var lastCatchUpError = ""
 
+    /// Both weak: the store holds its journal and the journal this storage, so a strong reference here
+    /// would make a cycle that keeps the storage (its pool and listener) alive for ever.
     struct OpenStore {
         weak var store: Store?
-        let journal: PostgresJournal
+        weak var journal: PostgresJournal?
     }
 
     init(url: String, options: StorageOptions) throws(AGError) {
@@ -50,7 +52,7 @@ final class PostgresStorage: @unchecked Sendable {
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         try lock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, !existing.journal.deleted { return store }
+            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted { return store }
             let store = try load(id, initial: initial, limits: limits)
             let journal = PostgresJournal(id: id, storage: self)
             store.attach(journal: journal)
@@ -148,7 +150,8 @@ final class PostgresStorage: @unchecked Sendable {
         let targets: [(String, Store, PostgresJournal)] = lock.withLock {
             open.compactMap { (key, entry) in
                 guard id == nil || key == id, let store = entry.store, store.version < through else { return nil }
-                return (key, store, entry.journal)
+                guard let journal = entry.journal else { return nil }
+                return (key, store, journal)
             }
         }
         for (key, store, journal) in targets {
@@ -175,7 +178,7 @@ final class PostgresStorage: @unchecked Sendable {
                 try connection.execute("DELETE FROM agstate_stores WHERE id = $1 RETURNING 1", [.text(id)]).rows
             }
             guard rows == 1 else { throw AGError(.pathNotFound, "there is no store \"\(id)\" in the database") }
-            open[id]?.journal.deleted = true
+            open[id]?.journal?.deleted = true
             open[id] = nil
         }
     }
