@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the examples of examples-c/, examples-python/ and bindings/go/examples/ (the same names in all three;
 # each exits non-zero when what it shows does not hold), then drives headless Chromium against the Python and
-# Go realtime dashboards. --short runs the dashboards for less time (for CI). Called at the end of test.sh.
+# Go realtime dashboards. --short runs the dashboards for less time (for CI). Called at the end of test.sh,
+# which has started the database servers; run alone, it starts them itself (scripts/servers.sh).
 set -euo pipefail
 SHORT=0
 [ "${1:-}" = "--short" ] && SHORT=1
@@ -9,11 +10,15 @@ if [ -z "${VENV_PYTHON:-}" ]; then
   source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 fi
 cd "$ROOT"
+# distributed_state needs PostgreSQL.
+if [ -z "${AGSTATE_TEST_PG_URL:-}" ]; then
+  source "$ROOT/scripts/servers.sh"
+fi
 
 # In the order of the README's list. The C versions leave out what needs a web server.
-NAMES=(basic_state_sync collaborative_editing realtime_dashboard storage_backends enhanced_event_handlers
-       enhanced_collaborative_editing)
-C_SKIPPED="realtime_dashboard"
+NAMES=(basic_state_sync collaborative_editing realtime_dashboard distributed_state storage_backends
+       monitoring_observability enhanced_event_handlers performance_optimization enhanced_collaborative_editing)
+C_SKIPPED="realtime_dashboard monitoring_observability"
 DASHBOARD_SECONDS=3
 BROWSER_SECONDS=4
 if [ "$SHORT" = 1 ]; then DASHBOARD_SECONDS=1.5; BROWSER_SECONDS=3; fi
@@ -27,7 +32,7 @@ for name in "${NAMES[@]}"; do
   args_py=() args_go=()
   if [ "$name" = realtime_dashboard ]; then args_py=(--seconds "$DASHBOARD_SECONDS"); args_go=(-seconds "$DASHBOARD_SECONDS"); fi
   if [[ " $C_SKIPPED " == *" $name "* ]]; then
-    echo "== C: $name is not written in C (it serves a web page)"
+    echo "== C: $name is not written in C (it needs a web server)"
   else
     echo "== C: $name"
     "$BUILD/examples-c/$name"

@@ -55,6 +55,8 @@ VENV_PYTHON=$VENV/bin/python
 # The optional integrations the tests exercise: the metrics parser and collector, and OpenTelemetry.
 "$VENV_PYTHON" -c 'import prometheus_client, opentelemetry.sdk' >/dev/null 2>&1 \
   || "$VENV_PYTHON" -m pip install -q prometheus_client opentelemetry-api opentelemetry-sdk
+# The distributed example holds its leader's advisory lock in a database session of its own (psycopg).
+"$VENV_PYTHON" -c 'import psycopg' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q "psycopg[binary]>=3,<4"
 # orjson is optional for the package; the tests run every value conversion with it and with json.
 "$VENV_PYTHON" -c 'import orjson' >/dev/null 2>&1 || "$VENV_PYTHON" -m pip install -q orjson \
   || echo "setup: orjson could not be installed: the Python tests will cover json only"

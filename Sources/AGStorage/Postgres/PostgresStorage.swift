@@ -31,8 +31,8 @@ final class PostgresStorage: @unchecked Sendable {
     private(set) var catchUpErrors: UInt64 = 0
     private var lastCatchUpError = ""
 
-    /// Both weak: the store holds its journal and the journal this storage, so a strong reference here
-    /// would make a cycle that keeps the storage (its pool and listener) alive for ever.
+    /// Both weak: the store holds its journal and the journal holds this storage, so a strong journal here
+    /// would be a cycle that keeps every storage that opened a store alive forever.
     struct OpenStore {
         weak var store: Store?
         weak var journal: PostgresJournal?
@@ -52,7 +52,9 @@ final class PostgresStorage: @unchecked Sendable {
 
     func openStore(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         try lock.withLock { () throws(AGError) -> Store in
-            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted { return store }
+            if let existing = open[id], let store = existing.store, let journal = existing.journal, !journal.deleted {
+                return store
+            }
             let store = try load(id, initial: initial, limits: limits)
             let journal = PostgresJournal(id: id, storage: self)
             store.attach(journal: journal)
@@ -149,8 +151,8 @@ final class PostgresStorage: @unchecked Sendable {
     func catchUp(only id: String?, through: UInt64 = UInt64.max) {
         let targets: [(String, Store, PostgresJournal)] = lock.withLock {
             open.compactMap { (key, entry) in
-                guard id == nil || key == id, let store = entry.store, store.version < through else { return nil }
-                guard let journal = entry.journal else { return nil }
+                guard id == nil || key == id, let store = entry.store, let journal = entry.journal,
+                      store.version < through else { return nil }
                 return (key, store, journal)
             }
         }
