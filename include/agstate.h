@@ -1019,6 +1019,41 @@ void ags_validator_close(ags_validator *validator);
  * shows the server's appendonly, appendfsync and maxmemory-policy settings as seen at open.
  *
  * Backups (ags_storage_export/import) are for SQLite storages; a server has its own backup tools.
+ *
+ * Hybrid ("hybrid:PRIMARY|FALLBACK"): a PostgreSQL primary and a local SQLite fallback, for example
+ * "hybrid:postgresql://db/app?agstate_breaker_open_ms=500|sqlite:/var/lib/app/fallback.db". The URL is
+ * split at its first "|": PRIMARY is a postgres:// or postgresql:// URL as above (a "|" inside it must be
+ * percent-encoded as %7C, as in any URL), FALLBACK a sqlite:PATH or file:PATH URL (its path may hold "|").
+ * Python's agstate.Storage(url) and Go's OpenStorage(url) take the same text. While the primary answers,
+ * a store behaves exactly as on PostgreSQL. When a commit finds the primary unavailable (a lost
+ * connection after the retries, or its circuit breaker open), the store moves to the fallback: its state
+ * before that commit becomes the fallback's copy at the primary's version, and this commit and the later
+ * ones are written to the fallback (acknowledged once it has them, durable as SQLite storages are) and
+ * marked pending; the store keeps working, and no other process's changes reach it meanwhile. A store
+ * opened while the primary cannot be reached is opened from the fallback (created there when the
+ * fallback has no copy). A background thread of the storage probes the primary once per breaker open
+ * interval (agstate_breaker_open_ms); when it answers, each open store's pending changes are replayed to
+ * it in version order, each as its own version, and the store is back on the primary, its state equal to
+ * the primary's. Pending changes are rows of the fallback file: they survive a restart of the process
+ * and are replayed when the store is opened again with the primary reachable. A store keeps at most
+ * 1,000,000 pending changes; past that, commits fail with AGS_ERR_UNAVAILABLE.
+ *
+ * Consistency: one writer per store during a failover is the supported case, and then nothing is lost or
+ * reordered: the primary ends with exactly the changes the store acknowledged, in order. When another
+ * process committed to the same store on the primary meanwhile, the replay meets its changes (a replay
+ * conflict): the primary's changes since the pending ones began (as one patch, computed from the two
+ * states) and the pending changes (as one patch made against that base version) are resolved by the
+ * store's default strategy (ags_store_set_strategy; rebase unless set; custom has no resolver on replay
+ * and refuses) and committed on the primary as one version, or refused (then the pending changes are not
+ * on the primary). Either way the store takes the primary's state and version (which may be lower than
+ * its own; its history restarts there and subscribers are told of one replacement of the whole state),
+ * the conflict is counted in the statistics, and it is recorded in the store's conflict log
+ * (ags_store_conflicts) with "kind":"replay" and both sides, so that nothing is dropped unseen. Several
+ * processes on the fallback at once each keep their own fallback, so they diverge until their replays,
+ * where each later replay is such a conflict. A process that crashes after a resolved replay reached the
+ * primary but before its fallback rows were cleared replays the resolved change again when it reopens.
+ * ags_storage_list and ags_storage_delete need the primary (AGS_ERR_UNAVAILABLE without it); backups are
+ * not made from a hybrid storage.
  * ------------------------------------------------------------------------------------------------ */
 
 #define AGS_PG_DEFAULT_POOL_SIZE 4
@@ -1080,8 +1115,9 @@ typedef struct ags_storage_options {
 ags_status ags_storage_options_init(ags_storage_options *options, unsigned int version);
 
 /* Opens (creating when missing) the storage at url: "sqlite:PATH" or "file:PATH" (the same),
- * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated), or "redis://..." /
- * "redis+unix://..." (see above). options may
+ * "postgres://..." / "postgresql://..." (see above; the tables are created or migrated), "redis://..." /
+ * "redis+unix://..." (see above), or "hybrid:PRIMARY|FALLBACK" (see above; opens with the primary
+ * unreachable, on the fallback). options may
  * be NULL for the defaults (durability applies to SQLite; the key seals rows on every backend). Fails
  * with AGS_ERR_CORRUPT_DATA for a bad file or a newer schema, AGS_ERR_IO when the file cannot be opened
  * or created, AGS_ERR_UNAVAILABLE when the server cannot be reached. */
@@ -1119,7 +1155,12 @@ ags_status ags_storage_import(ags_storage *storage, const char *path, size_t pat
  * failed at once while open)}, "listener" {connected, reconnects, notifications}, "open_stores",
  * "conflicts", "applied_from_others", "catch_up_errors", "last_catch_up_error"; for Redis the same with
  * "backend":"redis" and "server" {appendonly, appendfsync, maxmemory_policy} (null when the server
- * refuses CONFIG GET). */
+ * refuses CONFIG GET). For a hybrid storage:
+ * "backend":"hybrid", "active" ("primary", or "fallback" while the primary's breaker is not closed or a
+ * store is on the fallback), "breaker" (the primary's state; "open" while it was never reached),
+ * "pending_replay" (changes in the fallback not yet on the primary, of every store), "stores_on_fallback",
+ * "failovers", "replays", "replayed_changes", "replay_conflicts", "replay_errors", "last_replay_error",
+ * and "primary" (the PostgreSQL counters above, null while it was never reached). */
 ags_status ags_storage_stats(ags_storage *storage, char **out, size_t *out_len);
 
 /* Closes the storage. Stores opened from it stay readable; their commits then fail with AGS_ERR_CLOSED.
@@ -1146,7 +1187,11 @@ ags_status ags_store_strategy(ags_store *store, ags_strategy *strategy);
  * oldest first, as a JSON array of
  * {"sequence","author","base_version","version" (null when refused),"strategy","outcome" ("applied" or
  * "refused"),"conflicts":[{"path","outcome"}]}; a conflict's outcome is "kept", "dropped", "restored",
- * "resolved" or "refused". The log keeps the latest 1000 records (AGS_CONFLICT_LOG_DEFAULT_CAPACITY). */
+ * "resolved" or "refused". A conflict met when a hybrid storage replayed changes made on its fallback
+ * (see "Hybrid" above) adds "kind":"replay", "primary_version" (the primary's version then), "theirs" (the
+ * primary's changes since base_version, as one JSON Patch) and "mine" (the replayed changes, as
+ * [{"version","author","patch"}]); each side larger than 64 KiB of JSON is given as {"omitted":true,"limit_bytes":65536}.
+ * The log keeps the latest 1000 records (AGS_CONFLICT_LOG_DEFAULT_CAPACITY). */
 #define AGS_CONFLICT_LOG_DEFAULT_CAPACITY 1000
 ags_status ags_store_conflicts(ags_store *store, uint64_t after_sequence, ags_json_flags flags, char **out,
                                size_t *out_len);

@@ -331,6 +331,37 @@ public final class Store: @unchecked Sendable {
 
     public var isClosed: Bool { stateLock.withLock { closed } }
 
+    /// Runs `body` with the write lock held, so that no commit runs meanwhile, and makes what it returns
+    /// (nil: nothing) the state and version. For a durable copy that moved on without this store (changes
+    /// made on a fallback storage, replayed to a primary that other processes wrote meanwhile): the new
+    /// version may be lower than the current one, the history restarts at it (a patch based on an older
+    /// version gets `notInHistory`), and subscribers are told of one replacement of the whole state.
+    public func reconcile(_ body: (Snapshot) throws(AGError) -> (state: JSONValue, version: UInt64, author: String?)?) throws(AGError) {
+        let replaced = try writeLock.withLock { () throws(AGError) -> (UInt64, Bool)? in
+            if closed { throw AGError(.closed, "the store is closed") }
+            let before = snapshot()
+            guard let (state, version, author) = try body(before) else { return nil }
+            var previous = before.state
+            let limits = stateLock.withLock { currentLimits }
+            let recorded = try JSONPatch([.replace(path: .root, value: state)]).applyRecording(inPlace: &previous, limits: limits)
+            let record = Change(version: version, recorded: recorded, byteLimit: history.limits.maxBytes, author: author)
+            // The old history is freed after the state lock is released.
+            var old = History(limits: history.limits)
+            stateLock.withLock {
+                current = state
+                currentVersion = version
+                swap(&old, &history)
+            }
+            let queued = notify.withLock { () -> Bool in
+                guard !subscriptions.isEmpty else { return false }
+                pending.append(record)
+                return true
+            }
+            return (version, queued)
+        }
+        if let (version, queued) = replaced, queued { deliver(upTo: version) }
+    }
+
     /// The second step of a commit for a durable store: the change is applied to a copy of the state
     /// (which shares every container the change does not touch), written to the journal with no reader
     /// waiting, and published only once the journal has it. A failed write drops the copy: the state,

@@ -4,7 +4,8 @@ import AGState
 
 /// Durable stores behind one URL: `sqlite:PATH` or `file:PATH` (an embedded database, one process),
 /// `postgres://...` or `postgresql://...`, `redis://...` or `redis+unix://...` (a server shared by many
-/// processes). Open a store by id (its stored state loaded, or created with an initial state), list and
+/// processes), `hybrid:PRIMARY|FALLBACK` (a PostgreSQL primary with a SQLite fallback while it is
+/// unreachable). Open a store by id (its stored state loaded, or created with an initial state), list and
 /// delete stores, back them up.
 ///
 /// A store opened here is an ordinary `Store` whose every commit returns only once its change is stored.
@@ -13,6 +14,7 @@ public final class Storage: @unchecked Sendable {
         case sqlite(SQLiteStorage)
         case postgres(PostgresStorage)
         case redis(RedisStorage)
+        case hybrid(HybridStorage)
     }
     private let backend: Backend
 
@@ -26,6 +28,8 @@ public final class Storage: @unchecked Sendable {
         } else if url.hasPrefix("redis://") || url.hasPrefix("redis+unix://") {
             guard !url.utf8.contains(0) else { throw AGError(.invalidArgument, "the storage URL contains a NUL byte") }
             backend = .redis(try RedisStorage(url: url, options: options))
+        } else if url.hasPrefix(HybridURL.scheme) {
+            backend = .hybrid(try HybridStorage(url: url, options: options))
         } else {
             backend = .sqlite(try SQLiteStorage(url: url, options: options))
         }
@@ -34,6 +38,12 @@ public final class Storage: @unchecked Sendable {
     /// The SQLite storage behind this one, when it is one (for tests).
     var sqlite: SQLiteStorage? {
         if case .sqlite(let storage) = backend { return storage }
+        return nil
+    }
+
+    /// The hybrid storage behind this one, when it is one (for tests).
+    var hybrid: HybridStorage? {
+        if case .hybrid(let storage) = backend { return storage }
         return nil
     }
 
@@ -59,6 +69,7 @@ public final class Storage: @unchecked Sendable {
         case .sqlite(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         case .postgres(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         case .redis(let storage): return try storage.openStore(id, initial: initial, limits: limits)
+        case .hybrid(let storage): return try storage.openStore(id, initial: initial, limits: limits)
         }
     }
 
@@ -68,6 +79,7 @@ public final class Storage: @unchecked Sendable {
         case .sqlite(let storage): return try storage.list()
         case .postgres(let storage): return try storage.list()
         case .redis(let storage): return try storage.list()
+        case .hybrid(let storage): return try storage.list()
         }
     }
 
@@ -79,6 +91,7 @@ public final class Storage: @unchecked Sendable {
         case .sqlite(let storage): try storage.delete(id)
         case .postgres(let storage): try storage.delete(id)
         case .redis(let storage): try storage.delete(id)
+        case .hybrid(let storage): try storage.delete(id)
         }
     }
 
@@ -106,6 +119,7 @@ public final class Storage: @unchecked Sendable {
         case .sqlite: return #"{"backend":"sqlite"}"#
         case .postgres(let storage): return storage.statistics()
         case .redis(let storage): return storage.statistics()
+        case .hybrid(let storage): return storage.statistics()
         }
     }
 
@@ -115,6 +129,7 @@ public final class Storage: @unchecked Sendable {
         case .sqlite(let storage): storage.close()
         case .postgres(let storage): storage.close()
         case .redis(let storage): storage.close()
+        case .hybrid(let storage): storage.close()
         }
     }
 }

@@ -103,7 +103,7 @@ struct StoreLoader {
     }
 
     /// The change's patch, and its author when the row names one.
-    private func decodePatch(_ version: UInt64, _ row: UnsafeRawBufferPointer) throws(AGError) -> (JSONPatch, String?) {
+    func decodePatch(_ version: UInt64, _ row: UnsafeRawBufferPointer) throws(AGError) -> (JSONPatch, String?) {
         try storage.codec.withDecoded(row, store: id, version: version, kind: RowFormat.change) { (text) throws(AGError) -> (JSONPatch, String?) in
             do throws(AGError) {
                 if ChangeRow.hasAuthor(text) {

@@ -60,6 +60,8 @@ import AGState
             #expect(getenv("CI") == nil, "no PostgreSQL in CI")
             return
         }
+        PostgresServer.gate.share()
+        defer { PostgresServer.gate.release() }
         let id = "swift-\(UInt64.random(in: 0...UInt64.max))"
         let first = try Storage(url: Self.url)
         let second = try Storage(url: Self.url)

@@ -137,7 +137,9 @@ func (s *Store) Strategy() (Strategy, error) {
 }
 
 // Conflicts returns the conflict log after sequence (0: all kept) as JSON: [{"sequence","author",
-// "base_version","version","strategy","outcome","conflicts":[{"path","outcome"}]}].
+// "base_version","version","strategy","outcome","conflicts":[{"path","outcome"}]}]; a conflict met when a
+// hybrid storage replayed its fallback's changes adds "kind":"replay", "primary_version", "theirs" (the
+// primary's changes, one JSON Patch) and "mine" ([{"version","author","patch"}]).
 func (s *Store) Conflicts(after uint64) ([]byte, error) {
 	return s.text(func(h *C.ags_store, out **C.char, n *C.size_t) C.ags_status {
 		return C.ags_store_conflicts(h, C.uint64_t(after), 0, out, n)

@@ -52,7 +52,10 @@ type Storage struct {
 // "postgres://..." for a PostgreSQL database or "redis://host:port/db" ("redis+unix:///path/to/socket") for
 // a Redis server, either shared by many processes (a commit another process beat to its
 // version is ErrConflict, after which the store has caught up; one made while the server is down is
-// ErrUnavailable; other processes' commits arrive by themselves).
+// ErrUnavailable; other processes' commits arrive by themselves), or "hybrid:postgres://...|sqlite:PATH", a
+// PostgreSQL primary with a local SQLite fallback that takes the commits while the primary is unreachable and
+// replays them to it when it answers again (conflicts met on replay are in the store's Conflicts, with
+// "kind":"replay").
 func OpenStorage(url string, options *StorageOptions) (*Storage, error) {
 	var o C.ags_storage_options
 	if err := call(func() C.ags_status { return C.ags_storage_options_init(&o, C.AGS_STORAGE_OPTIONS_VERSION) }); err != nil {
@@ -167,7 +170,9 @@ func (s *Storage) List() ([]string, error) {
 // Stats returns the storage's counters as JSON: for PostgreSQL and Redis the pool, the circuit breaker
 // (state "closed", "open" or "half_open", and how often it entered each), retries, the listener, conflicts
 // and changes applied from other processes (for Redis also "server": its appendonly, appendfsync and
-// maxmemory_policy).
+// maxmemory_policy); for a hybrid storage "active" ("primary" or "fallback"), "breaker", "pending_replay",
+// "stores_on_fallback", "failovers", "replays", "replayed_changes", "replay_conflicts" and "primary" (its
+// PostgreSQL counters).
 func (s *Storage) Stats() ([]byte, error) {
 	var out *C.char
 	var n C.size_t

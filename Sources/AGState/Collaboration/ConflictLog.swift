@@ -14,6 +14,15 @@ public struct ConflictRecord: Sendable, Equatable {
     /// "applied" (committed, every conflict resolved) or "refused" (nothing committed).
     public let outcome: String
     public let points: [ConflictPoint]
+    /// "patch" (a patch made against an older version) or "replay" (changes made on a fallback storage
+    /// while the primary was unreachable, met by other changes on the primary when carried back to it).
+    public var kind = "patch"
+    /// For a replay: the primary's version when the replay met it, the primary's changes since the base
+    /// (as one patch) and the replayed changes (one patch each, with their versions and authors), each
+    /// side at most `maxSideBytes` of JSON (a larger side is summarised).
+    public var primaryVersion: UInt64?
+    public var theirs: JSONValue?
+    public var mine: JSONValue?
 
     /// `{"sequence":N,"author":..,"base_version":..,"version":..|null,"strategy":"..","outcome":"..",
     /// "conflicts":[{"path":"..","outcome":".."}]}`
@@ -31,6 +40,12 @@ public struct ConflictRecord: Sendable, Equatable {
             p["outcome"] = .string(point.outcome)
             return .object(p)
         }))
+        if kind != "patch" {
+            o["kind"] = .string(kind)
+            o["primary_version"] = primaryVersion.map { .number(.from($0)) } ?? .null
+            o["theirs"] = theirs ?? .null
+            o["mine"] = mine ?? .null
+        }
         return .object(o)
     }
 }
@@ -40,6 +55,8 @@ public struct ConflictRecord: Sendable, Equatable {
 public struct ConflictLog: Sendable {
     public static let defaultCapacity = 1000
     public static let maxPointsPerRecord = 100
+    /// Bounds each side of a replay record, in bytes of JSON.
+    public static let maxSideBytes = 64 << 10
     public private(set) var records: Deque<ConflictRecord> = []
     public var capacity: Int {
         didSet { trim() }
@@ -55,6 +72,28 @@ public struct ConflictLog: Sendable {
         nextSequence += 1
         records.append(record)
         trim()
+    }
+
+    mutating func append(replay record: ConflictRecord) {
+        let record = ConflictRecord(sequence: nextSequence, author: record.author, baseVersion: record.baseVersion,
+                                resultVersion: record.resultVersion, strategy: record.strategy, outcome: record.outcome,
+                                points: Array(record.points.prefix(ConflictLog.maxPointsPerRecord)), kind: "replay",
+                                primaryVersion: record.primaryVersion, theirs: ConflictLog.bounded(record.theirs),
+                                mine: ConflictLog.bounded(record.mine))
+        nextSequence += 1
+        records.append(record)
+        trim()
+    }
+
+    /// `side`, or a summary of it when its JSON is longer than `maxSideBytes`.
+    static func bounded(_ side: JSONValue?) -> JSONValue? {
+        guard let side else { return nil }
+        let bytes = side.estimatedBytes(upTo: maxSideBytes + 1)
+        guard bytes > maxSideBytes else { return side }
+        var o = JSONObject()
+        o["omitted"] = .bool(true)
+        o["limit_bytes"] = .number(.from(UInt64(maxSideBytes)))
+        return .object(o)
     }
 
     private mutating func trim() {

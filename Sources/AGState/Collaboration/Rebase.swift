@@ -9,6 +9,11 @@ public struct ConflictPoint: Sendable, Equatable {
     /// change removed was put back, with the patch's edit), "resolved" (the resolver's value kept),
     /// "refused" (the commit failed).
     public let outcome: String
+
+    public init(path: JSONPointer, outcome: String) {
+        self.path = path
+        self.outcome = outcome
+    }
 }
 
 /// A patch carried over the changes committed since its base, as a strategy decides.

@@ -118,6 +118,18 @@ extension Store {
         (try? collaboration.withState { $0.log.records(after: sequence) }) ?? []
     }
 
+    /// Records a conflict met while replaying changes made on a fallback storage to the primary: the
+    /// changes were made against the primary's version `base`, the primary had moved on to
+    /// `primaryVersion` (`theirs`: its changes since `base`), and `strategy` committed the replayed
+    /// changes (`mine`) as `result` or refused them (nil), with `points` where they met.
+    public func logReplayConflict(author: String?, base: UInt64, primaryVersion: UInt64, result: UInt64?,
+                                  strategy: ConflictStrategy, points: [ConflictPoint], theirs: JSONValue, mine: JSONValue) {
+        let record = ConflictRecord(sequence: 0, author: author, baseVersion: base, resultVersion: result, strategy: strategy,
+                                    outcome: result == nil ? "refused" : "applied", points: points, kind: "replay",
+                                    primaryVersion: primaryVersion, theirs: theirs, mine: mine)
+        try? collaboration.withState { $0.log.append(replay: record) }
+    }
+
     /// How many conflict records are kept (the oldest go first).
     public var conflictLogCapacity: Int {
         get { (try? collaboration.withState { $0.log.capacity }) ?? 0 }

@@ -64,8 +64,20 @@ final class PostgresStorage: @unchecked Sendable {
         // Changes committed between the load and the registration are applied by the next catch-up.
     }
 
+    /// Registers `store` (at the database's state, or behind it) as open here under `id` with `journal`
+    /// (attached by the caller, or wrapped): the listener catches it up from now on.
+    func register(_ store: Store, id: String, journal: PostgresJournal) {
+        lock.withLock { open[id] = OpenStore(store: store, journal: journal) }
+    }
+
+    /// The journal of the open store `id`.
+    func journal(of id: String) -> PostgresJournal? { lock.withLock { open[id]?.journal } }
+
+    /// Stops applying other processes' changes to the open store `id` (its changes go elsewhere for now).
+    func release(_ id: String) { lock.withLock { open[id] = nil } }
+
     /// Creates the store (with its checkpoint at version 0) unless another process has, then loads it.
-    private func load(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
+    func load(_ id: String, initial: JSONValue?, limits: StoreLimits) throws(AGError) -> Store {
         let initialState = initial ?? .object(JSONObject())
         let row = try codec.encodeState(initialState, store: id, version: 0)
         try pool.run { (connection) throws(AGError) in

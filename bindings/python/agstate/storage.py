@@ -83,7 +83,10 @@ class Storage(NativeHandle):
     or ``"redis://host:port/db"`` (``"redis+unix:///path/to/socket"``) for a Redis server, either
     shared by many processes: a commit that another process beat to its version raises ``Conflict`` (the
     store has caught up; retry), one made while the server cannot be reached raises ``Unavailable``, and
-    other processes' commits arrive by themselves (see the header's "Durable storage"). ``durability="full"`` syncs every commit to disk;
+    other processes' commits arrive by themselves (see the header's "Durable storage"); or
+    ``"hybrid:postgres://...|sqlite:PATH"``, a PostgreSQL primary with a local SQLite fallback that takes the
+    commits while the primary is unreachable and replays them to it when it answers again (conflicts met
+    on replay go to the store's ``conflicts()`` with ``"kind": "replay"``). ``durability="full"`` syncs every commit to disk;
     ``"normal"`` survives a killed process but not a power loss. ``key`` (32 bytes) encrypts every row at
     rest, recorded under ``key_id``; ``old_keys`` maps earlier key ids to keys still needed for reading.
     A commit to a store opened here returns only once it is in the database; a failed write raises
@@ -151,7 +154,10 @@ class Storage(NativeHandle):
         """The storage's counters: for PostgreSQL and Redis the pool, the circuit breaker (``state`` is
         ``"closed"``, ``"open"`` or ``"half_open"``, with how often it entered each), retries, the
         listener, conflicts and changes applied from other processes (for Redis also ``server``: its
-        ``appendonly``, ``appendfsync`` and ``maxmemory_policy`` settings)."""
+        ``appendonly``, ``appendfsync`` and ``maxmemory_policy`` settings); for a hybrid storage ``active``
+        (``"primary"`` or ``"fallback"``), ``breaker``, ``pending_replay``, ``stores_on_fallback``,
+        ``failovers``, ``replays``, ``replayed_changes``, ``replay_conflicts`` and ``primary`` (its
+        PostgreSQL counters)."""
         return json.loads(text_from(lib.ags_storage_stats, self._h()))
 
     def delete(self, id: str) -> None:

@@ -288,7 +288,10 @@ class Store(NativeHandle):
 
     def conflicts(self, after: int = 0) -> list:
         """The conflict log after sequence ``after``, oldest first: ``[{"sequence", "author",
-        "base_version", "version", "strategy", "outcome", "conflicts": [{"path", "outcome"}]}]``."""
+        "base_version", "version", "strategy", "outcome", "conflicts": [{"path", "outcome"}]}]``; a conflict
+        met when a hybrid storage replayed its fallback's changes adds ``"kind": "replay"``,
+        ``"primary_version"``, ``"theirs"`` (the primary's changes, one JSON Patch) and ``"mine"``
+        (``[{"version", "author", "patch"}]``)."""
         return value_from(lib.ags_store_conflicts, self._h(), check_int(after, "uint64_t", "after"), 0)
 
     def author_of(self, version: int) -> Optional[str]:
