@@ -2,7 +2,7 @@
 full and normal durability, printed as a table of commits per second and bytes on disk; then every store
 reopened from its file (a restart) with its state, version and history, and a wrong key refused. Real files
 in a temporary directory. Checkpoints are always zstd-compressed (there is no switch to turn it off), and
-PostgreSQL, Redis and the hybrid backend are not in this build. Exits 1 if any of it does not hold."""
+the PostgreSQL, Redis and hybrid backends are not part of this example yet. Exits 1 if any of it does not hold."""
 import os
 import sys
 import tempfile
