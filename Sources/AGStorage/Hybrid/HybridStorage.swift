@@ -149,6 +149,13 @@ final class HybridStorage: @unchecked Sendable {
             try store.reconcile { (current) throws(AGError) in
                 guard journal.onFallback else { return nil }
                 let result = try HybridReplay(storage: self, primary: primary, id: id, limits: entry.limits, store: store).run(current: current)
+                // Counted before the journal turns to the primary, so that statistics showing the store back
+                // on the primary also show its replay.
+                countersLock.withLock {
+                    replays += 1
+                    replayedChanges += result.replayed
+                    if result.conflict { replayConflicts += 1 }
+                }
                 journal.usePrimary(result.journal)
                 outcome = result
                 let replacement = result.replacement
@@ -163,11 +170,6 @@ final class HybridStorage: @unchecked Sendable {
             return
         }
         guard let outcome else { return }
-        countersLock.withLock {
-            replays += 1
-            replayedChanges += outcome.replayed
-            if outcome.conflict { replayConflicts += 1 }
-        }
         primary.register(store, id: id, journal: outcome.journal)
         primary.catchUp(only: id)
     }
